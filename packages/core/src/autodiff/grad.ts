@@ -1,0 +1,219 @@
+/**
+ * Reverse-mode autodiff on whatever backend is active: `grad`, `valueAndGrad`, `stopGradient`,
+ * `customGradient` and `remat`. Functions are differentiated by running them under a tape
+ * (see tape.ts); arguments may be tensors or arrays / plain objects of tensors.
+ */
+import { ValueError, fmt } from "../errors";
+import { bindEager } from "../engine/bind";
+import { engine, endScope, startScope, tidy } from "../engine/engine";
+import { Primitive } from "../primitives/primitive";
+import * as lax from "../primitives/lax";
+import { Tensor } from "../tensor/tensor";
+import { KerasTensor } from "../symbolic/keras_tensor";
+import { Tape, type Cotangent } from "./tape";
+
+/** Tensors, or arrays / plain objects of them. */
+export type TensorTree = Tensor | TensorTree[] | { [key: string]: TensorTree };
+
+function leaves(x: unknown, out: Tensor[] = []): Tensor[] {
+  if (x instanceof Tensor) out.push(x);
+  else if (Array.isArray(x)) for (const v of x) leaves(v, out);
+  else if (x && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype)
+    for (const v of Object.values(x)) leaves(v, out);
+  return out;
+}
+
+function rebuild(x: unknown, map: (t: Tensor) => unknown): unknown {
+  if (x instanceof Tensor) return map(x);
+  if (Array.isArray(x)) return x.map((v) => rebuild(v, map));
+  if (x && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype)
+    return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, rebuild(v, map)]));
+  return x;
+}
+
+/** Runs the tape backwards from `outputs` seeded with `seeds`; cotangents of `wrt` (null = zero). */
+export function backprop(tape: Tape, outputs: Tensor[], seeds: Tensor[], wrt: Tensor[]): Cotangent[] {
+  const ct = new Map<number, Tensor>();
+  outputs.forEach((o, i) => accumulate(ct, o, seeds[i]!));
+  for (let i = tape.entries.length - 1; i >= 0; i--) {
+    const e = tape.entries[i]!;
+    const outCts = e.outputs.map((o) => ct.get(o.id) ?? null);
+    if (outCts.every((c) => c === null)) continue;
+    const filled = outCts.map((c, j) => c ?? (e.outputs[j]!.dtype === "float32" ? lax.zerosLike(e.outputs[j]!) : null));
+    const inCts = e.vjp(filled);
+    e.inputs.forEach((x, j) => {
+      const c = inCts[j];
+      if (c && x.dtype === "float32") accumulate(ct, x, c);
+    });
+  }
+  return wrt.map((w) => ct.get(w.id) ?? null);
+}
+
+function accumulate(ct: Map<number, Tensor>, x: Tensor, c: Tensor): void {
+  const prev = ct.get(x.id);
+  ct.set(x.id, prev ? lax.add(prev, c) : c);
+}
+
+export interface GradOptions {
+  /** Which positional arguments to differentiate (default 0). */
+  argnums?: number | number[];
+  /** `fn` returns `[value, aux]`; aux is passed through. */
+  hasAux?: boolean;
+}
+
+/**
+ * Returns a function computing `[value, gradients]` of a scalar-valued `fn`.
+ * Gradients have the structure of the differentiated argument(s).
+ * @example
+ * const [loss, g] = keras.ops.valueAndGrad((w) => keras.ops.sum(keras.ops.square(w)))(w);
+ */
+export function valueAndGrad<A extends unknown[]>(
+  fn: (...args: A) => unknown,
+  options: GradOptions = {},
+): (...args: A) => [Tensor, any, ...unknown[]] {
+  const argnums = options.argnums ?? 0;
+  const nums = Array.isArray(argnums) ? argnums : [argnums];
+  return (...args: A) => {
+    for (const n of nums)
+      if (n < 0 || n >= args.length)
+        throw new ValueError(`valueAndGrad: argnums out of range for ${args.length} arguments. Received: argnums=${fmt(argnums)}`);
+    const e = engine();
+    const tape = new Tape();
+    const wrt = nums.map((n) => leaves(args[n]));
+    for (const group of wrt) for (const t of group) tape.watch(t);
+    startScope();
+    let result: [Tensor, any, ...unknown[]];
+    try {
+      e.tapes.push(tape);
+      let out: unknown;
+      try {
+        out = fn(...args);
+      } finally {
+        e.tapes.splice(e.tapes.indexOf(tape), 1);
+      }
+      const [value, aux] = options.hasAux ? (out as [unknown, unknown]) : [out, undefined];
+      if (!(value instanceof Tensor)) {
+        if (value instanceof KerasTensor)
+          throw new ValueError("valueAndGrad: cannot differentiate a symbolic function; call it on concrete tensors. Received: KerasTensor");
+        throw new ValueError(`valueAndGrad: the function must return a scalar Tensor${options.hasAux ? " as the first item of [value, aux]" : ""}. Received: ${fmt(value)}`);
+      }
+      if (value.size !== 1 || value.dtype !== "float32")
+        throw new ValueError(`valueAndGrad: the function must return a float32 scalar. Received: shape=${fmt(value.shape)}, dtype=${value.dtype}`);
+      const flat = wrt.flat();
+      const cts = backprop(tape, [value], [lax.onesLike(value)], flat);
+      const byId = new Map<number, Tensor>();
+      flat.forEach((t, i) => byId.set(t.id, cts[i] ?? lax.zerosLike(t)));
+      const grads = nums.map((n) => rebuild(args[n], (t) => byId.get(t.id)));
+      const g = Array.isArray(argnums) ? grads : grads[0];
+      result = options.hasAux ? [value, g, aux] : [value, g];
+    } catch (err) {
+      tape.release();
+      endScope();
+      throw err;
+    }
+    tape.release();
+    endScope(result);
+    return result;
+  };
+}
+
+/**
+ * Returns a function computing the gradient of a scalar-valued `fn` w.r.t. its first argument
+ * (or `argnums`).
+ * @example const dfdx = keras.ops.grad((x) => keras.ops.sum(keras.ops.sin(x)));
+ */
+export function grad<A extends unknown[]>(fn: (...args: A) => unknown, options: GradOptions = {}): (...args: A) => any {
+  const vg = valueAndGrad(fn, options);
+  return (...args: A) => {
+    const [value, g, aux] = vg(...args);
+    value.dispose();
+    return options.hasAux ? [g, aux] : g;
+  };
+}
+
+/** Runs `fn` with gradient recording paused: nothing it computes is differentiated. */
+export function noGrad<T>(fn: () => T): T {
+  const e = engine();
+  e.gradPaused++;
+  try {
+    return fn();
+  } finally {
+    e.gradPaused--;
+  }
+}
+
+/**
+ * Returns `x` unchanged but cut from the gradient: nothing flows back through it.
+ * @example const target = keras.ops.stopGradient(y);
+ */
+export function stopGradient<T extends Tensor | KerasTensor>(x: T): T {
+  if (x instanceof KerasTensor) return x;
+  // A fresh tensor sharing x's buffer, made while nothing records.
+  return noGrad(() => bindEager(Primitive.Reshape, [x as Tensor], { shape: [...x.shape] })[0]!) as T;
+}
+
+/**
+ * Defines a function with its own gradient, as Keras' `ops.custom_gradient`: `fn` returns
+ * `[value, gradFn]`, where `gradFn(upstream)` returns one gradient per tensor argument.
+ * @example
+ * const safeLog = keras.ops.customGradient((x) => [keras.ops.log(x), (dy) => keras.ops.divide(dy, x)]);
+ */
+export function customGradient<A extends Tensor[]>(
+  fn: (...args: A) => [Tensor, (upstream: Tensor) => Tensor | (Tensor | null)[]],
+): (...args: A) => Tensor {
+  return (...args: A) => {
+    const e = engine();
+    const [value, gradFn] = noGrad(() => fn(...args));
+    if (e.tapes.length > 0 && e.gradPaused === 0) {
+      for (const tape of e.tapes) {
+        if (!tape.isWatching(args)) continue;
+        tape.add({
+          name: "custom_gradient",
+          inputs: args,
+          outputs: [value],
+          vjp: ([ct]) => {
+            const g = gradFn(ct!);
+            return Array.isArray(g) ? g : [g];
+          },
+        });
+      }
+    }
+    return value;
+  };
+}
+
+/**
+ * Rematerialization: the returned function does not keep `fn`'s intermediates for the backward
+ * pass; it recomputes them when gradients are taken (less memory, more compute).
+ * @example const block = keras.remat((x) => keras.ops.relu(keras.ops.matmul(x, w)));
+ */
+export function remat<A extends Tensor[]>(fn: (...args: A) => Tensor): (...args: A) => Tensor {
+  return (...args: A) => {
+    const e = engine();
+    const value = noGrad(() => tidy(() => fn(...args)));
+    if (e.tapes.length === 0 || e.gradPaused > 0) return value;
+    for (const tape of e.tapes) {
+      if (!tape.isWatching(args)) continue;
+      tape.add({
+        name: "remat",
+        inputs: args,
+        outputs: [value],
+        vjp: ([ct]) => {
+          const inner = new Tape();
+          for (const a of args) inner.watch(a);
+          e.tapes.push(inner);
+          let out: Tensor;
+          try {
+            out = fn(...args);
+          } finally {
+            e.tapes.splice(e.tapes.indexOf(inner), 1);
+          }
+          const cts = backprop(inner, [out], [ct!], args);
+          inner.release();
+          return cts;
+        },
+      });
+    }
+    return value;
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * @webkeras/core: Keras 3 for the web. Tensors, the primitive table, the CPU reference backend
+ * (registered on import, the default in Node), symbolic execution, autodiff and `keras.ops`.
+ *
+ * @example
+ * import * as keras from "@webkeras/core";
+ * const x = keras.ops.convertToTensor([[1, 2], [3, 4]]);
+ * console.log(await keras.ops.matmul(x, x).data());
+ */
+import "./backend/cpu/index";
+
+export * as ops from "./ops/index";
+export * as random from "./random/index";
+export * as lax from "./primitives/lax";
+
+export { Tensor, type NestedArray } from "./tensor/tensor";
+export { type DType, type TypedArray, DTYPES, standardizeDType, promoteTypes } from "./tensor/dtype";
+export { KerasTensor, isKerasTensor } from "./symbolic/keras_tensor";
+export { Node, type Operation } from "./symbolic/node";
+export { bind, PrimitiveOperation, type AnyTensor } from "./engine/bind";
+export {
+  setBackend,
+  getBackend,
+  ready,
+  tidy,
+  keep,
+  dispose,
+  memory,
+  startScope,
+  endScope,
+  type MemoryInfo,
+} from "./engine/engine";
+export { registerBackend, registeredBackends } from "./backend/registry";
+export type { Backend, BackendFactory, BackendMemory, DataId, TensorInfo } from "./backend/backend";
+export {
+  Primitive,
+  ALL_PRIMITIVES,
+  UNARY_PRIMITIVES,
+  BINARY_PRIMITIVES,
+  COMPARE_PRIMITIVES,
+  REDUCE_PRIMITIVES,
+  type Params,
+  type PrimitiveParams,
+  type AbstractValue,
+  type ConcreteValue,
+  type ConvParams,
+  type PoolParams,
+} from "./primitives/primitive";
+export { shapeRules, broadcastShapes } from "./primitives/shape_rules";
+export { gradRules, NON_DIFFERENTIABLE } from "./autodiff/grad_rules";
+export { threefry2x32, uniformFromBits } from "./random/threefry";
+export { grad, valueAndGrad, stopGradient, customGradient, remat, noGrad } from "./autodiff/grad";
+export {
+  KerasError,
+  ValueError,
+  ShapeError,
+  DisposedTensorError,
+  BackendUnavailableError,
+  UnsupportedOpError,
+} from "./errors";

@@ -1,0 +1,33 @@
+/**
+ * A node of the symbolic graph: one call of an operation (a primitive or a layer) on KerasTensors.
+ * Functional models walk these nodes backwards from their outputs.
+ */
+import type { KerasTensor } from "./keras_tensor";
+
+/** Anything that can be called on tensors and recorded in a graph (a primitive, a layer). */
+export interface Operation {
+  readonly name: string;
+  /** Re-runs the operation on concrete (or symbolic) inputs in the recorded order. */
+  callNode(inputs: unknown[], node: Node): unknown[];
+}
+
+export class Node {
+  constructor(
+    readonly operation: Operation,
+    readonly inputs: KerasTensor[],
+    readonly outputs: KerasTensor[],
+    /** Extra call arguments (a layer's kwargs, say), replayed with the inputs. */
+    readonly callArgs: Record<string, unknown> = {},
+  ) {
+    outputs.forEach((t, i) => {
+      t.kerasHistory = { node: this, tensorIndex: i };
+    });
+  }
+
+  /** Nodes that produced this node's inputs (graph parents). */
+  get parentNodes(): Node[] {
+    const out: Node[] = [];
+    for (const t of this.inputs) if (t.kerasHistory && !out.includes(t.kerasHistory.node)) out.push(t.kerasHistory.node);
+    return out;
+  }
+}
