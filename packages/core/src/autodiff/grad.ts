@@ -4,9 +4,8 @@
  * (see tape.ts); arguments may be tensors or arrays / plain objects of tensors.
  */
 import { ValueError, fmt } from "../errors";
-import { bindEager } from "../engine/bind";
+import { shareBuffer } from "../engine/bind";
 import { engine, endScope, startScope, tidy } from "../engine/engine";
-import { Primitive } from "../primitives/primitive";
 import * as lax from "../primitives/lax";
 import { Tensor } from "../tensor/tensor";
 import { KerasTensor } from "../symbolic/keras_tensor";
@@ -148,8 +147,7 @@ export function noGrad<T>(fn: () => T): T {
  */
 export function stopGradient<T extends Tensor | KerasTensor>(x: T): T {
   if (x instanceof KerasTensor) return x;
-  // A fresh tensor sharing x's buffer, made while nothing records.
-  return noGrad(() => bindEager(Primitive.Reshape, [x as Tensor], { shape: [...x.shape] })[0]!) as T;
+  return shareBuffer(x as Tensor) as T;
 }
 
 /**

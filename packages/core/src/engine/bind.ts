@@ -96,3 +96,14 @@ export function bindSymbolic<P extends Primitive>(prim: P, inputs: readonly AnyT
   new Node(new PrimitiveOperation(prim, params, slots), symbolic, outputs);
   return outputs;
 }
+
+/** A new tensor holding its own reference to `t`'s buffer (no copy; tensors are immutable). */
+export function shareBuffer(t: Tensor): Tensor {
+  const e = engine();
+  e.gradPaused++;
+  try {
+    return bindEager(Primitive.Reshape, [t], { shape: [...t.shape] })[0]!;
+  } finally {
+    e.gradPaused--;
+  }
+}

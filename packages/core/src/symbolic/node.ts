@@ -7,8 +7,13 @@ import type { KerasTensor } from "./keras_tensor";
 /** Anything that can be called on tensors and recorded in a graph (a primitive, a layer). */
 export interface Operation {
   readonly name: string;
-  /** Re-runs the operation on concrete (or symbolic) inputs in the recorded order. */
-  callNode(inputs: unknown[], node: Node): unknown[];
+  /**
+   * Re-runs the operation on concrete (or symbolic) inputs in the recorded order; `overrides`
+   * replaces recorded call arguments (a Functional model passes `training` down).
+   */
+  callNode(inputs: unknown[], node: Node, overrides?: Record<string, unknown>): unknown[];
+  /** Output specs for symbolic inputs without recording a node on this operation. */
+  specNode?(inputs: unknown[], node: Node): unknown[];
 }
 
 export class Node {

@@ -1,0 +1,207 @@
+/**
+ * Helpers shared by the NumPy-family ops; not part of `keras.ops`.
+ *
+ * The one idea here that is not a plain utility is `defer`. Primitives that move data (reshape,
+ * broadcast_to, slice, iota) take fully known shapes as params, so an op whose composition needs
+ * a static dim cannot bind them on a KerasTensor whose batch dim is `null`. Such an op computes
+ * its output spec itself (as a Keras `Operation.compute_output_spec` does) and records *one* graph
+ * node whose replay calls the op again on the values it is given: concrete tensors when a
+ * Functional model runs (the op then binds primitives eagerly, so gradients flow as usual), or
+ * KerasTensors with known shapes. Ops whose inputs have fully known shapes never defer.
+ */
+import { ValueError, fmt } from "../../errors";
+import type { AnyTensor } from "../../engine/bind";
+import { keep } from "../../engine/engine";
+import * as lax from "../../primitives/lax";
+import { broadcastShapes, type Dim } from "../../primitives/shape_rules";
+import { KerasTensor } from "../../symbolic/keras_tensor";
+import { Node, type Operation } from "../../symbolic/node";
+import type { DType } from "../../tensor/dtype";
+import type { Tensor } from "../../tensor/tensor";
+import { convertToTensor, normalizeAxis, type TensorLike } from "../convert";
+
+export type { Dim };
+
+/** Output spec of a deferred op. */
+export interface Spec {
+  shape: Dim[];
+  dtype: DType;
+}
+
+/** True when some dim of `x` is unknown (only KerasTensors have unknown dims). */
+export function hasUnknown(x: AnyTensor): boolean {
+  return x.shape.includes(null);
+}
+
+/** An op recorded as one node; replaying it re-runs the op on the replayed values. */
+class DeferredOperation implements Operation {
+  constructor(
+    readonly name: string,
+    /** For each input slot: the index among the node's symbolic inputs, or a captured constant. */
+    private readonly slots: (number | Tensor)[],
+    private readonly fn: (xs: AnyTensor[]) => AnyTensor[],
+  ) {}
+
+  callNode(inputs: unknown[]): unknown[] {
+    return this.fn(this.slots.map((s) => (typeof s === "number" ? inputs[s] : s)) as AnyTensor[]);
+  }
+}
+
+/** Records one node for `op` with output specs `outs`; see the file header. */
+export function defer(op: string, inputs: AnyTensor[], outs: Spec[], fn: (xs: AnyTensor[]) => AnyTensor[]): KerasTensor[] {
+  const symbolic: KerasTensor[] = [];
+  const slots = inputs.map((t) => {
+    if (t instanceof KerasTensor) {
+      symbolic.push(t);
+      return symbolic.length - 1;
+    }
+    return keep(t);
+  });
+  const outputs = outs.map((s) => new KerasTensor(s.shape, s.dtype));
+  new Node(new DeferredOperation(op, slots, fn), symbolic, outputs);
+  return outputs;
+}
+
+/**
+ * When some input has an unknown dim, records `fn` as one deferred node with the specs `outs()`
+ * and returns its outputs; otherwise returns null and the caller computes with static shapes.
+ */
+export function deferIfUnknown(
+  op: string,
+  inputs: AnyTensor[],
+  outs: () => Spec[],
+  fn: (xs: AnyTensor[]) => AnyTensor[],
+): KerasTensor[] | null {
+  if (!inputs.some(hasUnknown)) return null;
+  return defer(op, inputs, outs(), fn);
+}
+
+/** Product of dims, null when one is unknown. */
+export function prodDims(dims: readonly Dim[]): Dim {
+  let n = 1;
+  for (const d of dims) {
+    if (d === null) return null;
+    n *= d;
+  }
+  return n;
+}
+
+/** Shape of `x` as known numbers (callers checked `hasUnknown` or deferred first). */
+export function dims(x: AnyTensor): number[] {
+  return x.shape as number[];
+}
+
+/**
+ * Reshape to `f(shape)`, where `f` is a *structural* function of the tensor's own shape (insert
+ * ones, merge the last two dims...), so it can run again on the concrete shape at replay.
+ */
+export function reshapeBy<T extends AnyTensor>(x: T, op: string, f: (shape: Dim[]) => Dim[]): T {
+  const target = f([...x.shape]);
+  if (!target.includes(null)) return lax.reshape(x, target as number[]);
+  return defer(op, [x], [{ shape: target, dtype: x.dtype }], ([u]) => [reshapeBy(u!, op, f)])[0] as unknown as T;
+}
+
+/** Shape with size-1 dims inserted at the sorted output positions `axes`. */
+export function insertOnes(shape: readonly Dim[], axes: readonly number[]): Dim[] {
+  const out: Dim[] = [];
+  let k = 0;
+  for (let i = 0; i < shape.length + axes.length; i++) out.push(axes.includes(i) ? 1 : shape[k++]!);
+  return out;
+}
+
+/** Adds size-1 dims at the sorted output positions `axes`. */
+export function expandAt<T extends AnyTensor>(x: T, axes: readonly number[], op: string): T {
+  if (axes.length === 0) return x;
+  return reshapeBy(x, op, (s) => insertOnes(s, axes));
+}
+
+/** Removes the dims at sorted positions `axes` (callers checked they are size 1). */
+export function dropAt<T extends AnyTensor>(x: T, axes: readonly number[], op: string): T {
+  if (axes.length === 0) return x;
+  return reshapeBy(x, op, (s) => s.filter((_, i) => !axes.includes(i)));
+}
+
+/** Broadcast to the shape `f(shape)` (structural, as in `reshapeBy`). */
+export function broadcastBy<T extends AnyTensor>(x: T, op: string, f: (shape: Dim[]) => Dim[]): T {
+  const target = f([...x.shape]);
+  if (!target.includes(null)) return lax.broadcastTo(x, target as number[]);
+  return defer(op, [x], [{ shape: target, dtype: x.dtype }], ([u]) => [broadcastBy(u!, op, f)])[0] as unknown as T;
+}
+
+/** Moves `axis` to position `to` (both non-negative). */
+export function moveAxis<T extends AnyTensor>(x: T, axis: number, to: number): T {
+  const perm = x.shape.map((_, i) => i).filter((i) => i !== axis);
+  perm.splice(to, 0, axis);
+  return lax.transpose(x, perm);
+}
+
+/** Python-style slice bounds resolved against a length, like `slice(start, stop, step).indices(n)`. */
+export function sliceBounds(n: number, start: number | null, stop: number | null): [number, number] {
+  const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + n : v, 0), n);
+  const s = start === null ? 0 : clamp(start);
+  const e = stop === null ? n : clamp(stop);
+  return [s, Math.max(s, e)];
+}
+
+/** `x[..., start:stop:step, ...]` along one axis of a tensor with static shape. */
+export function sliceAxis<T extends AnyTensor>(x: T, axis: number, start: number, stop: number, step = 1): T {
+  const shape = dims(x);
+  if (start === 0 && stop === shape[axis] && step === 1) return x;
+  return lax.slice(
+    x,
+    shape.map((_, i) => (i === axis ? start : 0)),
+    shape.map((d, i) => (i === axis ? stop : d)),
+    shape.map((_, i) => (i === axis ? step : 1)),
+  );
+}
+
+/**
+ * Rows of `x` along `axis` picked by host indices (in range): one GatherNd on `x` with `axis`
+ * moved first. Only the length of `axis` must be known; other dims may be unknown.
+ */
+export function gatherAxis<T extends AnyTensor>(x: T, idx: readonly number[], axis: number): T {
+  const moved = moveAxis(x, axis, 0);
+  const g = lax.gatherNd(moved, lax.constant(idx, [idx.length, 1], "int32"));
+  return moveAxis(g, 0, axis);
+}
+
+/** Ones (value `v`) in the shape and on the graph of `x`, without reading it; works symbolically. */
+export function fillLike<T extends AnyTensor>(x: T, v: number, dtype: DType): T {
+  if (!(x instanceof KerasTensor)) return lax.full(x.shape as number[], v, dtype) as T;
+  const s = lax.scalar(v, dtype);
+  return lax.where(lax.equal(x, x), s, s) as T;
+}
+
+/** Broadcast shape of several shapes, with `op` named in the error. */
+export function broadcastShapeOf(op: string, ...xs: AnyTensor[]): Dim[] {
+  return broadcastShapes(
+    xs.map((x) => [...x.shape]),
+    op,
+  );
+}
+
+/** Converts `x`, casting bool to int32 (NumPy ops that do arithmetic on bools). */
+export function boolToInt<T extends AnyTensor>(x: TensorLike): T {
+  const t = convertToTensor<T>(x);
+  return t.dtype === "bool" ? lax.cast(t, "int32") : t;
+}
+
+/** Converts `x`, casting int32 and bool to float32 (transcendental ops). */
+export function toFloat<T extends AnyTensor>(x: TensorLike): T {
+  return lax.cast(convertToTensor<T>(x), "float32");
+}
+
+/** Normalizes a single axis for an op, allowing `null` for "flatten first". */
+export function axisOrNull(axis: number | null | undefined, rank: number, op: string): number | null {
+  return axis === null || axis === undefined ? null : normalizeAxis(axis, rank, op);
+}
+
+/** Throws a ValueError `op: msg. Received: received`. */
+export function fail(op: string, msg: string, received: unknown): never {
+  throw new ValueError(`${op}: ${msg}. Received: ${typeof received === "string" ? received : fmt(received)}`);
+}
+
+/** Describes a tensor for error messages. */
+export function desc(x: AnyTensor): string {
+  return `${x.dtype}${fmt(x.shape)}`;
+}
