@@ -22,9 +22,11 @@ function wk(k, data, shape, dtype = "float32") {
   return k.tidy(() => k.ops.reshape(k.ops.convertToTensor(data, dtype), shape));
 }
 
+// Composite webkeras ops (softmax, ...) leave their intermediates to the enclosing scope, so each
+// run computes inside `tidy`, as webkeras code is meant to; tfjs ops tidy internally.
 function wkCase(k, inputs, fn) {
   const read = (ts) => readAll(ts, (x) => k.dispose(x));
-  return { run: () => read(fn()), dispose: () => k.dispose(inputs) };
+  return { run: () => read(k.tidy(fn)), dispose: () => k.dispose(inputs) };
 }
 
 // --- TensorFlow.js --------------------------------------------------------------------------

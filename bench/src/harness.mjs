@@ -10,8 +10,8 @@ export const DEFAULTS = {
   warmup: 3,
   /** Timed rounds: at least minRuns, then more until budgetMs has passed, at most maxRuns. */
   minRuns: 7,
-  maxRuns: 50,
-  budgetMs: 6000,
+  maxRuns: 200,
+  budgetMs: 5000,
 };
 
 /**
@@ -23,6 +23,16 @@ export function summarize(times) {
   const n = s.length;
   const median = n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
   return { median, min: s[0], p90: s[Math.min(n - 1, Math.ceil(0.9 * n) - 1)], runs: n };
+}
+
+/**
+ * Median over rounds of `peer[k] / subject[k]`: a speedup estimate that machine-wide slowdowns,
+ * which hit both runs of a round alike, disturb less than a ratio of medians.
+ */
+export function pairedSpeedup(subjectTimes, peerTimes) {
+  const n = Math.min(subjectTimes.length, peerTimes.length);
+  if (n === 0) return null;
+  return summarize(Array.from({ length: n }, (_, k) => peerTimes[k] / subjectTimes[k])).median;
 }
 
 /**
@@ -58,7 +68,8 @@ const message = (err) => (err instanceof Error ? err.message : String(err)).spli
  * @param {object} c a case from cases.mjs
  * @param {object[]} contenders started contenders
  * @param {string} referenceName whose outputs the others are checked against
- * @returns per contender: stats (or null), error, check, live tensor counts
+ * @returns per contender: stats (or null), error, check, live tensor counts, and `times`, the
+ *   timed runs in round order (index k of every contender is from the same round)
  */
 export async function runCase(c, contenders, referenceName, opts = DEFAULTS, log = console.log) {
   const inputs = c.inputs(mulberry32(seedOf(c.id)));
@@ -146,8 +157,8 @@ export async function runCase(c, contenders, referenceName, opts = DEFAULTS, log
       r.error ??= message(err);
     }
     if (r.times.length && !r.error) r.stats = summarize(r.times);
+    else r.times = [];
     delete r.impl;
-    delete r.times;
   }
   return res;
 }

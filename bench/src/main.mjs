@@ -2,6 +2,7 @@
 // Runs each family's cases on its contenders and rewrites that family's section of RESULTS.md.
 // A run limited with --case or --quick prints its table but writes nothing unless --write is
 // given, so that a partial run never replaces a full one by accident.
+import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { CASES } from "./cases.mjs";
@@ -54,6 +55,7 @@ for (const family of FAMILIES.filter((f) => !familyIds || familyIds.has(f.id))) 
     }
   }
   const rows = [];
+  const load = [os.loadavg()[0]];
   for (const c of cases) {
     const t0 = performance.now();
     const results = await runCase(c, contenders, family.reference, opts);
@@ -68,8 +70,10 @@ for (const family of FAMILIES.filter((f) => !familyIds || familyIds.has(f.id))) 
     const secs = ((performance.now() - t0) / 1000).toFixed(1);
     console.log(`  ${c.id.padEnd(10)} ${cols.join("  ")}${ratio}  (${secs} s)`);
   }
+  load.push(os.loadavg()[0]);
   const run = {
     family,
+    load,
     machine,
     date: new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC",
     revision: gitRevision(fileURLToPath(new URL("..", import.meta.url))),

@@ -5,6 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import { pairedSpeedup } from "./harness.mjs";
 
 /** CPU model, logical cores, Node version, OS: where the numbers come from. */
 export function machineInfo() {
@@ -75,6 +76,8 @@ export function renderSection(run) {
     `Machine: ${machine.cpu}${machine.flags ? ` (${machine.flags})` : ""}, ${machine.cores} logical` +
       ` cores, ${machine.memGiB} GiB; Node ${machine.node}; ${machine.os}.`,
     `Contenders: ${contenders.map((c) => `${c.name} (${c.versions.join(", ")})`).join("; ")}.`,
+    `Load average (1 min) at start ${run.load[0].toFixed(1)}, at end ${run.load[1].toFixed(1)}` +
+      ` (${machine.cores} cores: above that, other processes competed for the CPU).`,
     `Per case: ${run.opts.warmup} warmup rounds, then ${run.opts.minRuns} to ${run.opts.maxRuns} timed` +
       ` rounds (about ${run.opts.budgetMs / 1000} s), contenders interleaved; each run reads its` +
       " outputs back. Times are milliseconds per run.",
@@ -120,7 +123,17 @@ export function renderSection(run) {
   );
 
   // Details: spread, agreement, live tensors.
-  const dHead = ["case", "contender", "median", "min", "p90", "runs", "check", "live tensors"];
+  const dHead = [
+    "case",
+    "contender",
+    "median",
+    "min",
+    "p90",
+    "runs",
+    "paired speedup",
+    "check",
+    "live tensors",
+  ];
   const dRows = [];
   for (const row of rows) {
     for (const n of names) {
@@ -144,13 +157,18 @@ export function renderSection(run) {
         st ? fmtNum(st.min) : "-",
         st ? fmtNum(st.p90) : "-",
         st ? st.runs : "-",
+        n === family.subject || !st || !row.results[family.subject]?.stats
+          ? "-"
+          : `${fmtNum(pairedSpeedup(row.results[family.subject].times, r.times))}x`,
         check,
         liveText,
       ]);
     }
   }
-  out.push(table(dHead, dRows, ["l", "l", "r", "r", "r", "r", "l", "l"]), "");
+  out.push(table(dHead, dRows, ["l", "l", "r", "r", "r", "r", "r", "l", "l"]), "");
   out.push(
+    `Paired speedup: median over rounds of the peer's time / ${family.subject}'s time in the same` +
+      " round; it moves less than the ratio of medians when the machine is busy.",
     "Live tensors: the library's own count after warmup -> after the timed runs (the case's" +
       " inputs included); equal means nothing leaks per run.",
   );

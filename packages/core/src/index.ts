@@ -12,6 +12,32 @@ import "./backend/cpu/index";
 export * as ops from "./ops/index";
 export * as random from "./random/index";
 export * as lax from "./primitives/lax";
+export * as initializers from "./initializers/index";
+export * as regularizers from "./regularizers/index";
+export * as constraints from "./constraints/index";
+export * as activations from "./activations/index";
+export * as losses from "./losses/index";
+export * as metrics from "./metrics/index";
+export * as optimizers from "./optimizers/index";
+
+export { Variable, type VariableOptions } from "./variables/variable";
+export { Layer, type LayerOptions, type CallArgs, type AddWeightOptions, type LayerIO } from "./layers/layer";
+export { InputLayer, Input, type InputOptions } from "./layers/core/input_layer";
+export { Model, type ModelOptions } from "./models/model";
+export { Functional } from "./models/functional";
+export { Sequential } from "./models/sequential";
+export type { SummaryOptions } from "./models/summary";
+export { Loss } from "./losses/loss";
+export { Metric } from "./metrics/metric";
+export { Optimizer } from "./optimizers/optimizer";
+export { Initializer, Regularizer, Constraint } from "./initializers/initializer";
+export {
+  registerKerasSerializable,
+  getRegisteredObject,
+  getRegisteredName,
+  withCustomObjects,
+} from "./saving/object_registration";
+export { serializeKerasObject, deserializeKerasObject } from "./saving/serialization";
 
 export { Tensor, type NestedArray } from "./tensor/tensor";
 export { type DType, type TypedArray, DTYPES, standardizeDType, promoteTypes } from "./tensor/dtype";

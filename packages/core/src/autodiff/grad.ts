@@ -53,6 +53,13 @@ function accumulate(ct: Map<number, Tensor>, x: Tensor, c: Tensor): void {
   ct.set(x.id, prev ? lax.add(prev, c) : c);
 }
 
+/**
+ * Gradients: the structure of the differentiated argument(s) (an array of them for an `argnums`
+ * list), which the types cannot follow through `argnums`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Gradients = any;
+
 export interface GradOptions {
   /** Which positional arguments to differentiate (default 0). */
   argnums?: number | number[];
@@ -69,7 +76,7 @@ export interface GradOptions {
 export function valueAndGrad<A extends unknown[]>(
   fn: (...args: A) => unknown,
   options: GradOptions = {},
-): (...args: A) => [Tensor, any, ...unknown[]] {
+): (...args: A) => [Tensor, Gradients, ...unknown[]] {
   const argnums = options.argnums ?? 0;
   const nums = Array.isArray(argnums) ? argnums : [argnums];
   return (...args: A) => {
@@ -81,7 +88,7 @@ export function valueAndGrad<A extends unknown[]>(
     const wrt = nums.map((n) => leaves(args[n]));
     for (const group of wrt) for (const t of group) tape.watch(t);
     startScope();
-    let result: [Tensor, any, ...unknown[]];
+    let result: [Tensor, Gradients, ...unknown[]];
     try {
       e.tapes.push(tape);
       let out: unknown;
@@ -121,12 +128,22 @@ export function valueAndGrad<A extends unknown[]>(
  * (or `argnums`).
  * @example const dfdx = keras.ops.grad((x) => keras.ops.sum(keras.ops.sin(x)));
  */
-export function grad<A extends unknown[]>(fn: (...args: A) => unknown, options: GradOptions = {}): (...args: A) => any {
+export function grad<A extends unknown[]>(fn: (...args: A) => unknown, options: GradOptions = {}): (...args: A) => Gradients {
   const vg = valueAndGrad(fn, options);
   return (...args: A) => {
-    const [value, g, aux] = vg(...args);
-    value.dispose();
-    return options.hasAux ? [g, aux] : g;
+    // A scope of its own frees `value` only if this call created it (not an argument or a
+    // captured tensor) and no outer tape still needs it (higher-order gradients read it).
+    startScope();
+    let out: unknown;
+    try {
+      const [, g, aux] = vg(...args);
+      out = options.hasAux ? [g, aux] : g;
+    } catch (err) {
+      endScope();
+      throw err;
+    }
+    endScope(out);
+    return out;
   };
 }
 
@@ -188,17 +205,42 @@ export function customGradient<A extends Tensor[]>(
 export function remat<A extends Tensor[]>(fn: (...args: A) => Tensor): (...args: A) => Tensor {
   return (...args: A) => {
     const e = engine();
-    const value = noGrad(() => tidy(() => fn(...args)));
-    if (e.tapes.length === 0 || e.gradPaused > 0) return value;
-    for (const tape of e.tapes) {
-      if (!tape.isWatching(args)) continue;
+    if (e.tapes.length === 0 || e.gradPaused > 0) return tidy(() => fn(...args));
+    // Forward once under a tape that records everything, only to learn which outside tensors
+    // `fn` reads (weights captured by the closure): they need gradients too. Then drop every
+    // intermediate; the backward pass recomputes them.
+    const outer = e.tapes;
+    const probe = new Tape(true);
+    startScope();
+    let value: Tensor;
+    try {
+      e.tapes = [probe];
+      value = fn(...args);
+    } catch (err) {
+      probe.release();
+      endScope();
+      throw err;
+    } finally {
+      e.tapes = outer;
+    }
+    const made = new Set<number>();
+    for (const entry of probe.entries) for (const o of entry.outputs) made.add(o.id);
+    const captured: Tensor[] = [];
+    for (const entry of probe.entries)
+      for (const x of entry.inputs)
+        if (!made.has(x.id) && !args.includes(x) && !captured.includes(x) && x.dtype === "float32") captured.push(x);
+    probe.release();
+    endScope(value);
+    const inputs = [...args, ...captured.filter((t) => outer.some((tape) => tape.isWatching([t])))];
+    for (const tape of outer) {
+      if (!tape.isWatching(inputs)) continue;
       tape.add({
         name: "remat",
-        inputs: args,
+        inputs,
         outputs: [value],
         vjp: ([ct]) => {
           const inner = new Tape();
-          for (const a of args) inner.watch(a);
+          for (const a of inputs) inner.watch(a);
           e.tapes.push(inner);
           let out: Tensor;
           try {
@@ -206,7 +248,7 @@ export function remat<A extends Tensor[]>(fn: (...args: A) => Tensor): (...args:
           } finally {
             e.tapes.splice(e.tapes.indexOf(inner), 1);
           }
-          const cts = backprop(inner, [out], [ct!], args);
+          const cts = backprop(inner, [out], [ct!], inputs);
           inner.release();
           return cts;
         },

@@ -163,7 +163,14 @@ export const gradRules: { [Q in Primitive]: GradRule<Q> | typeof NON_DIFFERENTIA
       return lax.slice(ct!, start, stop);
     });
   },
-  [P.GatherNd]: ([ct], { inputs: [x, idx] }) => [lax.scatterNd(idx!, ct!, shapeOf(x!)), null],
+  [P.GatherNd]: ([ct], { inputs: [x, idx] }) => {
+    // The forward pass clamps out-of-range indices; clamp them the same way so those rows get
+    // their gradient (ScatterNd alone would drop them).
+    const k = idx!.shape[idx!.rank - 1]!;
+    const hi = lax.constant(x!.shape.slice(0, k).map((d) => d - 1), [k], "int32");
+    const clamped = lax.minimum(lax.maximum(idx!, 0), hi);
+    return [lax.scatterNd(clamped, ct!, shapeOf(x!)), null];
+  },
   [P.ScatterNd]: ([ct], { inputs: [idx] }) => [null, lax.gatherNd(ct!, idx!)],
   [P.Matmul]: ([ct], { inputs: [a, b], params: { transposeA: ta, transposeB: tb } }) => {
     const da = ta ? lax.matmul(b!, ct!, tb, true) : lax.matmul(ct!, b!, false, !tb);

@@ -20,12 +20,15 @@ export class Tape {
   readonly watched = new Set<number>();
   private held: Tensor[] = [];
 
+  /** A tape that records every primitive, watched or not (remat uses one to find captures). */
+  constructor(readonly recordAll = false) {}
+
   watch(t: Tensor): void {
     this.watched.add(t.id);
   }
 
   isWatching(ts: readonly Tensor[]): boolean {
-    return ts.some((t) => this.watched.has(t.id));
+    return this.recordAll || ts.some((t) => this.watched.has(t.id));
   }
 
   add(entry: TapeEntry): void {

@@ -5,6 +5,11 @@
  */
 import type { DType } from "../tensor/dtype";
 import type { Tensor } from "../tensor/tensor";
+import { configToOptions } from "../saving/serialization";
+
+/** Options-object constructor, as every built-in initializer, regularizer and constraint has. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type OptionsConstructor<T> = new (options?: any) => T;
 
 export abstract class Initializer {
   static className = "Initializer";
@@ -14,6 +19,15 @@ export abstract class Initializer {
   }
   get className(): string {
     return (this.constructor as typeof Initializer).className;
+  }
+  /**
+   * Rebuilds an instance from `getConfig()` output: `new this(configToOptions(config))`, i.e. the
+   * snake_case Keras keys become the camelCase constructor options. Override when the
+   * constructor does not take that options object.
+   * @example const init = keras.initializers.RandomNormal.fromConfig({ mean: 0, stddev: 1, seed: 3 });
+   */
+  static fromConfig<T>(this: OptionsConstructor<T>, config: Record<string, unknown>): T {
+    return new this(configToOptions(config));
   }
 }
 
@@ -27,6 +41,15 @@ export abstract class Regularizer {
   get className(): string {
     return (this.constructor as typeof Regularizer).className;
   }
+  /**
+   * Rebuilds an instance from `getConfig()` output: `new this(configToOptions(config))`, i.e. the
+   * snake_case Keras keys become the camelCase constructor options. Override when the
+   * constructor does not take that options object.
+   * @example const reg = keras.regularizers.L2.fromConfig({ l2: 0.1 });
+   */
+  static fromConfig<T>(this: OptionsConstructor<T>, config: Record<string, unknown>): T {
+    return new this(configToOptions(config));
+  }
 }
 
 /** Keras constraint: a projection applied to a weight after each optimizer update. */
@@ -38,5 +61,14 @@ export abstract class Constraint {
   }
   get className(): string {
     return (this.constructor as typeof Constraint).className;
+  }
+  /**
+   * Rebuilds an instance from `getConfig()` output: `new this(configToOptions(config))`, i.e. the
+   * snake_case Keras keys become the camelCase constructor options. Override when the
+   * constructor does not take that options object.
+   * @example const c = keras.constraints.MaxNorm.fromConfig({ max_value: 3, axis: 0 });
+   */
+  static fromConfig<T>(this: OptionsConstructor<T>, config: Record<string, unknown>): T {
+    return new this(configToOptions(config));
   }
 }

@@ -25,6 +25,13 @@ import { noGrad } from "../autodiff/grad";
 
 export type Shape = (number | null)[];
 
+/**
+ * What a layer takes and returns: a tensor (Tensor or KerasTensor) or any structure of them, as
+ * in Keras, where layers are dynamically typed. Subclasses narrow it in their own signatures.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type LayerIO = any;
+
 /** Keyword arguments of a layer call (Keras `__call__(..., training=None, mask=None, **kwargs)`). */
 export interface CallArgs {
   training?: boolean;
@@ -126,14 +133,14 @@ export abstract class Layer implements Operation {
   }
 
   /** The forward computation. `inputs` is a tensor or a structure of tensors. */
-  abstract call(inputs: any, args: CallArgs): any;
+  abstract call(inputs: LayerIO, args: CallArgs): LayerIO;
 
   /**
    * Calls the layer (Keras `__call__`). Symbolic inputs record a node and compute nothing;
    * concrete inputs compute.
    * @example const y = new keras.layers.Dense(4).apply(keras.Input([3]));
    */
-  apply(inputs: any, args: CallArgs = {}): any {
+  apply(inputs: LayerIO, args: CallArgs = {}): LayerIO {
     const leaves = [...flatten(inputs), ...flatten(args)];
     const symbolic = leaves.some((t) => t instanceof KerasTensor);
     const outer = callDepth === 0;
@@ -164,7 +171,7 @@ export abstract class Layer implements Operation {
   }
 
   /** Output spec for symbolic inputs; default: trace `call` on KerasTensors. */
-  computeOutputSpec(inputs: any, args: CallArgs = {}): any {
+  computeOutputSpec(inputs: LayerIO, args: CallArgs = {}): LayerIO {
     return this.call(inputs, args);
   }
 

@@ -6,7 +6,7 @@
 import { ValueError, fmt } from "../errors";
 import type { KerasTensor } from "../symbolic/keras_tensor";
 import type { Tensor } from "../tensor/tensor";
-import { Layer, type CallArgs, type LayerOptions } from "../layers/layer";
+import { Layer, type CallArgs, type LayerIO, type LayerOptions } from "../layers/layer";
 import * as trainer from "../trainers/trainer";
 import { summaryText, type SummaryOptions } from "./summary";
 
@@ -37,7 +37,7 @@ export class Model extends Layer {
     }
   }
 
-  call(_inputs: any, _args: CallArgs): any {
+  call(_inputs: LayerIO, _args: CallArgs): LayerIO {
     throw new ValueError(`Model "${this.name}": subclasses of Model must implement call(). Received: ${this.className}`);
   }
 
@@ -73,23 +73,23 @@ export class Model extends Layer {
     return trainer.fit(this, x, y, options);
   }
 
-  evaluate(x: trainer.DataInput, y?: trainer.DataInput, options?: trainer.EvaluateOptions): Promise<any> {
+  evaluate(x: trainer.DataInput, y?: trainer.DataInput, options?: trainer.EvaluateOptions): Promise<LayerIO> {
     return trainer.evaluate(this, x, y, options);
   }
 
-  predict(x: trainer.DataInput, options?: trainer.PredictOptions): Promise<any> {
+  predict(x: trainer.DataInput, options?: trainer.PredictOptions): Promise<LayerIO> {
     return trainer.predict(this, x, options);
   }
 
-  trainOnBatch(x: trainer.DataInput, y?: trainer.DataInput, options?: trainer.BatchOptions): Promise<any> {
+  trainOnBatch(x: trainer.DataInput, y?: trainer.DataInput, options?: trainer.BatchOptions): Promise<LayerIO> {
     return trainer.trainOnBatch(this, x, y, options);
   }
 
-  testOnBatch(x: trainer.DataInput, y?: trainer.DataInput, options?: trainer.BatchOptions): Promise<any> {
+  testOnBatch(x: trainer.DataInput, y?: trainer.DataInput, options?: trainer.BatchOptions): Promise<LayerIO> {
     return trainer.testOnBatch(this, x, y, options);
   }
 
-  predictOnBatch(x: trainer.DataInput): Promise<any> {
+  predictOnBatch(x: trainer.DataInput): Promise<LayerIO> {
     return trainer.predictOnBatch(this, x);
   }
 
@@ -113,7 +113,7 @@ export class Model extends Layer {
   }
 
   /** Calls the model on concrete tensors in inference mode (`model(x)` in Keras). */
-  callEager(x: Tensor | Tensor[], args: CallArgs = {}): any {
+  callEager(x: Tensor | Tensor[], args: CallArgs = {}): LayerIO {
     return this.apply(x, { training: false, ...args });
   }
 }

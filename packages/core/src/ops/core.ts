@@ -16,13 +16,17 @@ import * as lax from "../primitives/lax";
 import { standardizeDType, type DType } from "../tensor/dtype";
 import { Tensor, type NestedArray } from "../tensor/tensor";
 import { KerasTensor } from "../symbolic/keras_tensor";
-import { convertToTensor, isTensorLike, normalizeAxis, resultDType, staticShape, type TensorLike } from "./convert";
+import {
+  convertToTensor,
+  isTensorLike,
+  normalizeAxis,
+  resultDType,
+  staticShape,
+  type TensorLike,
+} from "./convert";
 
 // ---------------------------------------------------------------------------------------------
 // Small tree helpers (tensors in arrays / plain objects), shared by control flow.
-
-/** A value, or arrays / plain objects of values: what control-flow functions pass around. */
-export type Tree<L> = L | Tree<L>[] | { [key: string]: Tree<L> };
 
 const isPlainObject = (x: unknown): x is Record<string, unknown> =>
   x !== null && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype;
@@ -48,14 +52,19 @@ function treeUnflatten(like: unknown, leaves: unknown[]): unknown {
 /** A string describing a tree's structure (not its leaves), to compare two trees. */
 function treeDef(x: unknown): string {
   if (Array.isArray(x)) return `[${x.map(treeDef).join(",")}]`;
-  if (isPlainObject(x)) return `{${Object.entries(x).map(([k, v]) => `${k}:${treeDef(v)}`).join(",")}}`;
+  if (isPlainObject(x))
+    return `{${Object.entries(x)
+      .map(([k, v]) => `${k}:${treeDef(v)}`)
+      .join(",")}}`;
   return "*";
 }
 
-const tensorLeaves = (x: unknown): Tensor[] => treeLeaves(x).filter((v): v is Tensor => v instanceof Tensor);
+const tensorLeaves = (x: unknown): Tensor[] =>
+  treeLeaves(x).filter((v): v is Tensor => v instanceof Tensor);
 
 function describeLeaf(x: unknown): string {
-  if (isTensorLike(x)) return `${x instanceof KerasTensor ? "KerasTensor" : "Tensor"}(shape=${fmt(x.shape)}, dtype=${x.dtype})`;
+  if (isTensorLike(x))
+    return `${x instanceof KerasTensor ? "KerasTensor" : "Tensor"}(shape=${fmt(x.shape)}, dtype=${x.dtype})`;
   return fmt(x);
 }
 
@@ -86,7 +95,8 @@ class LoopScope {
   step<S>(fn: () => S): S {
     const before = this.scope.tensors.length;
     const out = tidy(fn);
-    for (let i = before; i < this.scope.tensors.length; i++) this.created.add(this.scope.tensors[i]!);
+    for (let i = before; i < this.scope.tensors.length; i++)
+      this.created.add(this.scope.tensors[i]!);
     return out;
   }
 
@@ -118,24 +128,31 @@ function readScalar(op: string, x: unknown): number {
   if (typeof x === "boolean") return x ? 1 : 0;
   if (typeof x === "number") return x;
   if (x instanceof Tensor) {
-    if (x.size !== 1) throw new ValueError(`${op}: the predicate must be a scalar. Received: ${describeLeaf(x)}`);
+    if (x.size !== 1)
+      throw new ValueError(`${op}: the predicate must be a scalar. Received: ${describeLeaf(x)}`);
     if (!x.backend.readSync)
       throw new ValueError(
         `${op}: backend "${x.backend.name}" cannot read a tensor synchronously; compute the predicate with \`await t.data()\` and pass a boolean, or select with keras.ops.where. Received: ${describeLeaf(x)}`,
       );
     return Number(x.dataSync()[0]);
   }
-  throw new ValueError(`${op}: the predicate must be a boolean, a number or a scalar tensor. Received: ${describeLeaf(x)}`);
+  throw new ValueError(
+    `${op}: the predicate must be a boolean, a number or a scalar tensor. Received: ${describeLeaf(x)}`,
+  );
 }
 
 /** Reads integer indices given as numbers or a concrete int tensor. */
 function readInts(op: string, name: string, x: readonly number[] | AnyTensor): number[] {
   if (Array.isArray(x)) return x as number[];
   if (x instanceof KerasTensor)
-    throw new ValueError(`${op}: ${name} must be concrete numbers, not a symbolic tensor. Received: ${describeLeaf(x)}`);
+    throw new ValueError(
+      `${op}: ${name} must be concrete numbers, not a symbolic tensor. Received: ${describeLeaf(x)}`,
+    );
   const t = x as Tensor;
   if (!t.backend.readSync)
-    throw new ValueError(`${op}: ${name} must be given as numbers on backend "${t.backend.name}" (no synchronous read). Received: ${describeLeaf(t)}`);
+    throw new ValueError(
+      `${op}: ${name} must be given as numbers on backend "${t.backend.name}" (no synchronous read). Received: ${describeLeaf(t)}`,
+    );
   return Array.from(t.dataSync(), Number);
 }
 
@@ -146,7 +163,7 @@ function readInts(op: string, name: string, x: readonly number[] | AnyTensor): n
  * Casts a tensor (or array) to `dtype`.
  * @example keras.ops.cast(keras.ops.convertToTensor([1.7, -2.2]), "int32"); // [1, -2]
  */
-export function cast<T extends AnyTensor = Tensor>(x: T | TensorLike, dtype: DType | string): T {
+export function cast<T extends AnyTensor = Tensor>(x: TensorLike, dtype: DType | string): T {
   const dt = standardizeDType(dtype, "cast");
   return lax.cast(convertToTensor<T>(x), dt);
 }
@@ -158,7 +175,9 @@ export function cast<T extends AnyTensor = Tensor>(x: T | TensorLike, dtype: DTy
  */
 export async function convertToArray(x: TensorLike): Promise<NestedArray> {
   if (x instanceof KerasTensor)
-    throw new ValueError(`convertToArray: a symbolic tensor has no values; call the model on concrete data. Received: ${describeLeaf(x)}`);
+    throw new ValueError(
+      `convertToArray: a symbolic tensor has no values; call the model on concrete data. Received: ${describeLeaf(x)}`,
+    );
   if (x instanceof Tensor) return x.array();
   const t = convertToTensor(x);
   try {
@@ -200,7 +219,12 @@ export function dtype(x: TensorLike): DType {
 // Slicing and scatter.
 
 /** Resolves start indices and sizes (-1 = to the end) against `xs`, or throws naming `op`. */
-function resolveBox(op: string, xs: readonly (number | null)[], start: number[], size: readonly number[]): number[] {
+function resolveBox(
+  op: string,
+  xs: readonly (number | null)[],
+  start: number[],
+  size: readonly number[],
+): number[] {
   if (start.length !== xs.length || size.length !== xs.length)
     throw new ValueError(
       `${op}: needs one start index and one size per axis of the input (rank ${xs.length}). Received: start_indices=${fmt(start)}, shape=${fmt(size)}`,
@@ -209,7 +233,13 @@ function resolveBox(op: string, xs: readonly (number | null)[], start: number[],
     const d = xs[i]!;
     const s = start[i]!;
     const len = n === -1 && d !== null ? d - s : n;
-    if (!Number.isInteger(s) || !Number.isInteger(len) || s < 0 || len < 0 || (d !== null && s + len > d))
+    if (
+      !Number.isInteger(s) ||
+      !Number.isInteger(len) ||
+      s < 0 ||
+      len < 0 ||
+      (d !== null && s + len > d)
+    )
       throw new ValueError(
         `${op}: the box starting at ${fmt(start)} with shape ${fmt(size)} does not fit in the input of shape ${fmt(xs)}. Received: start_indices=${fmt(start)}, shape=${fmt(size)}`,
       );
@@ -225,14 +255,18 @@ function resolveBox(op: string, xs: readonly (number | null)[], start: number[],
  * keras.ops.slice(x, [0, 1], [2, 2]); // [[2, 3], [5, 6]]
  */
 export function slice<T extends AnyTensor = Tensor>(
-  x: T | TensorLike,
+  x: TensorLike,
   startIndices: readonly number[] | AnyTensor,
   shape: readonly number[],
 ): T {
   const t = convertToTensor<T>(x);
   const start = readInts("slice", "startIndices", startIndices);
   const size = resolveBox("slice", t.shape, start, shape);
-  return lax.slice(t, start, start.map((s, i) => s + size[i]!));
+  return lax.slice(
+    t,
+    start,
+    start.map((s, i) => s + size[i]!),
+  );
 }
 
 /**
@@ -243,9 +277,9 @@ export function slice<T extends AnyTensor = Tensor>(
  * keras.ops.sliceUpdate(x, [1, 1], keras.ops.ones([2, 2])); // ones in the bottom-right 2x2
  */
 export function sliceUpdate<T extends AnyTensor = Tensor>(
-  x: T | TensorLike,
+  x: TensorLike,
   startIndices: readonly number[] | AnyTensor,
-  updates: T | TensorLike,
+  updates: TensorLike,
 ): T {
   const xt = convertToTensor<T>(x);
   const xs = staticShape(xt, "sliceUpdate");
@@ -274,12 +308,14 @@ function scatterNdAny<T extends AnyTensor>(idx: AnyTensor, upd: T, shape: number
  * @example keras.ops.scatter([[0], [2]], [5, 7], [4]); // [5, 0, 7, 0]
  */
 export function scatter<T extends AnyTensor = Tensor>(
-  indices: AnyTensor | TensorLike,
-  values: T | TensorLike,
+  indices: TensorLike,
+  values: TensorLike,
   shape: readonly number[],
 ): T {
   if (!shape.every((d) => Number.isInteger(d) && d >= 0))
-    throw new ValueError(`scatter: shape must be non-negative integers. Received: shape=${fmt(shape)}`);
+    throw new ValueError(
+      `scatter: shape must be non-negative integers. Received: shape=${fmt(shape)}`,
+    );
   const idx = convertToTensor(indices, "int32");
   return scatterNdAny(idx, convertToTensor<T>(values), [...shape]);
 }
@@ -292,9 +328,9 @@ export function scatter<T extends AnyTensor = Tensor>(
  * keras.ops.scatterUpdate(keras.ops.zeros([2, 2]), [[0, 1], [1, 0]], [5, 6]); // [[0, 5], [6, 0]]
  */
 export function scatterUpdate<T extends AnyTensor = Tensor>(
-  inputs: T | TensorLike,
-  indices: AnyTensor | TensorLike,
-  updates: T | TensorLike,
+  inputs: TensorLike,
+  indices: TensorLike,
+  updates: TensorLike,
 ): T {
   const x = convertToTensor<T>(inputs);
   const xs = staticShape(x, "scatterUpdate");
@@ -324,10 +360,14 @@ export type Predicate = boolean | number | AnyTensor;
  */
 export function cond<R>(pred: Predicate, trueFn: () => R, falseFn: () => R): R {
   if (typeof trueFn !== "function" || typeof falseFn !== "function")
-    throw new ValueError(`cond: trueFn and falseFn must be functions. Received: trueFn=${typeof trueFn}, falseFn=${typeof falseFn}`);
+    throw new ValueError(
+      `cond: trueFn and falseFn must be functions. Received: trueFn=${typeof trueFn}, falseFn=${typeof falseFn}`,
+    );
   if (!(pred instanceof KerasTensor)) return readScalar("cond", pred) !== 0 ? trueFn() : falseFn();
   if (pred.shape.some((d) => d !== 1))
-    throw new ValueError(`cond: a symbolic predicate must be a scalar. Received: ${describeLeaf(pred)}`);
+    throw new ValueError(
+      `cond: a symbolic predicate must be a scalar. Received: ${describeLeaf(pred)}`,
+    );
   let p: AnyTensor = lax.reshape(pred, []);
   if (p.dtype !== "bool") p = lax.notEqual(p, 0);
   const t = trueFn();
@@ -375,8 +415,13 @@ export function whileLoop<V>(
   loopVars: V,
   maximumIterations?: number,
 ): V {
-  if (maximumIterations !== undefined && !(Number.isInteger(maximumIterations) && maximumIterations >= 0))
-    throw new ValueError(`whileLoop: maximumIterations must be a non-negative integer. Received: maximumIterations=${maximumIterations}`);
+  if (
+    maximumIterations !== undefined &&
+    !(Number.isInteger(maximumIterations) && maximumIterations >= 0)
+  )
+    throw new ValueError(
+      `whileLoop: maximumIterations must be a non-negative integer. Received: maximumIterations=${maximumIterations}`,
+    );
   rejectSymbolic("whileLoop", loopVars);
   const isList = Array.isArray(loopVars);
   const spread = (v: V) => (isList ? (v as unknown[]) : [v]) as Unpack<V>;
@@ -403,11 +448,18 @@ export function whileLoop<V>(
  * `ops.fori_loop`). `i` is passed as a JavaScript number. Eager only.
  * @example const y = keras.ops.foriLoop(0, 3, (i, acc) => keras.ops.add(acc, i), keras.ops.zeros([2]));
  */
-export function foriLoop<V>(lower: number | Tensor, upper: number | Tensor, body: (i: number, val: V) => V, initVal: V): V {
+export function foriLoop<V>(
+  lower: number | Tensor,
+  upper: number | Tensor,
+  body: (i: number, val: V) => V,
+  initVal: V,
+): V {
   const lo = readScalar("foriLoop", lower);
   const hi = readScalar("foriLoop", upper);
   if (!Number.isInteger(lo) || !Number.isInteger(hi))
-    throw new ValueError(`foriLoop: lower and upper must be integers. Received: lower=${lo}, upper=${hi}`);
+    throw new ValueError(
+      `foriLoop: lower and upper must be integers. Received: lower=${lo}, upper=${hi}`,
+    );
   rejectSymbolic("foriLoop", initVal);
   return runLoop((loop) => {
     let val = initVal;
@@ -424,12 +476,16 @@ export function foriLoop<V>(lower: number | Tensor, upper: number | Tensor, body
 function leadingLength(op: string, xs: unknown): number {
   const lens = treeLeaves(xs).map((x) => {
     if (!(x instanceof Tensor) || x.rank < 1)
-      throw new ValueError(`${op}: every leaf of xs must be a tensor of rank >= 1. Received: ${describeLeaf(x)}`);
+      throw new ValueError(
+        `${op}: every leaf of xs must be a tensor of rank >= 1. Received: ${describeLeaf(x)}`,
+      );
     return x.shape[0]!;
   });
   if (lens.length === 0) throw new ValueError(`${op}: xs has no tensors. Received: xs=${fmt(xs)}`);
   if (lens.some((n) => n !== lens[0]))
-    throw new ValueError(`${op}: every leaf of xs must have the same length along axis 0. Received: lengths=${fmt(lens)}`);
+    throw new ValueError(
+      `${op}: every leaf of xs must have the same length along axis 0. Received: lengths=${fmt(lens)}`,
+    );
   return lens[0]!;
 }
 
@@ -455,7 +511,9 @@ function stackTrees(op: string, steps: unknown[], empty: () => unknown): unknown
   const def = treeDef(steps[0]);
   const cols = steps.map((s) => {
     if (treeDef(s) !== def)
-      throw new ValueError(`${op}: every step must return the same structure. Received: ${def} and ${treeDef(s)}`);
+      throw new ValueError(
+        `${op}: every step must return the same structure. Received: ${def} and ${treeDef(s)}`,
+      );
     return treeLeaves(s);
   });
   const stacked = cols[0]!.map((first, j) => {
@@ -463,9 +521,18 @@ function stackTrees(op: string, steps: unknown[], empty: () => unknown): unknown
     const parts = cols.map((c) => convertToTensor(c[j] as TensorLike));
     const s0 = parts[0]!;
     for (const p of parts)
-      if (p.dtype !== s0.dtype || p.shape.length !== s0.shape.length || p.shape.some((d, k) => d !== s0.shape[k]))
-        throw new ValueError(`${op}: every step must return the same shapes and dtypes. Received: ${describeLeaf(s0)} and ${describeLeaf(p)}`);
-    return lax.concat(parts.map((p) => lax.reshape(p, [1, ...p.shape])), 0);
+      if (
+        p.dtype !== s0.dtype ||
+        p.shape.length !== s0.shape.length ||
+        p.shape.some((d, k) => d !== s0.shape[k])
+      )
+        throw new ValueError(
+          `${op}: every step must return the same shapes and dtypes. Received: ${describeLeaf(s0)} and ${describeLeaf(p)}`,
+        );
+    return lax.concat(
+      parts.map((p) => lax.reshape(p, [1, ...p.shape])),
+      0,
+    );
   });
   return treeUnflatten(steps[0], stacked);
 }
@@ -503,12 +570,16 @@ export function scan<C, X = Tensor, Y = Tensor>(
   let n: number;
   if (xs === null || xs === undefined) {
     if (length === null || !Number.isInteger(length) || length < 0)
-      throw new ValueError(`scan: without xs, length must be a non-negative integer. Received: length=${length}`);
+      throw new ValueError(
+        `scan: without xs, length must be a non-negative integer. Received: length=${length}`,
+      );
     n = length;
   } else {
     n = leadingLength("scan", xs);
     if (length !== null && length !== n)
-      throw new ValueError(`scan: length must equal the leading dimension of xs (${n}). Received: length=${length}`);
+      throw new ValueError(
+        `scan: length must equal the leading dimension of xs (${n}). Received: length=${length}`,
+      );
   }
   const xAt = (i: number) => (xs === null || xs === undefined ? null : sliceTree(xs, i)) as X;
   return runLoop((loop): [C, Y] => {
@@ -524,7 +595,9 @@ export function scan<C, X = Tensor, Y = Tensor>(
         return out;
       });
       if (treeDef(c) !== treeDef(init))
-        throw new ValueError(`scan: f must return a carry with the structure of init (${treeDef(init)}). Received: ${treeDef(c)}`);
+        throw new ValueError(
+          `scan: f must return a carry with the structure of init (${treeDef(init)}). Received: ${treeDef(c)}`,
+        );
       for (const t of tensorLeaves(y)) yTensors.add(t);
       loop.release(tensorLeaves(carry), [...tensorLeaves(c), ...yTensors]);
       carry = c;
@@ -532,7 +605,19 @@ export function scan<C, X = Tensor, Y = Tensor>(
     }
     if (reverse) ys.reverse();
     const stacked = stackTrees("scan", ys, () =>
-      emptyOutputs("scan", () => f(init, (xs === null || xs === undefined ? null : treeUnflatten(xs, treeLeaves(xs).map((x) => zeroSlice(x as Tensor)))) as X)[1]),
+      emptyOutputs(
+        "scan",
+        () =>
+          f(
+            init,
+            (xs === null || xs === undefined
+              ? null
+              : treeUnflatten(
+                  xs,
+                  treeLeaves(xs).map((x) => zeroSlice(x as Tensor)),
+                )) as X,
+          )[1],
+      ),
     );
     return [carry, stacked as Y];
   });
@@ -550,7 +635,14 @@ export function map<X = Tensor, Y = Tensor>(f: (x: X) => Y, xs: X): Y {
     const ys: unknown[] = [];
     for (let i = 0; i < n; i++) ys.push(loop.step(() => f(sliceTree(xs, i) as X)));
     return stackTrees("map", ys, () =>
-      emptyOutputs("map", () => f(treeUnflatten(xs, treeLeaves(xs).map((x) => zeroSlice(x as Tensor))) as X)),
+      emptyOutputs("map", () =>
+        f(
+          treeUnflatten(
+            xs,
+            treeLeaves(xs).map((x) => zeroSlice(x as Tensor)),
+          ) as X,
+        ),
+      ),
     ) as Y;
   });
 }
@@ -569,14 +661,22 @@ export function vectorizedMap<X = Tensor, Y = Tensor>(f: (x: X) => Y, elements: 
  * axis length must be known (or given as `num`, which must match when both are known).
  * @example const [a, b] = keras.ops.unstack(keras.ops.convertToTensor([[1, 2], [3, 4]]));
  */
-export function unstack<T extends AnyTensor = Tensor>(x: T | TensorLike, num?: number | null, axis = 0): T[] {
+export function unstack<T extends AnyTensor = Tensor>(
+  x: TensorLike,
+  num?: number | null,
+  axis = 0,
+): T[] {
   const t = convertToTensor<T>(x);
   const ax = normalizeAxis(axis, t.rank, "unstack");
   const d = t.shape[ax]!;
   if (d === null && (num === undefined || num === null))
-    throw new ValueError(`unstack: the length of axis ${ax} is unknown; pass num. Received: shape=${fmt(t.shape)}`);
+    throw new ValueError(
+      `unstack: the length of axis ${ax} is unknown; pass num. Received: shape=${fmt(t.shape)}`,
+    );
   if (num !== undefined && num !== null && d !== null && num !== d)
-    throw new ValueError(`unstack: num must equal the length of axis ${ax} (${d}). Received: num=${num}`);
+    throw new ValueError(
+      `unstack: num must equal the length of axis ${ax} (${d}). Received: num=${num}`,
+    );
   const n = d ?? (num as number);
   const rest = t.shape.filter((_, i) => i !== ax);
   if (t.shape.every((s) => s !== null)) {

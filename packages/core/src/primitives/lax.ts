@@ -30,8 +30,9 @@ export function full(shape: readonly number[], value: number, dtype: DType): Ten
 
 export const scalar = (value: number, dtype: DType): Tensor => constant([value], [], dtype);
 
-/** Operand coercion: a number becomes a scalar of the other operand's dtype. */
-const lift = (x: T_ | number, like: T_): T_ => (typeof x === "number" ? scalar(x, like.dtype) : x);
+/** Operand coercion: a number becomes a scalar of the other operand's dtype (float32 if both are numbers). */
+const lift = (x: T_ | number, like: T_ | number): T_ =>
+  typeof x === "number" ? scalar(x, typeof like === "number" ? "float32" : like.dtype) : x;
 
 export const neg = <T extends T_>(x: T): T => one(P.Neg, [x], {});
 export const abs = <T extends T_>(x: T): T => one(P.Abs, [x], {});
@@ -52,8 +53,8 @@ export const logicalNot = <T extends T_>(x: T): T => one(P.LogicalNot, [x], {});
 
 function bin(p: P) {
   return <T extends T_>(a: T | number, b: T | number): T => {
-    if (typeof a === "number") a = lift(a, b as T) as T;
-    else if (typeof b === "number") b = lift(b, a) as T;
+    if (typeof a === "number") a = lift(a, b) as T;
+    if (typeof b === "number") b = lift(b, a) as T;
     return one(p, [a, b as T], {});
   };
 }
@@ -75,8 +76,8 @@ export const logicalAnd = bin(P.LogicalAnd);
 export const logicalOr = bin(P.LogicalOr);
 
 export function where<T extends T_>(cond: T_, x: T | number, y: T | number): T {
-  if (typeof x === "number") x = lift(x, y as T) as T;
-  else if (typeof y === "number") y = lift(y, x) as T;
+  if (typeof x === "number") x = lift(x, y) as T;
+  if (typeof y === "number") y = lift(y, x) as T;
   return one(P.Where, [cond, x, y as T], {});
 }
 export const cast = <T extends T_>(x: T, dtype: DType): T => (x.dtype === dtype ? x : one(P.Cast, [x], { dtype }));

@@ -118,6 +118,7 @@ function convOut(prim: string, x: AbstractValue, k: AbstractValue, p: Params<Pri
   const nsp = x.shape.length - 2;
   if (nsp < 1) err(prim, "input must have rank >= 3 (batch, ...spatial, channels)", inputs);
   if (k.shape.length !== nsp + 2) err(prim, `kernel must have rank ${nsp + 2}`, inputs);
+  if (x.dtype !== "float32" || k.dtype !== "float32") err(prim, "inputs must be float32", inputs);
   checkWindow(prim, nsp, p, inputs);
   const c = x.shape[nsp + 1]!;
   const kc = k.shape[nsp]!;
@@ -148,6 +149,11 @@ function poolOut(prim: string, x: AbstractValue, p: PoolParams, inputs: Abstract
     return d;
   });
   return { shape: [x.shape[0]!, ...spatial, x.shape[nsp + 1]!], dtype: x.dtype };
+}
+
+function sameShape(prim: string, got: readonly Dim[], want: readonly Dim[], what: string, inputs: AbstractValue[]): void {
+  if (got.length !== want.length || got.some((d, i) => d !== null && want[i] !== null && d !== want[i]))
+    err(prim, `${what} must have shape ${fmt(want)}`, inputs);
 }
 
 function checkConcrete(prim: string, shape: number[], inputs: AbstractValue[]): void {
@@ -336,10 +342,26 @@ export const shapeRules: { [P in Primitive]: ShapeRule<P> } = {
     const [x, k] = inputs as [AbstractValue, AbstractValue];
     return [convOut("conv", x, k, p, inputs)];
   },
-  [Primitive.ConvBackpropInput]: (inputs, p) => [{ shape: [...p.inputShape], dtype: inputs[0]!.dtype }],
-  [Primitive.ConvBackpropFilter]: (inputs, p) => [{ shape: [...p.kernelShape], dtype: inputs[0]!.dtype }],
+  [Primitive.ConvBackpropInput]: (inputs, p) => {
+    const [dy, k] = inputs as [AbstractValue, AbstractValue];
+    checkConcrete("conv_backprop_input", p.inputShape, inputs);
+    const fwd = convOut("conv_backprop_input", { shape: p.inputShape, dtype: dy.dtype }, k, p, inputs);
+    sameShape("conv_backprop_input", dy.shape, fwd.shape, "dy", inputs);
+    return [{ shape: [...p.inputShape], dtype: dy.dtype }];
+  },
+  [Primitive.ConvBackpropFilter]: (inputs, p) => {
+    const [x, dy] = inputs as [AbstractValue, AbstractValue];
+    checkConcrete("conv_backprop_filter", p.kernelShape, inputs);
+    const fwd = convOut("conv_backprop_filter", x, { shape: p.kernelShape, dtype: x.dtype }, p, inputs);
+    sameShape("conv_backprop_filter", dy.shape, fwd.shape, "dy", inputs);
+    return [{ shape: [...p.kernelShape], dtype: x.dtype }];
+  },
   [Primitive.Pool]: (inputs, p) => [poolOut("pool", inputs[0]!, p, inputs)],
-  [Primitive.PoolBackprop]: (inputs) => [{ shape: [...inputs[1]!.shape], dtype: inputs[1]!.dtype }],
+  [Primitive.PoolBackprop]: (inputs, p) => {
+    const [dy, x] = inputs as [AbstractValue, AbstractValue];
+    sameShape("pool_backprop", dy.shape, poolOut("pool_backprop", x, p, inputs).shape, "dy", inputs);
+    return [{ shape: [...x.shape], dtype: x.dtype }];
+  },
   [Primitive.Iota]: (inputs, p) => {
     checkConcrete("iota", p.shape, inputs);
     if (!(p.axis >= 0 && p.axis < p.shape.length)) throw new ValueError(`iota: axis out of range. Received: axis=${p.axis}`);

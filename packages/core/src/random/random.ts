@@ -25,13 +25,18 @@ const HALF_ULP = 2 ** -24;
 
 function checkShape(op: string, shape: readonly number[]): number[] {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))
-    throw new ValueError(`${op}: shape must be a list of non-negative integers. Received: shape=${fmt(shape)}`);
+    throw new ValueError(
+      `${op}: shape must be a list of non-negative integers. Received: shape=${fmt(shape)}`,
+    );
   return [...shape];
 }
 
 function floatDType(op: string, dtype: DType | string | undefined): DType {
   const dt = standardizeDType(dtype ?? "float32", op);
-  if (dt !== "float32") throw new ValueError(`${op}: dtype must be a floating-point type. Received: dtype=${String(dtype)}`);
+  if (dt !== "float32")
+    throw new ValueError(
+      `${op}: dtype must be a floating-point type. Received: dtype=${String(dtype)}`,
+    );
   return dt;
 }
 
@@ -113,8 +118,8 @@ const ERF_SQRT2 = 0.9544997361036416;
 function erfinvCentral(x: Tensor): Tensor {
   const w = lax.sub(lax.neg(lax.log(lax.mul(lax.sub(1, x), lax.add(x, 1)))), 2.5);
   const coeffs = [
-    2.81022636e-8, 3.43273939e-7, -3.5233877e-6, -4.39150654e-6, 0.00021858087, -0.00125372503, -0.00417768164,
-    0.246640727, 1.50140941,
+    2.81022636e-8, 3.43273939e-7, -3.5233877e-6, -4.39150654e-6, 0.00021858087, -0.00125372503,
+    -0.00417768164, 0.246640727, 1.50140941,
   ];
   let p = lax.full([], coeffs[0]!, "float32");
   for (const c of coeffs.slice(1)) p = lax.add(lax.mul(p, w), c);
@@ -153,12 +158,27 @@ export interface RandintOptions {
  * 2^23 only reach a subset of their values.
  * @example const labels = keras.random.randint([8], 0, 10, { seed: 3 });
  */
-export function randint(shape: readonly number[], minval: number, maxval: number, options: RandintOptions = {}): Tensor {
+export function randint(
+  shape: readonly number[],
+  minval: number,
+  maxval: number,
+  options: RandintOptions = {},
+): Tensor {
   const s = checkShape("randint", shape);
   const dt = standardizeDType(options.dtype ?? "int32", "randint");
-  if (dt !== "int32") throw new ValueError(`randint: dtype must be an integer type. Received: dtype=${String(options.dtype)}`);
-  if (!Number.isInteger(minval) || !Number.isInteger(maxval) || maxval <= minval || maxval - minval > 2 ** 31)
-    throw new ValueError(`randint: minval and maxval must be integers with minval < maxval. Received: minval=${minval}, maxval=${maxval}`);
+  if (dt !== "int32")
+    throw new ValueError(
+      `randint: dtype must be an integer type. Received: dtype=${String(options.dtype)}`,
+    );
+  if (
+    !Number.isInteger(minval) ||
+    !Number.isInteger(maxval) ||
+    maxval <= minval ||
+    maxval - minval > 2 ** 31
+  )
+    throw new ValueError(
+      `randint: minval and maxval must be integers with minval < maxval. Received: minval=${minval}, maxval=${maxval}`,
+    );
   const key = drawSeed(options.seed, "randint");
   const range = maxval - minval;
   return tidy(() => {
@@ -182,11 +202,14 @@ export function dropout(
   const x = concreteInput("dropout", inputs);
   if (!(typeof rate === "number" && rate >= 0 && rate <= 1))
     throw new ValueError(`dropout: rate must be a number in [0, 1]. Received: rate=${rate}`);
-  if (x.dtype !== "float32") throw new ValueError(`dropout: inputs must be float32. Received: dtype=${x.dtype}`);
+  if (x.dtype !== "float32")
+    throw new ValueError(`dropout: inputs must be float32. Received: dtype=${x.dtype}`);
   let ns = [...x.shape];
   if (noiseShape !== undefined && noiseShape !== null) {
     if (noiseShape.length !== x.rank)
-      throw new ValueError(`dropout: noiseShape must have the rank of the inputs (${x.rank}). Received: noiseShape=${fmt(noiseShape)}`);
+      throw new ValueError(
+        `dropout: noiseShape must have the rank of the inputs (${x.rank}). Received: noiseShape=${fmt(noiseShape)}`,
+      );
     ns = noiseShape.map((d, i) => (d === null ? x.shape[i]! : d));
     if (ns.some((d, i) => d !== 1 && d !== x.shape[i]))
       throw new ValueError(
@@ -209,7 +232,8 @@ export function dropout(
  */
 export function shuffle(x: TensorLike, axis = 0, seed?: Seed): Tensor {
   const t = concreteInput("shuffle", x);
-  if (t.rank === 0) throw new ValueError(`shuffle: input must have rank >= 1. Received: shape=${fmt(t.shape)}`);
+  if (t.rank === 0)
+    throw new ValueError(`shuffle: input must have rank >= 1. Received: shape=${fmt(t.shape)}`);
   const ax = normalizeAxis(axis, t.rank, "shuffle");
   const n = t.shape[ax]!;
   const key = drawSeed(seed, "shuffle");
@@ -229,14 +253,26 @@ export function shuffle(x: TensorLike, axis = 0, seed?: Seed): Tensor {
  * `argmax(logits + g)` with `g = -log(-log(v))`, `v` uniform in (0, 1).
  * @example const ids = keras.random.categorical(keras.ops.log(probs), 5, 0); // (batch, 5) int32
  */
-export function categorical(logits: TensorLike, numSamples: number, seed?: Seed, dtype: DType | string = "int32"): Tensor {
+export function categorical(
+  logits: TensorLike,
+  numSamples: number,
+  seed?: Seed,
+  dtype: DType | string = "int32",
+): Tensor {
   const l = concreteInput("categorical", logits);
   if (l.rank !== 2)
-    throw new ValueError(`categorical: logits must have shape (batch, numClasses). Received: shape=${fmt(l.shape)}`);
+    throw new ValueError(
+      `categorical: logits must have shape (batch, numClasses). Received: shape=${fmt(l.shape)}`,
+    );
   if (!Number.isInteger(numSamples) || numSamples < 0)
-    throw new ValueError(`categorical: numSamples must be a non-negative integer. Received: numSamples=${numSamples}`);
+    throw new ValueError(
+      `categorical: numSamples must be a non-negative integer. Received: numSamples=${numSamples}`,
+    );
   const dt = standardizeDType(dtype, "categorical");
-  if (dt !== "int32") throw new ValueError(`categorical: dtype must be an integer type. Received: dtype=${String(dtype)}`);
+  if (dt !== "int32")
+    throw new ValueError(
+      `categorical: dtype must be an integer type. Received: dtype=${String(dtype)}`,
+    );
   const [b, c] = l.shape as [number, number];
   const key = drawSeed(seed, "categorical");
   return tidy(() => {

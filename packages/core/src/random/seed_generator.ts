@@ -123,7 +123,9 @@ export function drawSeed(seed: Seed, where = "random"): Key {
   if (seed instanceof SeedGenerator) return seed.next();
   if (seed === undefined || seed === null) return globalSeedGenerator().next();
   if (typeof seed !== "number")
-    throw new ValueError(`${where}: seed must be an integer, a SeedGenerator or null. Received: seed=${String(seed)}`);
+    throw new ValueError(
+      `${where}: seed must be an integer, a SeedGenerator or null. Received: seed=${String(seed)}`,
+    );
   checkSeed(where, seed);
   return keyFor(seed, 0);
 }

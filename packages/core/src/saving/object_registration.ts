@@ -13,8 +13,8 @@
 import { ValueError, fmt } from "../errors";
 
 /** Anything that can be registered: a class (with `getConfig`) or a plain function. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type RegistrableObject = ((...args: any[]) => unknown) | (abstract new (...args: any[]) => unknown);
+export type RegistrableObject =
+  ((...args: never[]) => unknown) | (abstract new (...args: never[]) => unknown);
 
 /** A name -> object table, as passed in `customObjects`. */
 export type CustomObjects = Record<string, unknown>;
@@ -65,7 +65,10 @@ function register(obj: RegistrableObject, options: RegisterOptions): void {
       `registerKerasSerializable: cannot register an anonymous class or function without a name; pass { name }. Received: ${fmt(obj)}`,
     );
   const key = `${pkg}>${name}`;
-  if (isClass(obj) && typeof (obj as { prototype?: { getConfig?: unknown } }).prototype?.getConfig !== "function")
+  if (
+    isClass(obj) &&
+    typeof (obj as { prototype?: { getConfig?: unknown } }).prototype?.getConfig !== "function"
+  )
     throw new ValueError(
       `registerKerasSerializable: cannot register a class that does not have a getConfig() method. Received: ${name}`,
     );
@@ -96,7 +99,10 @@ function register(obj: RegistrableObject, options: RegisterOptions): void {
  * @keras.saving.registerKerasSerializable({ package: "MyPkg" })
  * class MyLayer extends keras.layers.Layer { ... }
  */
-export function registerKerasSerializable<T extends RegistrableObject>(obj: T, options?: RegisterOptions): T;
+export function registerKerasSerializable<T extends RegistrableObject>(
+  obj: T,
+  options?: RegisterOptions,
+): T;
 export function registerKerasSerializable(
   options?: RegisterOptions,
 ): <T extends RegistrableObject>(obj: T, context?: unknown) => T;
@@ -163,8 +169,10 @@ export function getRegisteredObject(
     if (Object.prototype.hasOwnProperty.call(scope, name)) return scope[name];
   }
   if (r.objects.has(name)) return r.objects.get(name);
-  if (customObjects && Object.prototype.hasOwnProperty.call(customObjects, name)) return customObjects[name];
-  if (moduleObjects && Object.prototype.hasOwnProperty.call(moduleObjects, name)) return moduleObjects[name];
+  if (customObjects && Object.prototype.hasOwnProperty.call(customObjects, name))
+    return customObjects[name];
+  if (moduleObjects && Object.prototype.hasOwnProperty.call(moduleObjects, name))
+    return moduleObjects[name];
   return undefined;
 }
 

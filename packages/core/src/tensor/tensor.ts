@@ -5,7 +5,7 @@
  * `dataSync()` works on backends that can read synchronously (cpu, wasm). Tensors are freed by
  * `dispose()`, by the `tidy()` scope they were made in, or by `using`.
  */
-import { DisposedTensorError, fmt } from "../errors";
+import { DisposedTensorError, UnsupportedOpError, fmt } from "../errors";
 import type { Backend, DataId } from "../backend/backend";
 import type { DType, TypedArray } from "./dtype";
 
@@ -70,7 +70,7 @@ export class Tensor {
   dataSync(): TypedArray {
     const id = this.dataId;
     if (!this.backend.readSync)
-      throw new DisposedTensorError(
+      throw new UnsupportedOpError(
         `dataSync() is not available on the "${this.backend.name}" backend; use await tensor.data(). Received: backend=${this.backend.name}`,
       );
     return this.backend.readSync(id);

@@ -8,9 +8,10 @@
 import { KerasError, UnsupportedOpError, fmt } from "../../errors";
 import type { ConcreteValue, Params } from "../../primitives/primitive";
 import { Primitive } from "../../primitives/primitive";
-import { typedArrayFor, type DType, type TypedArray } from "../../tensor/dtype";
+import type { DType, TypedArray } from "../../tensor/dtype";
 import type { Backend, BackendMemory, DataId, TensorInfo } from "../backend";
 import { cpuKernels } from "./kernels/index";
+import { alloc, clearBufferPool, pooledBufferBytes, recycle } from "./kernels/util";
 
 /** A CPU buffer. `values` is never handed out: reads return copies. */
 class CpuData {
@@ -42,15 +43,22 @@ export class CpuBackend implements Backend {
   private live = new Set<CpuData>();
 
   private check(where: string): void {
-    if (this.disposed) throw new KerasError(`cpu backend: ${where}() called after dispose(). Received: backend=cpu (disposed)`);
+    if (this.disposed)
+      throw new KerasError(
+        `cpu backend: ${where}() called after dispose(). Received: backend=cpu (disposed)`,
+      );
   }
 
   private data(dataId: DataId, where: string): CpuData {
     this.check(where);
     if (!(dataId instanceof CpuData))
-      throw new KerasError(`cpu backend: ${where}() got a buffer that this backend did not create. Received: ${fmt(dataId)}`);
+      throw new KerasError(
+        `cpu backend: ${where}() got a buffer that this backend did not create. Received: ${fmt(dataId)}`,
+      );
     if (dataId.refCount <= 0)
-      throw new KerasError(`cpu backend: ${where}() got a buffer that was already freed (use after free). Received: refCount=${dataId.refCount}`);
+      throw new KerasError(
+        `cpu backend: ${where}() got a buffer that was already freed (use after free). Received: refCount=${dataId.refCount}`,
+      );
     return dataId;
   }
 
@@ -66,9 +74,11 @@ export class CpuBackend implements Backend {
     this.check("write");
     const n = sizeOf(shape);
     if (values.length !== n)
-      throw new KerasError(`cpu backend: write() got ${values.length} values for shape ${fmt(shape)} (${n} elements). Received: length=${values.length}`);
+      throw new KerasError(
+        `cpu backend: write() got ${values.length} values for shape ${fmt(shape)} (${n} elements). Received: length=${values.length}`,
+      );
     // Copy: callers may reuse or mutate their array. Converting also fixes a mismatched array type.
-    const copy = typedArrayFor(dtype, n);
+    const copy = alloc({ shape, dtype });
     copy.set(values);
     if (dtype === "bool") for (let i = 0; i < n; i++) copy[i] = copy[i] !== 0 ? 1 : 0;
     return this.track(copy);
@@ -96,12 +106,23 @@ export class CpuBackend implements Backend {
     this.numBuffers--;
     this.numBytes -= d.values.byteLength;
     this.live.delete(d);
+    // Only this backend ever held `values` (reads return copies), so it can be reused.
+    recycle(d.values);
     d.values = new Float32Array(0);
   }
 
-  execute<P extends Primitive>(prim: P, inputs: TensorInfo[], params: Params<P>, outputs: ConcreteValue[]): DataId[] {
+  execute<P extends Primitive>(
+    prim: P,
+    inputs: TensorInfo[],
+    params: Params<P>,
+    outputs: ConcreteValue[],
+  ): DataId[] {
     this.check("execute");
-    const ins = inputs.map((t) => ({ values: this.data(t.dataId, "execute").values, shape: t.shape, dtype: t.dtype }));
+    const ins = inputs.map((t) => ({
+      values: this.data(t.dataId, "execute").values,
+      shape: t.shape,
+      dtype: t.dtype,
+    }));
     if (prim === Primitive.Reshape) {
       // Row-major data is already laid out for any shape of the same size: share the buffer.
       const d = inputs[0].dataId as CpuData;
@@ -109,7 +130,10 @@ export class CpuBackend implements Backend {
       return [d];
     }
     const kernel = cpuKernels[prim] as ((...args: unknown[]) => TypedArray[]) | undefined;
-    if (!kernel) throw new UnsupportedOpError(`cpu backend: no kernel for primitive "${prim}". Received: ${prim}`);
+    if (!kernel)
+      throw new UnsupportedOpError(
+        `cpu backend: no kernel for primitive "${prim}". Received: ${prim}`,
+      );
     const results = kernel(ins, params, outputs);
     return results.map((values) => this.track(values));
   }
@@ -121,7 +145,11 @@ export class CpuBackend implements Backend {
 
   memory(): BackendMemory {
     this.check("memory");
-    return { numBuffers: this.numBuffers, numBytes: this.numBytes };
+    return {
+      numBuffers: this.numBuffers,
+      numBytes: this.numBytes,
+      pooledBytes: pooledBufferBytes(),
+    };
   }
 
   async flush(): Promise<void> {
@@ -135,6 +163,7 @@ export class CpuBackend implements Backend {
       d.values = new Float32Array(0);
     }
     this.live.clear();
+    clearBufferPool();
     this.numBuffers = 0;
     this.numBytes = 0;
     this.disposed = true;

@@ -26,7 +26,7 @@ function numeric(x: TensorLike): T_ {
  * @example
  * keras.ops.relu([-1, 0, 1, 0.2]); // [0, 0, 1, 0.2]
  */
-export function relu<T extends T_ = Tensor>(x: T | TensorLike): T {
+export function relu<T extends T_ = Tensor>(x: TensorLike): T {
   const t = numeric(x);
   // The constant goes first: ties send the gradient to it.
   return lax.maximum(lax.scalar(0, t.dtype), t) as T;
@@ -37,7 +37,7 @@ export function relu<T extends T_ = Tensor>(x: T | TensorLike): T {
  * @example
  * keras.ops.relu6([-3, 0.1, 6, 8]); // [0, 0.1, 6, 6]
  */
-export function relu6<T extends T_ = Tensor>(x: T | TensorLike): T {
+export function relu6<T extends T_ = Tensor>(x: TensorLike): T {
   const t = numeric(x);
   return lax.minimum(lax.scalar(6, t.dtype), lax.maximum(lax.scalar(0, t.dtype), t)) as T;
 }
@@ -48,7 +48,7 @@ export function relu6<T extends T_ = Tensor>(x: T | TensorLike): T {
  * @example
  * keras.ops.sigmoid([-6, 0, 6]); // [0.00247262, 0.5, 0.9975274]
  */
-export function sigmoid<T extends T_ = Tensor>(x: T | TensorLike): T {
+export function sigmoid<T extends T_ = Tensor>(x: TensorLike): T {
   const t = toFloat(x);
   const z = lax.exp(lax.neg(lax.abs(t))); // in (0, 1]
   const d = lax.reciprocal(lax.add(z, 1));
@@ -60,7 +60,7 @@ export function sigmoid<T extends T_ = Tensor>(x: T | TensorLike): T {
  * @example
  * keras.ops.sparseSigmoid([-6, 0, 1]); // [0, 0.5, 1]
  */
-export function sparseSigmoid<T extends T_ = Tensor>(x: T | TensorLike): T {
+export function sparseSigmoid<T extends T_ = Tensor>(x: TensorLike): T {
   const t = toFloat(x);
   return clip01(lax.mul(lax.add(t, 1), 0.5)) as T;
 }
@@ -75,7 +75,7 @@ function clip01(x: T_): T_ {
  * @example
  * keras.ops.softplus([-0.555, 0, 0.555]); // [0.45366603, 0.6931472, 1.008666]
  */
-export function softplus<T extends T_ = Tensor>(x: T | TensorLike): T {
+export function softplus<T extends T_ = Tensor>(x: TensorLike): T {
   const t = toFloat(x);
   const a = lax.abs(t);
   // (x + |x|) / 2 is relu(x) exactly, with gradient 1/2 at 0, so softplus'(0) = 1/2.
@@ -88,7 +88,7 @@ export function softplus<T extends T_ = Tensor>(x: T | TensorLike): T {
  * @example
  * keras.ops.softsign([-10, 0, 1]); // [-0.90909094, 0, 0.5]
  */
-export function softsign<T extends T_ = Tensor>(x: T | TensorLike): T {
+export function softsign<T extends T_ = Tensor>(x: TensorLike): T {
   const t = toFloat(x);
   return lax.div(t, lax.add(lax.abs(t), 1)) as T;
 }
@@ -98,7 +98,7 @@ export function softsign<T extends T_ = Tensor>(x: T | TensorLike): T {
  * @example
  * keras.ops.softShrink([-1, 0, 1]); // [-0.5, 0, 0.5]
  */
-export function softShrink<T extends T_ = Tensor>(x: T | TensorLike, threshold = 0.5): T {
+export function softShrink<T extends T_ = Tensor>(x: TensorLike, threshold = 0.5): T {
   const t = toFloat(x);
   const zero = lax.scalar(0, t.dtype);
   return lax.where(
@@ -113,11 +113,15 @@ export function softShrink<T extends T_ = Tensor>(x: T | TensorLike, threshold =
  * @example
  * keras.ops.sparsePlus([-1, 0, 1]); // [0, 0.25, 1]
  */
-export function sparsePlus<T extends T_ = Tensor>(x: T | TensorLike): T {
+export function sparsePlus<T extends T_ = Tensor>(x: TensorLike): T {
   const t = toFloat(x);
   const c = lax.minimum(lax.scalar(1, t.dtype), lax.maximum(lax.scalar(-1, t.dtype), t));
   const mid = lax.mul(lax.mul(lax.add(c, 1), lax.add(c, 1)), 0.25);
-  return lax.where(lax.lessEqual(t, -1), lax.scalar(0, t.dtype), lax.where(lax.greaterEqual(t, 1), t, mid)) as T;
+  return lax.where(
+    lax.lessEqual(t, -1),
+    lax.scalar(0, t.dtype),
+    lax.where(lax.greaterEqual(t, 1), t, mid),
+  ) as T;
 }
 
 /**
@@ -125,12 +129,16 @@ export function sparsePlus<T extends T_ = Tensor>(x: T | TensorLike): T {
  * @example
  * keras.ops.silu([-6, 0, 1]); // [-0.0148357, 0, 0.7310586]
  */
-export function silu<T extends T_ = Tensor>(x: T | TensorLike): T {
+export function silu<T extends T_ = Tensor>(x: TensorLike): T {
   const t = toFloat(x);
   return lax.mul(t, sigmoid(t)) as T;
 }
 
-/** Alias of {@link silu}, as `keras.ops.swish`. */
+/**
+ * Alias of {@link silu}, as `keras.ops.swish`.
+ * @example
+ * keras.ops.swish([0, 1]); // [0, 0.7310586]
+ */
 export const swish = silu;
 
 /**
@@ -138,7 +146,7 @@ export const swish = silu;
  * @example
  * keras.ops.squareplus([-1, 0, 1]); // [0.618, 1, 1.618]
  */
-export function squareplus<T extends T_ = Tensor>(x: T | TensorLike, b = 4): T {
+export function squareplus<T extends T_ = Tensor>(x: TensorLike, b = 4): T {
   const t = toFloat(x);
   return lax.mul(lax.add(t, lax.sqrt(lax.add(lax.mul(t, t), b))), 0.5) as T;
 }
@@ -148,7 +156,7 @@ export function squareplus<T extends T_ = Tensor>(x: T | TensorLike, b = 4): T {
  * @example
  * keras.ops.logSigmoid([-0.541391, 0, 5]); // [-1.0000418, -0.6931472, -0.00671535]
  */
-export function logSigmoid<T extends T_ = Tensor>(x: T | TensorLike): T {
+export function logSigmoid<T extends T_ = Tensor>(x: TensorLike): T {
   return lax.neg(softplus(lax.neg(toFloat(x)))) as T;
 }
 
@@ -157,7 +165,7 @@ export function logSigmoid<T extends T_ = Tensor>(x: T | TensorLike): T {
  * @example
  * keras.ops.leakyRelu([-1, 0, 1]); // [-0.2, 0, 1]
  */
-export function leakyRelu<T extends T_ = Tensor>(x: T | TensorLike, negativeSlope = 0.2): T {
+export function leakyRelu<T extends T_ = Tensor>(x: TensorLike, negativeSlope = 0.2): T {
   const t = toFloat(x);
   return lax.where(lax.greaterEqual(t, 0), t, lax.mul(t, negativeSlope)) as T;
 }
@@ -167,7 +175,7 @@ export function leakyRelu<T extends T_ = Tensor>(x: T | TensorLike, negativeSlop
  * @example
  * keras.ops.hardSigmoid([-1, 0, 1]); // [0.33333334, 0.5, 0.6666667]
  */
-export function hardSigmoid<T extends T_ = Tensor>(x: T | TensorLike): T {
+export function hardSigmoid<T extends T_ = Tensor>(x: TensorLike): T {
   const t = toFloat(x);
   return clip01(lax.add(lax.div(t, 6), 0.5)) as T;
 }
@@ -177,12 +185,16 @@ export function hardSigmoid<T extends T_ = Tensor>(x: T | TensorLike): T {
  * @example
  * keras.ops.hardSilu([-3, -1, 0, 1, 3]); // [-0, -0.3333333, 0, 0.6666667, 3]
  */
-export function hardSilu<T extends T_ = Tensor>(x: T | TensorLike): T {
+export function hardSilu<T extends T_ = Tensor>(x: TensorLike): T {
   const t = toFloat(x);
   return lax.mul(t, hardSigmoid(t)) as T;
 }
 
-/** Alias of {@link hardSilu}, as `keras.ops.hard_swish`. */
+/**
+ * Alias of {@link hardSilu}, as `keras.ops.hard_swish`.
+ * @example
+ * keras.ops.hardSwish([-1, 1]); // [-0.3333333, 0.6666667]
+ */
 export const hardSwish = hardSilu;
 
 /**
@@ -190,14 +202,14 @@ export const hardSwish = hardSilu;
  * @example
  * keras.ops.elu([-1, 0, 1]); // [-0.63212055, 0, 1]
  */
-export function elu<T extends T_ = Tensor>(x: T | TensorLike, alpha = 1.0): T {
+export function elu<T extends T_ = Tensor>(x: TensorLike, alpha = 1.0): T {
   const t = toFloat(x);
   const neg = lax.mul(lax.expm1(lax.minimum(t, lax.scalar(0, t.dtype))), alpha);
   return lax.where(lax.greaterEqual(t, 0), t, neg) as T;
 }
 
-const SELU_ALPHA = 1.6732632423543772848170429916717;
-const SELU_SCALE = 1.0507009873554804934193349852946;
+const SELU_ALPHA = 1.6732632423543772;
+const SELU_SCALE = 1.0507009873554805;
 
 /**
  * Scaled ELU: `scale * elu(x, alpha)` with the self-normalizing constants
@@ -205,7 +217,7 @@ const SELU_SCALE = 1.0507009873554804934193349852946;
  * @example
  * keras.ops.selu([-1, 0, 1]); // [-1.1113306, 0, 1.050701]
  */
-export function selu<T extends T_ = Tensor>(x: T | TensorLike): T {
+export function selu<T extends T_ = Tensor>(x: TensorLike): T {
   return lax.mul(elu(toFloat(x), SELU_ALPHA), SELU_SCALE) as T;
 }
 
@@ -215,7 +227,7 @@ export function selu<T extends T_ = Tensor>(x: T | TensorLike): T {
  * @example
  * keras.ops.gelu([-1, 0, 1], false); // [-0.15865525, 0, 0.8413447]
  */
-export function gelu<T extends T_ = Tensor>(x: T | TensorLike, approximate = true): T {
+export function gelu<T extends T_ = Tensor>(x: TensorLike, approximate = true): T {
   const t = toFloat(x);
   if (approximate) {
     const cube = lax.mul(lax.mul(t, t), t);
@@ -231,10 +243,13 @@ export function gelu<T extends T_ = Tensor>(x: T | TensorLike, approximate = tru
  * @example
  * keras.ops.celu([-1, 0, 1]); // [-0.63212055, 0, 1]
  */
-export function celu<T extends T_ = Tensor>(x: T | TensorLike, alpha = 1.0): T {
+export function celu<T extends T_ = Tensor>(x: TensorLike, alpha = 1.0): T {
   const t = toFloat(x);
   const zero = lax.scalar(0, t.dtype);
-  return lax.add(lax.maximum(t, zero), lax.mul(lax.expm1(lax.div(lax.minimum(t, zero), alpha)), alpha)) as T;
+  return lax.add(
+    lax.maximum(t, zero),
+    lax.mul(lax.expm1(lax.div(lax.minimum(t, zero), alpha)), alpha),
+  ) as T;
 }
 
 /**
@@ -242,21 +257,29 @@ export function celu<T extends T_ = Tensor>(x: T | TensorLike, alpha = 1.0): T {
  * @example
  * keras.ops.glu([-1, 0, 1, 1]); // [-0.7310586, 0]
  */
-export function glu<T extends T_ = Tensor>(x: T | TensorLike, axis = -1): T {
+export function glu<T extends T_ = Tensor>(x: TensorLike, axis = -1): T {
   const t = toFloat(x);
   const ax = normalizeAxis(axis, t.shape.length, "glu");
   const n = t.shape[ax]!;
   if (n !== null && n % 2 !== 0)
-    throw new ValueError(`glu: axis ${axis} must have an even size to be split in two halves. Received: shape=${fmt([...t.shape])}`);
+    throw new ValueError(
+      `glu: axis ${axis} must have an even size to be split in two halves. Received: shape=${fmt([...t.shape])}`,
+    );
   const outShape = t.shape.map((d, i) => (i === ax && d !== null ? d / 2 : d));
   // Slicing needs every dim; with unknown ones, defer the whole op to replay time.
   if (isSymbolic(t) && t.shape.some((d) => d === null))
-    return symbolicCall("glu", [t], [{ shape: outShape, dtype: t.dtype }], ([v]) => [glu(v!, axis)])[0] as T;
+    return symbolicCall("glu", [t], [{ shape: outShape, dtype: t.dtype }], ([v]) => [
+      glu(v!, axis),
+    ])[0] as T;
   const shape = t.shape as number[];
   const start = shape.map(() => 0);
   const mid = shape.map((d, i) => (i === ax ? d / 2 : d));
   const a = lax.slice(t, start, mid);
-  const b = lax.slice(t, shape.map((_, i) => (i === ax ? mid[i]! : 0)), [...shape]);
+  const b = lax.slice(
+    t,
+    shape.map((_, i) => (i === ax ? mid[i]! : 0)),
+    [...shape],
+  );
   return lax.mul(a, sigmoid(b)) as T;
 }
 
@@ -265,7 +288,7 @@ export function glu<T extends T_ = Tensor>(x: T | TensorLike, axis = -1): T {
  * @example
  * keras.ops.tanhShrink([-1, 0, 1]); // [-0.23840584, 0, 0.23840584]
  */
-export function tanhShrink<T extends T_ = Tensor>(x: T | TensorLike): T {
+export function tanhShrink<T extends T_ = Tensor>(x: TensorLike): T {
   const t = toFloat(x);
   return lax.sub(t, lax.tanh(t)) as T;
 }
@@ -275,7 +298,7 @@ export function tanhShrink<T extends T_ = Tensor>(x: T | TensorLike): T {
  * @example
  * keras.ops.hardTanh([-2, -1, 0, 1, 2]); // [-1, -1, 0, 1, 1]
  */
-export function hardTanh<T extends T_ = Tensor>(x: T | TensorLike): T {
+export function hardTanh<T extends T_ = Tensor>(x: TensorLike): T {
   const t = toFloat(x);
   return lax.minimum(lax.scalar(1, t.dtype), lax.maximum(lax.scalar(-1, t.dtype), t)) as T;
 }
@@ -285,7 +308,7 @@ export function hardTanh<T extends T_ = Tensor>(x: T | TensorLike): T {
  * @example
  * keras.ops.hardShrink([-0.5, 0, 1]); // [0, 0, 1]
  */
-export function hardShrink<T extends T_ = Tensor>(x: T | TensorLike, threshold = 0.5): T {
+export function hardShrink<T extends T_ = Tensor>(x: TensorLike, threshold = 0.5): T {
   const t = toFloat(x);
   return lax.where(lax.greater(lax.abs(t), threshold), t, lax.scalar(0, t.dtype)) as T;
 }
@@ -295,7 +318,11 @@ export function hardShrink<T extends T_ = Tensor>(x: T | TensorLike, threshold =
  * @example
  * keras.ops.threshold([-1, 0, 1, 2], 1, 0); // [0, 0, 0, 2]
  */
-export function threshold<T extends T_ = Tensor>(x: T | TensorLike, threshold: number, defaultValue: number): T {
+export function threshold<T extends T_ = Tensor>(
+  x: TensorLike,
+  threshold: number,
+  defaultValue: number,
+): T {
   const t = toFloat(x);
   return lax.where(lax.greater(t, threshold), t, lax.scalar(defaultValue, t.dtype)) as T;
 }
@@ -311,7 +338,10 @@ function softmaxAxes(x: T_, axis: number | readonly number[] | null, op: string)
  * @example
  * keras.ops.softmax([-1, 0, 1]); // [0.09003057, 0.24472847, 0.66524096]
  */
-export function softmax<T extends T_ = Tensor>(x: T | TensorLike, axis: number | readonly number[] = -1): T {
+export function softmax<T extends T_ = Tensor>(
+  x: TensorLike,
+  axis: number | readonly number[] = -1,
+): T {
   const t = toFloat(x);
   if (t.shape.length === 0) return lax.exp(lax.sub(t, t)) as T;
   const axes = softmaxAxes(t, axis, "softmax");
@@ -325,7 +355,10 @@ export function softmax<T extends T_ = Tensor>(x: T | TensorLike, axis: number |
  * @example
  * keras.ops.logSoftmax([-1, 0, 1]); // [-2.407606, -1.4076059, -0.40760595]
  */
-export function logSoftmax<T extends T_ = Tensor>(x: T | TensorLike, axis: number | readonly number[] = -1): T {
+export function logSoftmax<T extends T_ = Tensor>(
+  x: TensorLike,
+  axis: number | readonly number[] = -1,
+): T {
   const t = toFloat(x);
   if (t.shape.length === 0) return lax.sub(t, t) as T;
   const axes = softmaxAxes(t, axis, "log_softmax");
@@ -341,13 +374,15 @@ export function logSoftmax<T extends T_ = Tensor>(x: T | TensorLike, axis: numbe
  * @example
  * keras.ops.sparsemax([-1, 0, 1]); // [0, 0, 1]
  */
-export function sparsemax<T extends T_ = Tensor>(x: T | TensorLike, axis = -1): T {
+export function sparsemax<T extends T_ = Tensor>(x: TensorLike, axis = -1): T {
   const t = toFloat(x);
   const r = t.shape.length;
   const ax = normalizeAxis(axis, r, "sparsemax");
   const n = t.shape[ax];
   if (n === null || n === undefined)
-    throw new ValueError(`sparsemax: the size of axis ${axis} must be known. Received: shape=${fmt([...t.shape])}`);
+    throw new ValueError(
+      `sparsemax: the size of axis ${axis} must be known. Received: shape=${fmt([...t.shape])}`,
+    );
   // Move `axis` last: TopK sorts along the last axis.
   const perm = [...Array.from({ length: r }, (_, i) => i).filter((i) => i !== ax), ax];
   const inv = perm.map((_, i) => perm.indexOf(i));
@@ -359,7 +394,12 @@ export function sparsemax<T extends T_ = Tensor>(x: T | TensorLike, axis = -1): 
   const kz = reduce("sum", lax.cast(support, "float32"), [r - 1], true);
   // The support is a prefix of the sorted values: tau = (cumsum at its last index - 1) / k.
   // (Keras' backends sum the cumsum over the whole support instead, which only agrees for k = 1.)
-  const cumK = reduce("sum", lax.where(lax.equal(k, kz), cum, lax.scalar(0, "float32")), [r - 1], true);
+  const cumK = reduce(
+    "sum",
+    lax.where(lax.equal(k, kz), cum, lax.scalar(0, "float32")),
+    [r - 1],
+    true,
+  );
   const tau = lax.div(lax.sub(cumK, 1), kz);
   const out = lax.maximum(lax.sub(xt, tau), lax.scalar(0, "float32"));
   return lax.transpose(out, inv) as T;

@@ -37,7 +37,9 @@ type T_ = AnyTensor;
 function spatialRank(x: T_, kernel: T_, op: string, what = "kernel"): number {
   const r = x.shape.length;
   if (r < 3)
-    throw new ValueError(`${op}: inputs must have rank >= 3 (batch, ...spatial, channels). Received: inputs.shape=${shp(x)}`);
+    throw new ValueError(
+      `${op}: inputs must have rank >= 3 (batch, ...spatial, channels). Received: inputs.shape=${shp(x)}`,
+    );
   if (kernel.shape.length !== r)
     throw new ValueError(
       `${op}: ${what} must have the same rank as inputs (${r}). Received: inputs.shape=${shp(x)}, ${what}.shape=${shp(kernel)}`,
@@ -49,7 +51,9 @@ function spatialRank(x: T_, kernel: T_, op: string, what = "kernel"): number {
 function kernelWindow(kernel: T_, n: number, op: string): number[] {
   const w = kernel.shape.slice(0, n);
   if (w.some((d) => d === null || d < 1))
-    throw new ValueError(`${op}: kernel spatial dims must be known and positive. Received: kernel.shape=${shp(kernel)}`);
+    throw new ValueError(
+      `${op}: kernel spatial dims must be known and positive. Received: kernel.shape=${shp(kernel)}`,
+    );
   return w as number[];
 }
 
@@ -59,7 +63,9 @@ function fromChannelsLast(shape: Dim[], df: DataFormat): Dim[] {
 }
 
 function channelsLastShape(x: T_, df: DataFormat): Dim[] {
-  return df === "channels_last" ? [...x.shape] : toChannelsLast(x.shape.length).map((i) => x.shape[i]!);
+  return df === "channels_last"
+    ? [...x.shape]
+    : toChannelsLast(x.shape.length).map((i) => x.shape[i]!);
 }
 
 /** Channels-last convolution on the Conv primitive; `xl` is channels-last. */
@@ -77,7 +83,13 @@ function convChannelsLast(
 }
 
 /** True when "same" pads depend on a spatial size that is unknown (symbolic). */
-function padsUnknown(xl: Dim[], window: number[], strides: number[], dilation: number[], padding: Padding): boolean {
+function padsUnknown(
+  xl: Dim[],
+  window: number[],
+  strides: number[],
+  dilation: number[],
+  padding: Padding,
+): boolean {
   return explicitPadding(padding, xl.slice(1, -1), window, strides, dilation) === null;
 }
 
@@ -94,7 +106,7 @@ function padsUnknown(xl: Dim[], window: number[], strides: number[], dilation: n
  * keras.ops.conv(x, k, 1, "same").shape; // [2, 28, 28, 8]
  */
 export function conv<T extends T_ = Tensor>(
-  inputs: T | TensorLike,
+  inputs: TensorLike,
   kernel: TensorLike,
   strides: number | readonly number[] = 1,
   padding: Padding | string = "valid",
@@ -120,10 +132,17 @@ export function conv<T extends T_ = Tensor>(
     );
   const groups = c !== null && kc !== null ? c / kc : 1;
   if (padsUnknown(xs, window, st, dil, pad)) {
-    const out: Dim[] = [xs[0]!, ...window.map((w, i) => windowOutSize(xs[i + 1]!, w, st[i]!, dil[i]!, pad)), o];
-    return symbolicCall(op, [x, k], [{ shape: fromChannelsLast(out, df), dtype: x.dtype }], ([a, b]) => [
-      conv(a!, b!, strides, padding, dataFormat, dilationRate),
-    ])[0] as T;
+    const out: Dim[] = [
+      xs[0]!,
+      ...window.map((w, i) => windowOutSize(xs[i + 1]!, w, st[i]!, dil[i]!, pad)),
+      o,
+    ];
+    return symbolicCall(
+      op,
+      [x, k],
+      [{ shape: fromChannelsLast(out, df), dtype: x.dtype }],
+      ([a, b]) => [conv(a!, b!, strides, padding, dataFormat, dilationRate)],
+    )[0] as T;
   }
   const xl = df === "channels_first" ? lax.transpose(x, toChannelsLast(n + 2)) : x;
   const y = convChannelsLast(xl, k, groups, window, st, pad, dil);
@@ -140,7 +159,7 @@ export function conv<T extends T_ = Tensor>(
  * keras.ops.depthwiseConv(x, k).shape; // [2, 8, 8, 6]
  */
 export function depthwiseConv<T extends T_ = Tensor>(
-  inputs: T | TensorLike,
+  inputs: TensorLike,
   kernel: TensorLike,
   strides: number | readonly number[] = 1,
   padding: Padding | string = "valid",
@@ -165,10 +184,17 @@ export function depthwiseConv<T extends T_ = Tensor>(
       `${op}: the number of input channels must be known and match the kernel's input channels. Received: input channels=${c}, kernel input channels=${kc} (inputs.shape=${shp(x)}, kernel.shape=${shp(k)})`,
     );
   if (padsUnknown(xs, window, st, dil, pad)) {
-    const out: Dim[] = [xs[0]!, ...window.map((w, i) => windowOutSize(xs[i + 1]!, w, st[i]!, dil[i]!, pad)), c * m];
-    return symbolicCall(op, [x, k], [{ shape: fromChannelsLast(out, df), dtype: x.dtype }], ([a, b]) => [
-      depthwiseConv(a!, b!, strides, padding, dataFormat, dilationRate),
-    ])[0] as T;
+    const out: Dim[] = [
+      xs[0]!,
+      ...window.map((w, i) => windowOutSize(xs[i + 1]!, w, st[i]!, dil[i]!, pad)),
+      c * m,
+    ];
+    return symbolicCall(
+      op,
+      [x, k],
+      [{ shape: fromChannelsLast(out, df), dtype: x.dtype }],
+      ([a, b]) => [depthwiseConv(a!, b!, strides, padding, dataFormat, dilationRate)],
+    )[0] as T;
   }
   // (...K, C, M) -> (...K, 1, C * M): C groups of M filters over one channel each.
   const kg = reshapeDims(k, [...window, 1, c * m]);
@@ -187,7 +213,7 @@ export function depthwiseConv<T extends T_ = Tensor>(
  * keras.ops.separableConv(x, dk, pk, 1, "same").shape; // [2, 10, 10, 4]
  */
 export function separableConv<T extends T_ = Tensor>(
-  inputs: T | TensorLike,
+  inputs: TensorLike,
   depthwiseKernel: TensorLike,
   pointwiseKernel: TensorLike,
   strides: number | readonly number[] = 1,
@@ -195,7 +221,7 @@ export function separableConv<T extends T_ = Tensor>(
   dataFormat: DataFormat | string | null = null,
   dilationRate: number | readonly number[] = 1,
 ): T {
-  const d = depthwiseConv<T_>(inputs as TensorLike, depthwiseKernel, strides, padding, dataFormat, dilationRate);
+  const d = depthwiseConv<T_>(inputs, depthwiseKernel, strides, padding, dataFormat, dilationRate);
   return conv<T_>(d, pointwiseKernel, 1, "valid", dataFormat, dilationRate) as T;
 }
 
@@ -204,7 +230,13 @@ export function separableConv<T extends T_ = Tensor>(
  * input (`_convert_conv_transpose_padding_args_from_keras_to_jax` in Keras'
  * `backend/common/backend_utils.py`).
  */
-function transposePads(k: number, s: number, d: number, padding: Padding, outputPadding: number | null): [number, number] {
+function transposePads(
+  k: number,
+  s: number,
+  d: number,
+  padding: Padding,
+  outputPadding: number | null,
+): [number, number] {
   const eff = (k - 1) * d + 1;
   if (padding === "valid") {
     const op = outputPadding ?? Math.max(eff, s) - eff;
@@ -216,7 +248,14 @@ function transposePads(k: number, s: number, d: number, padding: Padding, output
 }
 
 /** Keras' `compute_conv_transpose_output_shape` for one spatial dim. */
-function transposeOutSize(n: Dim, k: number, s: number, d: number, padding: Padding, outputPadding: number | null): Dim {
+function transposeOutSize(
+  n: Dim,
+  k: number,
+  s: number,
+  d: number,
+  padding: Padding,
+  outputPadding: number | null,
+): Dim {
   if (n === null) return null;
   const eff = (k - 1) * d + 1;
   if (padding === "valid") return (n - 1) * s + eff + (outputPadding ?? Math.max(eff, s) - eff);
@@ -235,7 +274,7 @@ function transposeOutSize(n: Dim, k: number, s: number, d: number, padding: Padd
  * keras.ops.convTranspose(x, k, 2, "same").shape; // [2, 16, 16, 16]
  */
 export function convTranspose<T extends T_ = Tensor>(
-  inputs: T | TensorLike,
+  inputs: TensorLike,
   kernel: TensorLike,
   strides: number | readonly number[] = 1,
   padding: Padding | string = "valid",
@@ -251,7 +290,8 @@ export function convTranspose<T extends T_ = Tensor>(
   const pad = standardizePadding(padding, op);
   const st = spatialTuple(strides, n, "strides", op);
   const dil = spatialTuple(dilationRate, n, "dilation_rate", op);
-  const opad = outputPadding === null ? null : spatialTuple(outputPadding, n, "output_padding", op, 0);
+  const opad =
+    outputPadding === null ? null : spatialTuple(outputPadding, n, "output_padding", op, 0);
   const window = kernelWindow(k, n, op);
   const xs = channelsLastShape(x, df);
   const c = xs[n + 1]!;
@@ -261,13 +301,20 @@ export function convTranspose<T extends T_ = Tensor>(
     throw new ValueError(
       `${op}: the number of input channels must match the kernel's input channels (kernel.shape[-1]). Received: input channels=${c}, kernel input channels=${kc} (inputs.shape=${shp(x)}, kernel.shape=${shp(k)})`,
     );
-  const outSpatial = window.map((w, i) => transposeOutSize(xs[i + 1]!, w, st[i]!, dil[i]!, pad, opad ? opad[i]! : null));
+  const outSpatial = window.map((w, i) =>
+    transposeOutSize(xs[i + 1]!, w, st[i]!, dil[i]!, pad, opad ? opad[i]! : null),
+  );
   const outShape: Dim[] = [xs[0]!, ...outSpatial, filters];
   // ConvBackpropInput takes the full output shape as a parameter: unknown dims wait for replay.
   if (isSymbolic(x) && outShape.some((d) => d === null)) {
-    return symbolicCall(op, [x, k], [{ shape: fromChannelsLast(outShape, df), dtype: x.dtype }], ([a, b]) => [
-      convTranspose(a!, b!, strides, padding, outputPadding, dataFormat, dilationRate),
-    ])[0] as T;
+    return symbolicCall(
+      op,
+      [x, k],
+      [{ shape: fromChannelsLast(outShape, df), dtype: x.dtype }],
+      ([a, b]) => [
+        convTranspose(a!, b!, strides, padding, outputPadding, dataFormat, dilationRate),
+      ],
+    )[0] as T;
   }
   // Forward-conv pads whose input gradient is this transposed conv. JAX pads the dilated input
   // with (lo, hi); the matching forward conv pads its input with (eff-1-lo, eff-1-hi). A negative
@@ -293,7 +340,13 @@ export function convTranspose<T extends T_ = Tensor>(
   });
   const xl = df === "channels_first" ? lax.transpose(x, toChannelsLast(n + 2)) : x;
   const inputShape = [xl.shape[0] as number, ...computed, filters as number];
-  let y = lax.convBackpropInput(xl, k, { strides: st, padding: pads, dilation: dil, groups: 1 }, inputShape);
-  if (tails.some((t) => t > 0)) y = lax.pad(y, [[0, 0], ...tails.map((t): [number, number] => [0, t]), [0, 0]]);
+  let y = lax.convBackpropInput(
+    xl,
+    k,
+    { strides: st, padding: pads, dilation: dil, groups: 1 },
+    inputShape,
+  );
+  if (tails.some((t) => t > 0))
+    y = lax.pad(y, [[0, 0], ...tails.map((t): [number, number] => [0, t]), [0, 0]]);
   return (df === "channels_first" ? lax.transpose(y, toChannelsFirst(n + 2)) : y) as T;
 }

@@ -11,7 +11,9 @@ import { expandDim, toTensor } from "./util";
 
 function checkClasses(numClasses: number, op: string): void {
   if (!Number.isInteger(numClasses) || numClasses < 0)
-    throw new ValueError(`${op}: \`num_classes\` must be a non-negative int. Received: num_classes=${fmt(numClasses)}`);
+    throw new ValueError(
+      `${op}: \`num_classes\` must be a non-negative int. Received: num_classes=${fmt(numClasses)}`,
+    );
 }
 
 /**
@@ -23,14 +25,15 @@ function checkClasses(numClasses: number, op: string): void {
  * // [[0, 1, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0], [1, 0, 0, 0]]
  */
 export function oneHot<T extends AnyTensor = Tensor>(
-  x: T | TensorLike,
+  x: TensorLike,
   numClasses: number,
   axis = -1,
   dtype: DType | string | null = "float32",
   sparse = false,
 ): T {
   checkClasses(numClasses, "one_hot");
-  if (sparse) throw new ValueError("one_hot: sparse outputs are not supported. Received: sparse=true");
+  if (sparse)
+    throw new ValueError("one_hot: sparse outputs are not supported. Received: sparse=true");
   let t = toTensor(x);
   if (t.dtype !== "int32") t = lax.cast(t, "int32");
   const r = t.shape.length;
@@ -54,14 +57,15 @@ export function oneHot<T extends AnyTensor = Tensor>(
  * keras.ops.multiHot([[0, 1], [2, 2]], 3); // [[1, 1, 0], [0, 0, 1]]
  */
 export function multiHot<T extends AnyTensor = Tensor>(
-  inputs: T | TensorLike,
+  inputs: TensorLike,
   numClasses: number,
   axis = -1,
   dtype: DType | string | null = "float32",
   sparse = false,
 ): T {
   checkClasses(numClasses, "multi_hot");
-  if (sparse) throw new ValueError("multi_hot: sparse outputs are not supported. Received: sparse=true");
+  if (sparse)
+    throw new ValueError("multi_hot: sparse outputs are not supported. Received: sparse=true");
   const t = toTensor(inputs);
   const reductionAxis = t.shape.length > 1 ? 1 : 0;
   const hot = oneHot<AnyTensor>(t, numClasses, axis, "float32");

@@ -38,24 +38,38 @@ function pool(
   const x = toFloat(inputs);
   const r = x.shape.length;
   if (r < 3)
-    throw new ValueError(`${op}: inputs must have rank >= 3 (batch, ...spatial, channels). Received: inputs.shape=${shp(x)}`);
+    throw new ValueError(
+      `${op}: inputs must have rank >= 3 (batch, ...spatial, channels). Received: inputs.shape=${shp(x)}`,
+    );
   const n = r - 2;
   const df = standardizeDataFormat(dataFormat, op);
   const pad = standardizePadding(padding, op);
   const window = spatialTuple(poolSize, n, "pool_size", op);
-  const st = strides === null || strides === undefined ? window : spatialTuple(strides, n, "strides", op);
+  const st =
+    strides === null || strides === undefined ? window : spatialTuple(strides, n, "strides", op);
   const dil = window.map(() => 1);
   const xl = df === "channels_first" ? lax.transpose(x, toChannelsLast(r)) : x;
   const pads = explicitPadding(pad, xl.shape.slice(1, -1), window, st, dil);
   if (pads === null) {
     const s = xl.shape;
-    const out: Dim[] = [s[0]!, ...window.map((w, i) => windowOutSize(s[i + 1]!, w, st[i]!, 1, pad)), s[r - 1]!];
+    const out: Dim[] = [
+      s[0]!,
+      ...window.map((w, i) => windowOutSize(s[i + 1]!, w, st[i]!, 1, pad)),
+      s[r - 1]!,
+    ];
     const shape = df === "channels_last" ? out : toChannelsFirst(r).map((i) => out[i]!);
     return symbolicCall(op, [x], [{ shape, dtype: x.dtype }], ([a]) => [
       pool(kind, op, a!, poolSize, strides, padding, dataFormat),
     ])[0]!;
   }
-  const y = lax.pool(xl, { kind, window, strides: st, padding: pads, dilation: dil, countIncludePad: false });
+  const y = lax.pool(xl, {
+    kind,
+    window,
+    strides: st,
+    padding: pads,
+    dilation: dil,
+    countIncludePad: false,
+  });
   return df === "channels_first" ? lax.transpose(y, toChannelsFirst(r)) : y;
 }
 
@@ -67,13 +81,13 @@ function pool(
  * keras.ops.maxPool(x, 2).shape; // [2, 14, 14, 3]
  */
 export function maxPool<T extends T_ = Tensor>(
-  inputs: T | TensorLike,
+  inputs: TensorLike,
   poolSize: number | readonly number[],
   strides: number | readonly number[] | null = null,
   padding: Padding | string = "valid",
   dataFormat: DataFormat | string | null = null,
 ): T {
-  return pool("max", "max_pool", inputs as TensorLike, poolSize, strides, padding, dataFormat) as T;
+  return pool("max", "max_pool", inputs, poolSize, strides, padding, dataFormat) as T;
 }
 
 /**
@@ -84,11 +98,11 @@ export function maxPool<T extends T_ = Tensor>(
  * keras.ops.averagePool(x, 2, 2, "same").shape; // [2, 3, 3, 3]
  */
 export function averagePool<T extends T_ = Tensor>(
-  inputs: T | TensorLike,
+  inputs: TensorLike,
   poolSize: number | readonly number[],
   strides: number | readonly number[] | null = null,
   padding: Padding | string = "valid",
   dataFormat: DataFormat | string | null = null,
 ): T {
-  return pool("avg", "average_pool", inputs as TensorLike, poolSize, strides, padding, dataFormat) as T;
+  return pool("avg", "average_pool", inputs, poolSize, strides, padding, dataFormat) as T;
 }

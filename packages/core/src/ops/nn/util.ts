@@ -32,11 +32,6 @@ export function toTensor(x: TensorLike, dtype?: DType): AnyTensor {
 
 export const isSymbolic = (x: unknown): x is KerasTensor => x instanceof KerasTensor;
 
-/** True when `x` is symbolic and some dim is unknown. */
-export function hasUnknownDims(x: AnyTensor): boolean {
-  return isSymbolic(x) && x.shape.some((d) => d === null);
-}
-
 /** Gradient-free view of `x` (a KerasTensor passes through: graphs are differentiated on replay). */
 export function stopGrad<T extends AnyTensor>(x: T): T {
   return x instanceof Tensor ? (stopGradient(x) as T) : x;
@@ -93,8 +88,14 @@ export function expandDim<T extends AnyTensor>(x: T, axis: number): T {
 }
 
 /** Sum / max / min over `axes`, optionally keeping them as size-1 dims. */
-export function reduce<T extends AnyTensor>(kind: "sum" | "max" | "min", x: T, axes: number[], keepdims: boolean): T {
-  const y = kind === "sum" ? lax.sum(x, axes) : kind === "max" ? lax.max(x, axes) : lax.min(x, axes);
+export function reduce<T extends AnyTensor>(
+  kind: "sum" | "max" | "min",
+  x: T,
+  axes: number[],
+  keepdims: boolean,
+): T {
+  const y =
+    kind === "sum" ? lax.sum(x, axes) : kind === "max" ? lax.max(x, axes) : lax.min(x, axes);
   return keepdims ? keepDims(y, x.shape.length, axes) : y;
 }
 
@@ -168,12 +169,17 @@ export type DataFormat = "channels_last" | "channels_first";
 export function standardizePadding(padding: string, op: string): Padding {
   const p = typeof padding === "string" ? padding.toLowerCase() : padding;
   if (p !== "valid" && p !== "same")
-    throw new ValueError(`${op}: \`padding\` must be "valid" or "same". Received: padding=${fmt(padding)}`);
+    throw new ValueError(
+      `${op}: \`padding\` must be "valid" or "same". Received: padding=${fmt(padding)}`,
+    );
   return p;
 }
 
 /** `null` means Keras' default image data format, "channels_last". */
-export function standardizeDataFormat(dataFormat: string | null | undefined, op: string): DataFormat {
+export function standardizeDataFormat(
+  dataFormat: string | null | undefined,
+  op: string,
+): DataFormat {
   if (dataFormat === null || dataFormat === undefined) return "channels_last";
   const f = dataFormat.toLowerCase();
   if (f !== "channels_last" && f !== "channels_first")
@@ -184,7 +190,13 @@ export function standardizeDataFormat(dataFormat: string | null | undefined, op:
 }
 
 /** An int or a list of `n` positive ints, as a list of `n`. */
-export function spatialTuple(value: number | readonly number[], n: number, name: string, op: string, min = 1): number[] {
+export function spatialTuple(
+  value: number | readonly number[],
+  n: number,
+  name: string,
+  op: string,
+  min = 1,
+): number[] {
   const list = typeof value === "number" ? new Array<number>(n).fill(value) : [...value];
   if (list.length !== n || list.some((v) => !Number.isInteger(v) || v < min))
     throw new ValueError(
@@ -228,7 +240,13 @@ export function explicitPadding(
 }
 
 /** Output size of a window along one dim under Keras padding rules. */
-export function windowOutSize(n: Dim, window: number, stride: number, dilation: number, padding: Padding): Dim {
+export function windowOutSize(
+  n: Dim,
+  window: number,
+  stride: number,
+  dilation: number,
+  padding: Padding,
+): Dim {
   if (n === null) return null;
   if (padding === "same") return Math.ceil(n / stride);
   const eff = (window - 1) * dilation + 1;

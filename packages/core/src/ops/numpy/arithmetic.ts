@@ -5,23 +5,9 @@
  */
 import type { AnyTensor } from "../../engine/bind";
 import * as lax from "../../primitives/lax";
-import type { DType } from "../../tensor/dtype";
 import type { Tensor } from "../../tensor/tensor";
-import { convertToTensor, promoteOperands, type TensorLike } from "../convert";
-import { boolToInt, broadcastShapeOf, toFloat } from "./internal";
-
-/** Promotes both operands (at least to `minDType`), checks they broadcast, applies `f`. */
-export function binaryOp<T extends AnyTensor>(
-  op: string,
-  x1: TensorLike,
-  x2: TensorLike,
-  f: (a: AnyTensor, b: AnyTensor) => AnyTensor,
-  minDType?: DType,
-): T {
-  const [a, b] = promoteOperands<AnyTensor>([x1, x2], minDType);
-  broadcastShapeOf(op, a!, b!);
-  return f(a!, b!) as T;
-}
+import { convertToTensor, type TensorLike } from "../convert";
+import { binaryOp, boolToInt, broadcastShapeOf, toFloat } from "./internal";
 
 /**
  * Elementwise `x1 + x2` with broadcasting (logical or for two bool tensors, as NumPy).

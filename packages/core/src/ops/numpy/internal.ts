@@ -18,7 +18,7 @@ import { KerasTensor } from "../../symbolic/keras_tensor";
 import { Node, type Operation } from "../../symbolic/node";
 import type { DType } from "../../tensor/dtype";
 import type { Tensor } from "../../tensor/tensor";
-import { convertToTensor, normalizeAxis, type TensorLike } from "../convert";
+import { convertToTensor, normalizeAxis, promoteOperands, type TensorLike } from "../convert";
 
 export type { Dim };
 
@@ -30,7 +30,7 @@ export interface Spec {
 
 /** True when some dim of `x` is unknown (only KerasTensors have unknown dims). */
 export function hasUnknown(x: AnyTensor): boolean {
-  return x.shape.includes(null);
+  return x.shape.some((d) => d === null);
 }
 
 /** An op recorded as one node; replaying it re-runs the op on the replayed values. */
@@ -76,6 +76,11 @@ export function deferIfUnknown(
   return defer(op, inputs, outs(), fn);
 }
 
+/** Same rank and same dims (unknown dims equal only to unknown dims). */
+export function sameShape(a: readonly Dim[], b: readonly Dim[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
 /** Product of dims, null when one is unknown. */
 export function prodDims(dims: readonly Dim[]): Dim {
   let n = 1;
@@ -97,6 +102,7 @@ export function dims(x: AnyTensor): number[] {
  */
 export function reshapeBy<T extends AnyTensor>(x: T, op: string, f: (shape: Dim[]) => Dim[]): T {
   const target = f([...x.shape]);
+  if (sameShape(target, x.shape)) return x;
   if (!target.includes(null)) return lax.reshape(x, target as number[]);
   return defer(op, [x], [{ shape: target, dtype: x.dtype }], ([u]) => [reshapeBy(u!, op, f)])[0] as unknown as T;
 }
@@ -124,8 +130,20 @@ export function dropAt<T extends AnyTensor>(x: T, axes: readonly number[], op: s
 /** Broadcast to the shape `f(shape)` (structural, as in `reshapeBy`). */
 export function broadcastBy<T extends AnyTensor>(x: T, op: string, f: (shape: Dim[]) => Dim[]): T {
   const target = f([...x.shape]);
+  if (sameShape(target, x.shape)) return x;
   if (!target.includes(null)) return lax.broadcastTo(x, target as number[]);
   return defer(op, [x], [{ shape: target, dtype: x.dtype }], ([u]) => [broadcastBy(u!, op, f)])[0] as unknown as T;
+}
+
+/** `lax.broadcastTo` after checking NumPy's rule, naming `op` in the error. */
+export function broadcastToChecked<T extends AnyTensor>(op: string, t: T, shape: readonly number[]): T {
+  const r = shape.length;
+  const ok =
+    shape.every((d) => Number.isInteger(d) && d >= 0) &&
+    t.shape.length <= r &&
+    t.shape.every((d, i) => d === 1 || d === null || d === shape[r - t.shape.length + i]);
+  if (!ok) fail(op, `cannot broadcast a tensor of shape ${fmt(t.shape)} to shape ${fmt(shape)}`, `x.shape=${fmt(t.shape)}, shape=${fmt(shape)}`);
+  return lax.broadcastTo(t, shape);
 }
 
 /** Moves `axis` to position `to` (both non-negative). */
@@ -204,4 +222,17 @@ export function fail(op: string, msg: string, received: unknown): never {
 /** Describes a tensor for error messages. */
 export function desc(x: AnyTensor): string {
   return `${x.dtype}${fmt(x.shape)}`;
+}
+
+/** Promotes both operands (at least to `minDType`), checks they broadcast, applies `f`. */
+export function binaryOp<T extends AnyTensor>(
+  op: string,
+  x1: TensorLike,
+  x2: TensorLike,
+  f: (a: AnyTensor, b: AnyTensor) => AnyTensor,
+  minDType?: DType,
+): T {
+  const [a, b] = promoteOperands<AnyTensor>([x1, x2], minDType);
+  broadcastShapeOf(op, a!, b!);
+  return f(a!, b!) as T;
 }

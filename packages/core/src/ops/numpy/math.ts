@@ -181,7 +181,7 @@ export const arcsinh = floatUnary((x) =>
     const s = lax.where(huge, 1, a);
     // asinh(a) = log1p(a + a^2 / (1 + sqrt(1 + a^2))), accurate near 0.
     const small = lax.log1p(lax.add(s, lax.div(lax.mul(s, s), lax.add(lax.sqrt(lax.add(lax.mul(s, s), 1)), 1))));
-    return lax.where(huge, lax.add(lax.log(a), LN2), small);
+    return lax.where(huge, lax.add(lax.log(lax.where(huge, a, 1)), LN2), small);
   }),
 );
 
@@ -194,7 +194,7 @@ export const arccosh = floatUnary((x) => {
   const s = lax.where(huge, 2, x);
   const m = lax.sub(s, 1);
   const small = lax.log1p(lax.add(m, lax.sqrt(lax.mul(m, lax.add(s, 1)))));
-  return lax.where(huge, lax.add(lax.log(x), LN2), small);
+  return lax.where(huge, lax.add(lax.log(lax.where(huge, x, 2)), LN2), small);
 });
 
 /**

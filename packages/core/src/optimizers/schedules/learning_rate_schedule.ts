@@ -12,7 +12,8 @@ import { tidy } from "../../engine/engine";
 import * as lax from "../../primitives/lax";
 import { Tensor } from "../../tensor/tensor";
 import { Variable } from "../../variables/variable";
-import { configToOptions } from "../config";
+import { registerBuiltin } from "../../saving/serialization";
+import { optionsFromConfig } from "../config";
 
 /** What a schedule accepts as the step: the optimizer's iteration Variable, a tensor or a number. */
 export type Step = Variable | Tensor | number;
@@ -33,7 +34,8 @@ const f32 = (x: number): Tensor => lax.scalar(x, "float32");
 const ceil = (x: Tensor): Tensor => lax.neg(lax.floor(lax.neg(x)));
 
 function checkPositive(name: string, value: number, where: string): void {
-  if (!(value > 0)) throw new ValueError(`${where}: argument \`${name}\` must be > 0. Received: ${name}=${value}`);
+  if (!(value > 0))
+    throw new ValueError(`${where}: argument \`${name}\` must be > 0. Received: ${name}=${value}`);
 }
 
 /**
@@ -49,6 +51,8 @@ function checkPositive(name: string, value: number, where: string): void {
  */
 export abstract class LearningRateSchedule {
   static className = "LearningRateSchedule";
+  /** camelCase option names that `fromConfig` accepts (the config keys, converted). */
+  static readonly optionKeys: readonly string[] = [];
 
   /** The learning rate at `step`, a new float32 scalar tensor owned by the current scope. */
   abstract call(step: Step): Tensor;
@@ -62,6 +66,17 @@ export abstract class LearningRateSchedule {
 
   get className(): string {
     return (this.constructor as typeof LearningRateSchedule).className;
+  }
+
+  /**
+   * Rebuilds a schedule from its snake_case Keras config.
+   * @example const s = ExponentialDecay.fromConfig({ initial_learning_rate: 0.1, decay_steps: 10, decay_rate: 0.9 });
+   */
+  static fromConfig<T extends LearningRateSchedule>(
+    this: ScheduleClass<T>,
+    config: Record<string, unknown>,
+  ): T {
+    return new this(optionsFromConfig(config, this.optionKeys, this.className) as never);
   }
 }
 
@@ -83,7 +98,13 @@ export interface ExponentialDecayOptions {
  */
 export class ExponentialDecay extends LearningRateSchedule {
   static override className = "ExponentialDecay";
-  static readonly optionKeys = ["initialLearningRate", "decaySteps", "decayRate", "staircase", "name"] as const;
+  static override readonly optionKeys = [
+    "initialLearningRate",
+    "decaySteps",
+    "decayRate",
+    "staircase",
+    "name",
+  ] as const;
   readonly initialLearningRate: number;
   readonly decaySteps: number;
   readonly decayRate: number;
@@ -132,7 +153,7 @@ export interface PiecewiseConstantDecayOptions {
  */
 export class PiecewiseConstantDecay extends LearningRateSchedule {
   static override className = "PiecewiseConstantDecay";
-  static readonly optionKeys = ["boundaries", "values", "name"] as const;
+  static override readonly optionKeys = ["boundaries", "values", "name"] as const;
   readonly boundaries: number[];
   readonly values: number[];
   readonly name: string;
@@ -159,7 +180,10 @@ export class PiecewiseConstantDecay extends LearningRateSchedule {
     let result = lax.mul(ind(lax.lessEqual(s, b(this.boundaries[0]!))), v[0]!);
     result = lax.add(result, lax.mul(ind(lax.greater(s, b(this.boundaries[n - 1]!))), v[n]!));
     for (let i = 0; i + 1 < n; i++) {
-      const inRange = lax.logicalAnd(lax.greater(s, b(this.boundaries[i]!)), lax.lessEqual(s, b(this.boundaries[i + 1]!)));
+      const inRange = lax.logicalAnd(
+        lax.greater(s, b(this.boundaries[i]!)),
+        lax.lessEqual(s, b(this.boundaries[i + 1]!)),
+      );
       result = lax.add(result, lax.mul(ind(inRange), v[i + 1]!));
     }
     return result;
@@ -186,7 +210,14 @@ export interface PolynomialDecayOptions {
  */
 export class PolynomialDecay extends LearningRateSchedule {
   static override className = "PolynomialDecay";
-  static readonly optionKeys = ["initialLearningRate", "decaySteps", "endLearningRate", "power", "cycle", "name"] as const;
+  static override readonly optionKeys = [
+    "initialLearningRate",
+    "decaySteps",
+    "endLearningRate",
+    "power",
+    "cycle",
+    "name",
+  ] as const;
   readonly initialLearningRate: number;
   readonly decaySteps: number;
   readonly endLearningRate: number;
@@ -248,7 +279,13 @@ export interface InverseTimeDecayOptions {
  */
 export class InverseTimeDecay extends LearningRateSchedule {
   static override className = "InverseTimeDecay";
-  static readonly optionKeys = ["initialLearningRate", "decaySteps", "decayRate", "staircase", "name"] as const;
+  static override readonly optionKeys = [
+    "initialLearningRate",
+    "decaySteps",
+    "decayRate",
+    "staircase",
+    "name",
+  ] as const;
   readonly initialLearningRate: number;
   readonly decaySteps: number;
   readonly decayRate: number;
@@ -301,7 +338,14 @@ export interface CosineDecayOptions {
  */
 export class CosineDecay extends LearningRateSchedule {
   static override className = "CosineDecay";
-  static readonly optionKeys = ["initialLearningRate", "decaySteps", "alpha", "name", "warmupTarget", "warmupSteps"] as const;
+  static override readonly optionKeys = [
+    "initialLearningRate",
+    "decaySteps",
+    "alpha",
+    "name",
+    "warmupTarget",
+    "warmupSteps",
+  ] as const;
   readonly initialLearningRate: number;
   readonly decaySteps: number;
   readonly alpha: number;
@@ -374,7 +418,14 @@ export interface CosineDecayRestartsOptions {
  */
 export class CosineDecayRestarts extends LearningRateSchedule {
   static override className = "CosineDecayRestarts";
-  static readonly optionKeys = ["initialLearningRate", "firstDecaySteps", "tMul", "mMul", "alpha", "name"] as const;
+  static override readonly optionKeys = [
+    "initialLearningRate",
+    "firstDecaySteps",
+    "tMul",
+    "mMul",
+    "alpha",
+    "name",
+  ] as const;
   readonly initialLearningRate: number;
   readonly firstDecaySteps: number;
   readonly tMul: number;
@@ -405,12 +456,17 @@ export class CosineDecayRestarts extends LearningRateSchedule {
       fraction = lax.sub(fraction, iRestart);
     } else {
       // Index of the current period of a geometric series of period lengths.
-      iRestart = lax.floor(lax.div(lax.log(lax.sub(1, lax.mul(fraction, lax.sub(1, tMul)))), lax.log(tMul)));
+      iRestart = lax.floor(
+        lax.div(lax.log(lax.sub(1, lax.mul(fraction, lax.sub(1, tMul)))), lax.log(tMul)),
+      );
       const sumR = lax.div(lax.sub(1, lax.pow(tMul, iRestart)), lax.sub(1, tMul));
       fraction = lax.div(lax.sub(fraction, sumR), lax.pow(tMul, iRestart));
     }
     const mFac = lax.pow(mMul, iRestart);
-    const cosine = lax.mul(lax.mul(0.5, mFac), lax.add(1, lax.cos(lax.mul(f32(Math.PI), fraction))));
+    const cosine = lax.mul(
+      lax.mul(0.5, mFac),
+      lax.add(1, lax.cos(lax.mul(f32(Math.PI), fraction))),
+    );
     const decayed = lax.add(lax.mul(lax.sub(1, alpha), cosine), alpha);
     return lax.mul(initial, decayed);
   }
@@ -428,13 +484,13 @@ export class CosineDecayRestarts extends LearningRateSchedule {
 }
 
 /** A schedule class: its Keras name, the option keys its config maps to, and its constructor. */
-export interface ScheduleClass {
+export interface ScheduleClass<T extends LearningRateSchedule = LearningRateSchedule> {
   readonly className: string;
   readonly optionKeys: readonly string[];
-  new (options: never): LearningRateSchedule;
+  new (options: never): T;
 }
 
-/** Built-in schedules by Keras class name. */
+/** The built-in schedules, registered for (de)serialization under "keras.optimizers.schedules". */
 export const BUILTIN_SCHEDULES: readonly ScheduleClass[] = [
   ExponentialDecay,
   PiecewiseConstantDecay,
@@ -443,9 +499,5 @@ export const BUILTIN_SCHEDULES: readonly ScheduleClass[] = [
   CosineDecay,
   CosineDecayRestarts,
 ];
-
-/** Builds a schedule of class `cls` from its snake_case Keras config. */
-export function scheduleFromConfig(cls: ScheduleClass, config: Record<string, unknown>): LearningRateSchedule {
-  const options = configToOptions(config, cls.optionKeys, cls.className);
-  return new cls(options as never);
-}
+for (const cls of BUILTIN_SCHEDULES)
+  registerBuiltin("keras.optimizers.schedules", cls.className, cls);

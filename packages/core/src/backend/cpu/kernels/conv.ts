@@ -41,13 +41,21 @@ export interface ConvGeom {
 
 function to3<T>(v: T[], fill: T, where: string): [T, T, T] {
   if (v.length > 3)
-    throw new UnsupportedOpError(`${where}: the cpu backend supports 1 to 3 spatial dims. Received: ${v.length} spatial dims`);
+    throw new UnsupportedOpError(
+      `${where}: the cpu backend supports 1 to 3 spatial dims. Received: ${v.length} spatial dims`,
+    );
   const r = [...new Array<T>(3 - v.length).fill(fill), ...v];
   return [r[0], r[1], r[2]];
 }
 
 /** Geometry from an input shape (N, ...S, C), window sizes, output spatial sizes and params. */
-export function convGeom(xShape: number[], window: number[], outSpatial: number[], p: Omit<ConvParams, "groups">, where: string): ConvGeom {
+export function convGeom(
+  xShape: number[],
+  window: number[],
+  outSpatial: number[],
+  p: Omit<ConvParams, "groups">,
+  where: string,
+): ConvGeom {
   const nsp = xShape.length - 2;
   return {
     N: xShape[0],
@@ -70,7 +78,12 @@ function rowsOf(g: ConvGeom): number {
 }
 
 function isPointwise(g: ConvGeom): boolean {
-  return g.kS.every((k) => k === 1) && g.st.every((s) => s === 1) && g.pad.every((q) => q === 0) && g.outS.every((o, i) => o === g.inS[i]);
+  return (
+    g.kS.every((k) => k === 1) &&
+    g.st.every((s) => s === 1) &&
+    g.pad.every((q) => q === 0) &&
+    g.outS.every((o, i) => o === g.inS[i])
+  );
 }
 
 function chunkRows(kc: number): number {
@@ -82,7 +95,16 @@ function chunkRows(kc: number): number {
  * `kc`, channels [c0, c0 + cg) of x). `scatter` false: buf = im2col(x) (padding taps get 0).
  * `scatter` true: x += col2im(buf) (padding taps are dropped).
  */
-function patches(g: ConvGeom, x: TypedArray, c0: number, cg: number, r0: number, r1: number, buf: TypedArray, scatter: boolean): void {
+function patches(
+  g: ConvGeom,
+  x: TypedArray,
+  c0: number,
+  cg: number,
+  r0: number,
+  r1: number,
+  buf: TypedArray,
+  scatter: boolean,
+): void {
   const [D, H, W] = g.inS;
   const [KD, KH, KW] = g.kS;
   const [OD, OH, OW] = g.outS;
@@ -135,7 +157,9 @@ function patches(g: ConvGeom, x: TypedArray, c0: number, cg: number, r0: number,
 
 function checkFloat(dtype: string, where: string): void {
   if (dtype !== "float32")
-    throw new UnsupportedOpError(`${where}: the cpu backend convolves float32 only. Received: dtype=${dtype}`);
+    throw new UnsupportedOpError(
+      `${where}: the cpu backend convolves float32 only. Received: dtype=${dtype}`,
+    );
 }
 
 export const convKernel: CpuKernel<Primitive.Conv> = (inputs, params, outputs) => {
@@ -156,7 +180,17 @@ export const convKernel: CpuKernel<Primitive.Conv> = (inputs, params, outputs) =
     // kernel_g: (kc x og), row stride O, starting at column gi * og.
     const kView = { data: k.values, off: gi * og, rs: O, cs: 1 };
     if (isPointwise(g)) {
-      gemm(rows, og, cg, { data: x.values, off: gi * cg, rs: g.C, cs: 1 }, kView, o, gi * og, O, false);
+      gemm(
+        rows,
+        og,
+        cg,
+        { data: x.values, off: gi * cg, rs: g.C, cs: 1 },
+        kView,
+        o,
+        gi * og,
+        O,
+        false,
+      );
       continue;
     }
     const kp = packB(kc, og, kView);
@@ -165,19 +199,39 @@ export const convKernel: CpuKernel<Primitive.Conv> = (inputs, params, outputs) =
     for (let r0 = 0; r0 < rows; r0 += R) {
       const r1 = Math.min(rows, r0 + R);
       patches(g, x.values, gi * cg, cg, r0, r1, buf, false);
-      gemmPacked(r1 - r0, og, kc, { data: buf, off: 0, rs: kc, cs: 1 }, kp, o, r0 * O + gi * og, O, false);
+      gemmPacked(
+        r1 - r0,
+        og,
+        kc,
+        { data: buf, off: 0, rs: kc, cs: 1 },
+        kp,
+        o,
+        r0 * O + gi * og,
+        O,
+        false,
+      );
     }
   }
   return [o];
 };
 
-export const convBackpropInputKernel: CpuKernel<Primitive.ConvBackpropInput> = (inputs, params, outputs) => {
+export const convBackpropInputKernel: CpuKernel<Primitive.ConvBackpropInput> = (
+  inputs,
+  params,
+  outputs,
+) => {
   const [dy, k] = inputs;
   checkFloat(dy.dtype, "conv_backprop_input");
   const out = outputs[0];
   const dx = alloc(out);
   const nsp = out.shape.length - 2;
-  const g = convGeom(out.shape, k.shape.slice(0, nsp), dy.shape.slice(1, nsp + 1), params, "conv_backprop_input");
+  const g = convGeom(
+    out.shape,
+    k.shape.slice(0, nsp),
+    dy.shape.slice(1, nsp + 1),
+    params,
+    "conv_backprop_input",
+  );
   const O = dy.shape[nsp + 1];
   const G = params.groups;
   const cg = g.C / G;
@@ -189,7 +243,17 @@ export const convBackpropInputKernel: CpuKernel<Primitive.ConvBackpropInput> = (
     // kernel_g^T: (og x kc): element (o, j) = kernel[j * O + gi * og + o].
     const kT = { data: k.values, off: gi * og, rs: 1, cs: O };
     if (isPointwise(g)) {
-      gemm(rows, cg, og, { data: dy.values, off: gi * og, rs: O, cs: 1 }, kT, dx, gi * cg, g.C, false);
+      gemm(
+        rows,
+        cg,
+        og,
+        { data: dy.values, off: gi * og, rs: O, cs: 1 },
+        kT,
+        dx,
+        gi * cg,
+        g.C,
+        false,
+      );
       continue;
     }
     const kp = packB(og, kc, kT);
@@ -197,20 +261,40 @@ export const convBackpropInputKernel: CpuKernel<Primitive.ConvBackpropInput> = (
     const buf = new Float32Array(Math.min(R, rows) * kc);
     for (let r0 = 0; r0 < rows; r0 += R) {
       const r1 = Math.min(rows, r0 + R);
-      gemmPacked(r1 - r0, kc, og, { data: dy.values, off: r0 * O + gi * og, rs: O, cs: 1 }, kp, buf, 0, kc, false);
+      gemmPacked(
+        r1 - r0,
+        kc,
+        og,
+        { data: dy.values, off: r0 * O + gi * og, rs: O, cs: 1 },
+        kp,
+        buf,
+        0,
+        kc,
+        false,
+      );
       patches(g, dx, gi * cg, cg, r0, r1, buf, true);
     }
   }
   return [dx];
 };
 
-export const convBackpropFilterKernel: CpuKernel<Primitive.ConvBackpropFilter> = (inputs, params, outputs) => {
+export const convBackpropFilterKernel: CpuKernel<Primitive.ConvBackpropFilter> = (
+  inputs,
+  params,
+  outputs,
+) => {
   const [x, dy] = inputs;
   checkFloat(x.dtype, "conv_backprop_filter");
   const out = outputs[0];
   const dk = alloc(out);
   const nsp = x.shape.length - 2;
-  const g = convGeom(x.shape, out.shape.slice(0, nsp), dy.shape.slice(1, nsp + 1), params, "conv_backprop_filter");
+  const g = convGeom(
+    x.shape,
+    out.shape.slice(0, nsp),
+    dy.shape.slice(1, nsp + 1),
+    params,
+    "conv_backprop_filter",
+  );
   const O = dy.shape[nsp + 1];
   const G = params.groups;
   const cg = g.C / G;
@@ -226,7 +310,17 @@ export const convBackpropFilterKernel: CpuKernel<Primitive.ConvBackpropFilter> =
     const dyView = (r0: number) => ({ data: dy.values, off: r0 * O + gi * og, rs: O, cs: 1 });
     if (isPointwise(g)) {
       // x_g^T: (cg x rows), element (c, r) = x[r * C + gi * cg + c].
-      gemm(cg, og, rows, { data: x.values, off: gi * cg, rs: 1, cs: g.C }, dyView(0), dk, gi * og, O, false);
+      gemm(
+        cg,
+        og,
+        rows,
+        { data: x.values, off: gi * cg, rs: 1, cs: g.C },
+        dyView(0),
+        dk,
+        gi * og,
+        O,
+        false,
+      );
       continue;
     }
     const R = chunkRows(kc);

@@ -28,11 +28,16 @@ export const iotaKernel: CpuKernel<Primitive.Iota> = (_inputs, params, outputs) 
  * This is `threefry2x32` from `random/threefry.ts` inlined with the counter high word fixed at 0,
  * so a million draws allocate nothing; the tests check it against that reference.
  */
-export const randomUniformKernel: CpuKernel<Primitive.RandomUniform> = (_inputs, params, outputs) => {
+export const randomUniformKernel: CpuKernel<Primitive.RandomUniform> = (
+  _inputs,
+  params,
+  outputs,
+) => {
   const o = alloc(outputs[0]);
   const k0 = params.key[0] >>> 0;
   const k1 = params.key[1] >>> 0;
   const k2 = (0x1bd11bda ^ k0 ^ k1) >>> 0;
+  // prettier-ignore
   for (let i = 0; i < o.length; i++) {
     let x0 = (i + k0) >>> 0;
     let x1 = k1;

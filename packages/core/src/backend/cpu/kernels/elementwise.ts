@@ -8,7 +8,12 @@
  * calls many different closures becomes megamorphic in V8 and runs several times slower, and
  * generating code with `new Function` is not allowed under browser CSP.
  */
-import { Primitive, type BinaryPrimitive, type ComparePrimitive, type UnaryPrimitive } from "../../../primitives/primitive";
+import {
+  Primitive,
+  type BinaryPrimitive,
+  type ComparePrimitive,
+  type UnaryPrimitive,
+} from "../../../primitives/primitive";
 import type { DType, TypedArray } from "../../../tensor/dtype";
 import {
   INT32_MAX,
@@ -355,21 +360,34 @@ function sameShapes(a: number[], b: number[]): boolean {
 }
 
 /** Applies `op` to a and b broadcast to `outShape`, writing dense `o`. */
-function broadcastBinary(op: Op, a: CpuInput, b: CpuInput, outShape: number[], o: TypedArray): void {
+function broadcastBinary(
+  op: Op,
+  a: CpuInput,
+  b: CpuInput,
+  outShape: number[],
+  o: TypedArray,
+): void {
   if (sameShapes(a.shape, b.shape) && sameShape(op, a.values, b.values, o)) return;
-  const lay = rowLayout(outShape, [broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape)]);
+  const lay = rowLayout(outShape, [
+    broadcastStrides(a.shape, outShape),
+    broadcastStrides(b.shape, outShape),
+  ]);
   const n = lay.inner;
   const [sa, sb] = lay.innerStrides;
   const [offA, offB] = lay.rowOffsets;
   if (sa === 0 && sb !== 0 && op <= Op.Mul && op !== Op.Sub) {
     // Commutative op with a broadcast left operand: swap so the scalar fast path applies.
-    for (let r = 0; r < lay.rows; r++) binaryRow(op, b.values, offB[r], sb, a.values, offA[r], sa, o, r * n, n);
+    for (let r = 0; r < lay.rows; r++)
+      binaryRow(op, b.values, offB[r], sb, a.values, offA[r], sa, o, r * n, n);
     return;
   }
-  for (let r = 0; r < lay.rows; r++) binaryRow(op, a.values, offA[r], sa, b.values, offB[r], sb, o, r * n, n);
+  for (let r = 0; r < lay.rows; r++)
+    binaryRow(op, a.values, offA[r], sa, b.values, offB[r], sb, o, r * n, n);
 }
 
-export function binaryKernel(prim: BinaryPrimitive | ComparePrimitive): CpuKernel<BinaryPrimitive | ComparePrimitive> {
+export function binaryKernel(
+  prim: BinaryPrimitive | ComparePrimitive,
+): CpuKernel<BinaryPrimitive | ComparePrimitive> {
   return (inputs, _params, outputs) => {
     const [a, b] = inputs;
     const out = outputs[0];
@@ -404,7 +422,8 @@ export const whereKernel: CpuKernel<Primitive.Where> = (inputs, _params, outputs
     let ix = ox[r];
     let iy = oy[r];
     const end = (r + 1) * n;
-    for (let k = r * n; k < end; k++, ic += sc, ix += sx, iy += sy) o[k] = cv[ic] !== 0 ? xv[ix] : yv[iy];
+    for (let k = r * n; k < end; k++, ic += sc, ix += sx, iy += sy)
+      o[k] = cv[ic] !== 0 ? xv[ix] : yv[iy];
   }
   return [o];
 };

@@ -13,7 +13,7 @@
  */
 import type { Primitive } from "../../../primitives/primitive";
 import type { TypedArray } from "../../../tensor/dtype";
-import { alloc, broadcastStrides, normalizeBool, type CpuKernel } from "./util";
+import { alloc, broadcastStrides, type CpuKernel } from "./util";
 
 /** Rows of A packed at a time (the A block stays in L2 while every B panel passes over it). */
 const MC = 64;
@@ -97,13 +97,13 @@ export function gemmPacked(
       const j0 = jp * 4;
       const bBase = jp * K4;
       for (let ip = 0; ip < mp; ip++) {
-        let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-        let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-        let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-        let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        // prettier-ignore
+        let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0,
+          c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
         let pa = ip * K4;
         let pb = bBase;
         const end = pa + K4;
+        // prettier-ignore
         for (; pa < end; pa += 4, pb += 4) {
           const a0 = Ap[pa];
           const a1 = Ap[pa + 1];
@@ -120,6 +120,7 @@ export function gemmPacked(
         }
         const r0 = i0 + ip * 4;
         let o = cOff + r0 * cRS + j0;
+        // prettier-ignore
         if (r0 + 4 <= M && j0 + 4 <= N) {
           if (accumulate) {
             c[o] += c00; c[o + 1] += c01; c[o + 2] += c02; c[o + 3] += c03; o += cRS;
@@ -187,7 +188,8 @@ function gemmNaive(
       let s = 0;
       let ia = a.off + i * a.rs;
       let ib = b.off + j * b.cs;
-      if (int) for (let p = 0; p < K; p++, ia += a.cs, ib += b.rs) s = (s + Math.imul(ad[ia], bd[ib])) | 0;
+      if (int)
+        for (let p = 0; p < K; p++, ia += a.cs, ib += b.rs) s = (s + Math.imul(ad[ia], bd[ib])) | 0;
       else for (let p = 0; p < K; p++, ia += a.cs, ib += b.rs) s += ad[ia] * bd[ib];
       const o = cOff + i * cRS + j;
       c[o] = accumulate ? (int ? (c[o] + s) | 0 : c[o] + s) : s;
@@ -199,7 +201,8 @@ function gemmNaive(
 export const matmulKernel: CpuKernel<Primitive.Matmul> = (inputs, params, outputs) => {
   const [x, y] = inputs;
   const out = outputs[0];
-  const o = alloc(out);
+  // Bool products are counted in int32, then stored as 0/1 (a Uint8Array would wrap at 256).
+  const o = out.dtype === "bool" ? alloc({ shape: out.shape, dtype: "int32" }) : alloc(out);
   const ra = x.shape.length;
   const rb = y.shape.length;
   const r = out.shape.length;
@@ -219,19 +222,50 @@ export const matmulKernel: CpuKernel<Primitive.Matmul> = (inputs, params, output
   const bBatchStrides = broadcastStrides(y.shape.slice(0, -2), batchShape).map((s) => s * bMat);
   const nb = o.length === 0 ? 0 : o.length / (M * N);
   const bShared = bBatchStrides.every((s) => s === 0);
-  if (bShared && !params.transposeA && aBatchStrides.every((s, i) => s !== 0 || batchShape[i] === 1) && nb > 0) {
+  if (
+    bShared &&
+    !params.transposeA &&
+    aBatchStrides.every((s, i) => s !== 0 || batchShape[i] === 1) &&
+    nb > 0
+  ) {
     // One B for every batch and a dense, untransposed A: fold the batch into M (a Dense layer on
     // (B, T, C) input becomes one (B*T, C) x (C, N) product).
-    gemm(nb * M, N, K, { data: x.values, off: 0, rs: aRS, cs: aCS }, { data: y.values, off: 0, rs: bRS, cs: bCS }, o, 0, N, false, int);
+    gemm(
+      nb * M,
+      N,
+      K,
+      { data: x.values, off: 0, rs: aRS, cs: aCS },
+      { data: y.values, off: 0, rs: bRS, cs: bCS },
+      o,
+      0,
+      N,
+      false,
+      int,
+    );
   } else {
-    const packed = bShared && !int && M * N * K >= SMALL && nb > 1 ? packB(K, N, { data: y.values, off: 0, rs: bRS, cs: bCS }) : null;
+    const packed =
+      bShared && !int && M * N * K >= SMALL && nb > 1
+        ? packB(K, N, { data: y.values, off: 0, rs: bRS, cs: bCS })
+        : null;
     const idx = new Array<number>(batchShape.length).fill(0);
     let offA = 0;
     let offB = 0;
     for (let bi = 0; bi < nb; bi++) {
       const av = { data: x.values, off: offA, rs: aRS, cs: aCS };
       if (packed) gemmPacked(M, N, K, av, packed, o, bi * M * N, N, false);
-      else gemm(M, N, K, av, { data: y.values, off: offB, rs: bRS, cs: bCS }, o, bi * M * N, N, false, int);
+      else
+        gemm(
+          M,
+          N,
+          K,
+          av,
+          { data: y.values, off: offB, rs: bRS, cs: bCS },
+          o,
+          bi * M * N,
+          N,
+          false,
+          int,
+        );
       for (let d = batchShape.length - 1; d >= 0; d--) {
         idx[d]++;
         offA += aBatchStrides[d];
@@ -243,6 +277,10 @@ export const matmulKernel: CpuKernel<Primitive.Matmul> = (inputs, params, output
       }
     }
   }
-  if (out.dtype === "bool") normalizeBool(o);
+  if (out.dtype === "bool") {
+    const b = alloc(out);
+    for (let i = 0; i < o.length; i++) b[i] = o[i] !== 0 ? 1 : 0;
+    return [b];
+  }
   return [o];
 };

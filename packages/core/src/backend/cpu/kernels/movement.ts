@@ -8,7 +8,6 @@ import type { Primitive } from "../../../primitives/primitive";
 import {
   alloc,
   broadcastStrides,
-  normalizeBool,
   rowLayout,
   sizeOf,
   stridedCopy,
@@ -27,7 +26,13 @@ export const transposeKernel: CpuKernel<Primitive.Transpose> = (inputs, params, 
   const x = inputs[0];
   const o = alloc(outputs[0]);
   const st = stridesOf(x.shape);
-  stridedCopy(x.values, 0, params.perm.map((p) => st[p]), outputs[0].shape, o);
+  stridedCopy(
+    x.values,
+    0,
+    params.perm.map((p) => st[p]),
+    outputs[0].shape,
+    o,
+  );
   return [o];
 };
 
@@ -45,7 +50,13 @@ export const sliceKernel: CpuKernel<Primitive.Slice> = (inputs, params, outputs)
   const st = stridesOf(x.shape);
   let offset = 0;
   for (let d = 0; d < st.length; d++) offset += params.start[d] * st[d];
-  stridedCopy(x.values, offset, st.map((s, d) => s * params.strides[d]), outputs[0].shape, o);
+  stridedCopy(
+    x.values,
+    offset,
+    st.map((s, d) => s * params.strides[d]),
+    outputs[0].shape,
+    o,
+  );
   return [o];
 };
 
@@ -83,7 +94,8 @@ export const concatKernel: CpuKernel<Primitive.Concat> = (inputs, params, output
   for (const x of inputs) {
     const chunk = x.shape[axis] * inner;
     const v = x.values;
-    for (let a = 0; a < outer; a++) o.set(v.subarray(a * chunk, (a + 1) * chunk), a * outChunk + at);
+    for (let a = 0; a < outer; a++)
+      o.set(v.subarray(a * chunk, (a + 1) * chunk), a * outChunk + at);
     at += chunk;
   }
   return [o];
@@ -125,6 +137,7 @@ export const scatterNdKernel: CpuKernel<Primitive.ScatterNd> = (inputs, params, 
   const iv = ind.values;
   const uv = upd.values;
   const int = upd.dtype === "int32";
+  const bool = upd.dtype === "bool";
   for (let b = 0; b < batch; b++) {
     let off = 0;
     let ok = true;
@@ -139,8 +152,8 @@ export const scatterNdKernel: CpuKernel<Primitive.ScatterNd> = (inputs, params, 
     if (!ok) continue;
     const u = b * slice;
     if (int) for (let j = 0; j < slice; j++) o[off + j] = (o[off + j] + uv[u + j]) | 0;
+    else if (bool) for (let j = 0; j < slice; j++) o[off + j] |= uv[u + j];
     else for (let j = 0; j < slice; j++) o[off + j] += uv[u + j];
   }
-  if (upd.dtype === "bool") normalizeBool(o);
   return [o];
 };

@@ -16,7 +16,13 @@ import { alloc, type CpuKernel } from "./util";
  * Visits every output position. Forward (`dy` null): writes pooled values into `out`.
  * Backward: adds the gradient of each output (from `dy`) into `out` (shaped like x).
  */
-function poolLoop(g: ConvGeom, p: PoolParams, x: TypedArray, dy: TypedArray | null, out: TypedArray): void {
+function poolLoop(
+  g: ConvGeom,
+  p: PoolParams,
+  x: TypedArray,
+  dy: TypedArray | null,
+  out: TypedArray,
+): void {
   const [D, H, W] = g.inS;
   const [KD, KH, KW] = g.kS;
   const [OD, OH, OW] = g.outS;

@@ -8,7 +8,7 @@
  */
 import { Primitive, type ReducePrimitive } from "../../../primitives/primitive";
 import type { TypedArray } from "../../../tensor/dtype";
-import { INT32_MAX, INT32_MIN, alloc, normalizeBool, sizeOf, type CpuKernel } from "./util";
+import { INT32_MAX, INT32_MIN, alloc, sizeOf, type CpuKernel } from "./util";
 
 /**
  * Collapses the input dims into alternating runs of kept and reduced dims (size-1 dims dropped),
@@ -54,9 +54,10 @@ export function reduceKernel(prim: ReducePrimitive): CpuKernel<ReducePrimitive> 
     const int = dtype === "int32";
     // int32 sums and products wrap exactly in an Int32Array (`| 0`, Math.imul); everything else
     // accumulates in float64.
-    const acc: Float64Array | Int32Array = int && (prim === Primitive.Sum || prim === Primitive.Prod)
-      ? new Int32Array(outSize)
-      : new Float64Array(outSize);
+    const acc: Float64Array | Int32Array =
+      int && (prim === Primitive.Sum || prim === Primitive.Prod)
+        ? new Int32Array(outSize)
+        : new Float64Array(outSize);
     acc.fill(identity(prim, dtype));
     const v = x.values;
     if (v.length > 0 && outSize > 0) {
@@ -65,8 +66,10 @@ export function reduceKernel(prim: ReducePrimitive): CpuKernel<ReducePrimitive> 
       else accumulate(prim, int, v, sizes, reduced, acc);
     }
     const o = alloc(out);
-    o.set(acc);
-    if (dtype === "bool") normalizeBool(o);
+    // Bools are stored from the float64 accumulator directly: `set` into a Uint8Array would wrap
+    // a count of 256 to 0.
+    if (dtype === "bool") for (let i = 0; i < outSize; i++) o[i] = acc[i] !== 0 ? 1 : 0;
+    else o.set(acc);
     return [o];
   };
 }
@@ -129,7 +132,14 @@ function accumulate(
   }
 }
 
-function reduceSpan(prim: ReducePrimitive, int: boolean, init: number, v: TypedArray, i: number, n: number): number {
+function reduceSpan(
+  prim: ReducePrimitive,
+  int: boolean,
+  init: number,
+  v: TypedArray,
+  i: number,
+  n: number,
+): number {
   let a = init;
   const end = i + n;
   switch (prim) {
@@ -160,7 +170,15 @@ function reduceSpan(prim: ReducePrimitive, int: boolean, init: number, v: TypedA
   }
 }
 
-function foldSpan(prim: ReducePrimitive, int: boolean, acc: Float64Array | Int32Array, o: number, v: TypedArray, i: number, n: number): void {
+function foldSpan(
+  prim: ReducePrimitive,
+  int: boolean,
+  acc: Float64Array | Int32Array,
+  o: number,
+  v: TypedArray,
+  i: number,
+  n: number,
+): void {
   switch (prim) {
     case Primitive.Sum:
       if (int) for (let j = 0; j < n; j++) acc[o + j] = (acc[o + j] + v[i + j]) | 0;
@@ -229,6 +247,7 @@ export const cumsumKernel: CpuKernel<Primitive.Cumsum> = (inputs, params, output
   const v = x.values;
   const o = alloc(outputs[0]);
   const int = x.dtype === "int32";
+  const bool = x.dtype === "bool";
   const [outer, len, inner] = axisSplit(x.shape, params.axis);
   const step = params.reverse ? -inner : inner;
   for (let a = 0; a < outer; a++) {
@@ -237,16 +256,16 @@ export const cumsumKernel: CpuKernel<Primitive.Cumsum> = (inputs, params, output
       let s = 0;
       for (let k = 0; k < len; k++, i += step) {
         const y = v[i];
+        // Bool cumsum is a running "any" (stored as 0/1 so a Uint8Array cannot wrap).
         if (params.exclusive) {
-          o[i] = s;
+          o[i] = bool ? (s !== 0 ? 1 : 0) : s;
           s = int ? (s + y) | 0 : s + y;
         } else {
           s = int ? (s + y) | 0 : s + y;
-          o[i] = s;
+          o[i] = bool ? (s !== 0 ? 1 : 0) : s;
         }
       }
     }
   }
-  if (x.dtype === "bool") normalizeBool(o);
   return [o];
 };
