@@ -124,8 +124,17 @@ export const gradRules: { [Q in Primitive]: GradRule<Q> | typeof NON_DIFFERENTIA
   [P.Cast]: ([ct], { inputs: [x] }) => [x!.dtype === "float32" ? lax.cast(ct!, "float32") : null],
   [P.Sum]: ([ct], { inputs: [x], params }) => [lax.broadcastTo(lax.reshape(ct!, keptShape(x!, params.axes)), shapeOf(x!))],
   [P.Prod]: ([ct], { inputs: [x], outputs: [y], params }) => {
+    // d prod / d x_i = product of the other elements. y / x_i only works without zeros: with one
+    // zero in a slice, only the zero's position gets the product of the rest; with two, none.
     const ks = keptShape(x!, params.axes);
-    return [lax.div(lax.mul(lax.reshape(ct!, ks), lax.reshape(y!, ks)), x!)];
+    const isZero = lax.equal(x!, 0);
+    const zeros = lax.reshape(lax.sum(lax.cast(isZero, "float32"), params.axes), ks);
+    const prodNonZero = lax.reshape(lax.prod(lax.where(isZero, 1, x!), params.axes), ks);
+    const safeX = lax.where(isZero, 1, x!);
+    const noZero = lax.div(lax.reshape(y!, ks), safeX);
+    const oneZero = lax.where(isZero, prodNonZero, 0);
+    const g = lax.where(lax.equal(zeros, 0), noZero, lax.where(lax.equal(zeros, 1), oneZero, 0));
+    return [lax.mul(lax.reshape(ct!, ks), g)];
   },
   [P.Max]: minMaxRule(),
   [P.Min]: minMaxRule(),

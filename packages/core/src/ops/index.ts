@@ -17,3 +17,4 @@ export {
   type GradOptions,
   type TensorTree,
 } from "../autodiff/grad";
+export * as image from "./image";

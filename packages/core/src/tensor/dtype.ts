@@ -84,10 +84,15 @@ export function promoteWithScalar(tensorDtype: DType, scalar: number | boolean):
   return tensorDtype;
 }
 
+/** An integer that int32 holds exactly (so not -0, and within range). */
+function isInt32Value(v: number): boolean {
+  return Number.isInteger(v) && v >= -2147483648 && v <= 2147483647 && !Object.is(v, -0);
+}
+
 /** Dtype a bare JavaScript value gets when converted on its own (Keras: float32 default). */
 export function inferDType(value: unknown): DType {
   if (typeof value === "boolean") return "bool";
-  if (typeof value === "number") return Number.isInteger(value) ? "int32" : "float32";
+  if (typeof value === "number") return isInt32Value(value) ? "int32" : "float32";
   if (value instanceof Float32Array || value instanceof Float64Array) return "float32";
   if (value instanceof Int32Array) return "int32";
   if (value instanceof Uint8Array) return "bool";
@@ -97,7 +102,7 @@ export function inferDType(value: unknown): DType {
     const walk = (v: unknown): void => {
       if (Array.isArray(v)) v.forEach(walk);
       else {
-        const d = typeof v === "boolean" ? "bool" : Number.isInteger(v as number) ? "int32" : "float32";
+        const d = typeof v === "boolean" ? "bool" : isInt32Value(v as number) ? "int32" : "float32";
         dt = first ? d : promoteTypes(dt, d);
         first = false;
       }

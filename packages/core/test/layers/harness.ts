@@ -8,7 +8,8 @@
  * optionally one gradient step on the trainable weights.
  *
  * Also here: `tensor` (build a test tensor), `checkGradients` (autodiff vs central differences of
- * a float64 JS reference) and `shapeOf`.
+ * a float64 JS reference), `checkLayerGradients` (the same for a layer's inputs and weights) and
+ * `shapeOf`.
  *
  * The API is shared by every layer family's tests: add options, do not change existing ones.
  */
@@ -268,6 +269,53 @@ export function checkGradients(
       xs64[i]!,
       eps,
     );
+    expectAllclose(gs[i]!, num, { rtol, atol });
+  });
+}
+
+/**
+ * Checks the gradients of a built layer w.r.t. its inputs and its trainable weights against
+ * central differences of a float64 reference forward pass. The loss is `sum(output * c)` with
+ * fixed pseudo-random `c`, so every output element matters.
+ * `refForward(xs, ws)` gets the inputs and the trainable weights (in `trainableWeights` order) as
+ * flat float64 arrays and returns the flat output.
+ * @example
+ * checkLayerGradients(dense, [{ shape: [2, 3], data }], ([x], [k, b]) => denseRef(x, k, b));
+ */
+export function checkLayerGradients(
+  layer: Layer,
+  inputs: GradCheckInput[],
+  refForward: (xs: Float64Array[], ws: Float64Array[]) => ArrayLike<number>,
+  { rtol = 2e-3, atol = 2e-4, eps = 1e-4, callArgs = {} as CallArgs } = {},
+): void {
+  const xs = inputs.map((x) => tensor(x.data, x.shape));
+  const multi = inputs.length > 1;
+  if (!layer.built) layer.apply(multi ? xs : xs[0], callArgs);
+  const ws = layer.trainableWeights;
+  const out0 = flattenOut(layer.apply(multi ? xs : xs[0], callArgs))[0] as Tensor;
+  const coeffs = randomValues(out0.size, 99, -1, 1);
+  const c = tensor(coeffs, out0.shape);
+  const nx = inputs.length;
+  const argnums = [...inputs.map((_, i) => i), ...ws.map((_, j) => nx + j)];
+  const fn = (...args: Tensor[]): Tensor => {
+    const ins = args.slice(0, nx);
+    const out = flattenOut(layer.apply(multi ? ins : ins[0], callArgs))[0] as Tensor;
+    return ops.sum(ops.multiply(out, c));
+  };
+  const [, grads] = ops.valueAndGrad(fn, { argnums })(...xs, ...ws.map((w) => w.value));
+  const gs = grads as Tensor[];
+  const xs64 = inputs.map((x) => Float64Array.from(x.data));
+  const ws64 = ws.map((w) => Float64Array.from(w.value.dataSync()));
+  const all64 = [...xs64, ...ws64];
+  const loss = (vals: Float64Array[]): number => {
+    const out = refForward(vals.slice(0, nx), vals.slice(nx));
+    let s = 0;
+    for (let i = 0; i < out.length; i++) s += out[i]! * coeffs[i]!;
+    return s;
+  };
+  expectAllclose(out0, refForward(xs64, ws64), { rtol: 1e-4, atol: 1e-5 });
+  all64.forEach((_, i) => {
+    const num = numericGrad((vi) => loss(all64.map((v, j) => (j === i ? vi : v))), all64[i]!, eps);
     expectAllclose(gs[i]!, num, { rtol, atol });
   });
 }

@@ -50,17 +50,17 @@ describe("values and dtype", () => {
   it("linspace", () => {
     expectAllclose(ops.linspace(0, 1, 5), [0, 0.25, 0.5, 0.75, 1]);
     expectAllclose(ops.linspace(0, 1, 4, false), [0, 0.25, 0.5, 0.75]);
-    const [v, step] = ops.linspace(2, 3, 3, true, true) as [Tensor, Tensor];
+    const [v, step] = ops.linspace(2, 3, 3, true, true);
     expectAllclose(v, [2, 2.5, 3]);
     expectAllclose(step, 0.5);
-    expectAllclose(ops.linspace(3, 7, 1) as Tensor, [3]);
-    expect((ops.linspace(3, 7, 0) as Tensor).shape).toEqual([0]);
-    expectAllclose(ops.linspace(0.1, 0.7, 7) as Tensor, [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7], { rtol: 1e-6 });
-    const t = ops.linspace([0, 10], [1, 20], 3) as Tensor;
+    expectAllclose(ops.linspace(3, 7, 1), [3]);
+    expect(ops.linspace(3, 7, 0).shape).toEqual([0]);
+    expectAllclose(ops.linspace(0.1, 0.7, 7), [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7], { rtol: 1e-6 });
+    const t = ops.linspace([0, 10], [1, 20], 3);
     expect(t.shape).toEqual([3, 2]);
     expectAllclose(t, [0, 10, 0.5, 15, 1, 20]);
-    expectAllclose(ops.linspace([0, 10], [1, 20], 3, true, false, null, -1) as Tensor, [0, 0.5, 1, 10, 15, 20]);
-    const n = ops.linspace(-1, 1, 5, true, false, "int32") as Tensor;
+    expectAllclose(ops.linspace([0, 10], [1, 20], 3, true, false, null, -1), [0, 0.5, 1, 10, 15, 20]);
+    const n = ops.linspace(-1, 1, 5, true, false, "int32");
     expect([n.dtype, n.arraySync()]).toEqual(["int32", [-1, -1, 0, 0, 1]]);
   });
   it("logspace", () => {

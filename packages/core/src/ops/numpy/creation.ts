@@ -132,6 +132,24 @@ function space(op: string, start: TensorLike, stop: TensorLike, num: number, a: 
 export function linspace(
   start: TensorLike,
   stop: TensorLike,
+  num?: number,
+  endpoint?: boolean,
+  retstep?: false,
+  dtype?: string | null,
+  axis?: number,
+): Tensor;
+export function linspace(
+  start: TensorLike,
+  stop: TensorLike,
+  num: number,
+  endpoint: boolean,
+  retstep: true,
+  dtype?: string | null,
+  axis?: number,
+): [Tensor, Tensor];
+export function linspace(
+  start: TensorLike,
+  stop: TensorLike,
   num = 50,
   endpoint = true,
   retstep = false,

@@ -18,7 +18,7 @@ import { KerasTensor } from "../../symbolic/keras_tensor";
 import { Node, type Operation } from "../../symbolic/node";
 import type { DType } from "../../tensor/dtype";
 import type { Tensor } from "../../tensor/tensor";
-import { convertToTensor, normalizeAxis, promoteOperands, type TensorLike } from "../convert";
+import { convertToTensor, promoteOperands, type TensorLike } from "../convert";
 
 export type { Dim };
 
@@ -48,7 +48,7 @@ class DeferredOperation implements Operation {
 }
 
 /** Records one node for `op` with output specs `outs`; see the file header. */
-export function defer(op: string, inputs: AnyTensor[], outs: Spec[], fn: (xs: AnyTensor[]) => AnyTensor[]): KerasTensor[] {
+function defer(op: string, inputs: AnyTensor[], outs: Spec[], fn: (xs: AnyTensor[]) => AnyTensor[]): KerasTensor[] {
   const symbolic: KerasTensor[] = [];
   const slots = inputs.map((t) => {
     if (t instanceof KerasTensor) {
@@ -77,7 +77,7 @@ export function deferIfUnknown(
 }
 
 /** Same rank and same dims (unknown dims equal only to unknown dims). */
-export function sameShape(a: readonly Dim[], b: readonly Dim[]): boolean {
+function sameShape(a: readonly Dim[], b: readonly Dim[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
@@ -108,7 +108,7 @@ export function reshapeBy<T extends AnyTensor>(x: T, op: string, f: (shape: Dim[
 }
 
 /** Shape with size-1 dims inserted at the sorted output positions `axes`. */
-export function insertOnes(shape: readonly Dim[], axes: readonly number[]): Dim[] {
+function insertOnes(shape: readonly Dim[], axes: readonly number[]): Dim[] {
   const out: Dim[] = [];
   let k = 0;
   for (let i = 0; i < shape.length + axes.length; i++) out.push(axes.includes(i) ? 1 : shape[k++]!);
@@ -207,11 +207,6 @@ export function boolToInt<T extends AnyTensor>(x: TensorLike): T {
 /** Converts `x`, casting int32 and bool to float32 (transcendental ops). */
 export function toFloat<T extends AnyTensor>(x: TensorLike): T {
   return lax.cast(convertToTensor<T>(x), "float32");
-}
-
-/** Normalizes a single axis for an op, allowing `null` for "flatten first". */
-export function axisOrNull(axis: number | null | undefined, rank: number, op: string): number | null {
-  return axis === null || axis === undefined ? null : normalizeAxis(axis, rank, op);
 }
 
 /** Throws a ValueError `op: msg. Received: received`. */

@@ -89,7 +89,7 @@ function varianceOf(op: string, x: TensorLike, axis: Axis | undefined, keepdims:
  * Population variance (divisor N) over `axis`; float32 output.
  * @example keras.ops.var([1, 2, 3, 4]); // 1.25
  */
-export function variance<T extends AnyTensor = Tensor>(x: TensorLike, axis: Axis = null, keepdims = false): T {
+function variance<T extends AnyTensor = Tensor>(x: TensorLike, axis: Axis = null, keepdims = false): T {
   return varianceOf("var", x, axis, keepdims) as T;
 }
 export { variance as var };

@@ -1,6 +1,6 @@
 /**
  * Activation: applies an activation function to its input (Keras 3
- * `keras/src/layers/activations/activation.py`, exported from `keras.layers` with the core layers).
+ * `keras/src/layers/activations/activation.py`).
  *
  * Python reference: https://github.com/keras-team/keras/blob/v3.15.1/keras/src/layers/activations/activation.py
  */
