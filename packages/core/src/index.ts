@@ -9,7 +9,11 @@
  */
 import "./backend/cpu/index";
 
-export * as ops from "./ops/index";
+import * as rawOps from "./ops/index";
+import { scopeOps } from "./ops/scoped";
+
+/** `keras.ops`: each op frees its own intermediates (see ops/scoped.ts). */
+export const ops: typeof rawOps = scopeOps(rawOps);
 export * as random from "./random/index";
 export * as lax from "./primitives/lax";
 export * as initializers from "./initializers/index";

@@ -39,7 +39,8 @@ export function backprop(tape: Tape, outputs: Tensor[], seeds: Tensor[], wrt: Te
     const outCts = e.outputs.map((o) => ct.get(o.id) ?? null);
     if (outCts.every((c) => c === null)) continue;
     const filled = outCts.map((c, j) => c ?? (e.outputs[j]!.dtype === "float32" ? lax.zerosLike(e.outputs[j]!) : null));
-    const inCts = e.vjp(filled);
+    const needs = e.inputs.map((x) => x.dtype === "float32" && tape.watched.has(x.id));
+    const inCts = e.vjp(filled, needs);
     e.inputs.forEach((x, j) => {
       const c = inCts[j];
       if (c && x.dtype === "float32") accumulate(ct, x, c);

@@ -15,6 +15,8 @@ export interface GradContext<Q extends Primitive> {
   inputs: Tensor[];
   outputs: Tensor[];
   params: Params<Q>;
+  /** Which inputs a gradient is wanted for; expensive rules skip the others. */
+  needs: boolean[];
 }
 export type GradRule<Q extends Primitive> = (cts: Cotangent[], ctx: GradContext<Q>) => Cotangent[];
 
@@ -28,9 +30,9 @@ const unary =
 /** Binary rule from the two partial cotangents before unbroadcasting. */
 const binary =
   <Q extends Primitive>(f: (ct: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Cotangent, Cotangent]): GradRule<Q> =>
-  ([ct], { inputs: [a, b], outputs: [y] }) => {
+  ([ct], { inputs: [a, b], outputs: [y], needs }) => {
     const [da, db] = f(ct!, a!, b!, y!);
-    return [da && lax.unbroadcast(da, a!.shape), db && lax.unbroadcast(db, b!.shape)];
+    return [needs[0] && da ? lax.unbroadcast(da, a!.shape) : null, needs[1] && db ? lax.unbroadcast(db, b!.shape) : null];
   };
 
 /** Shape of `x` with `axes` kept as size 1 (keepdims). */
@@ -181,14 +183,14 @@ export const gradRules: { [Q in Primitive]: GradRule<Q> | typeof NON_DIFFERENTIA
     return [lax.scatterNd(clamped, ct!, shapeOf(x!)), null];
   },
   [P.ScatterNd]: ([ct], { inputs: [idx] }) => [null, lax.gatherNd(ct!, idx!)],
-  [P.Matmul]: ([ct], { inputs: [a, b], params: { transposeA: ta, transposeB: tb } }) => {
-    const da = ta ? lax.matmul(b!, ct!, tb, true) : lax.matmul(ct!, b!, false, !tb);
-    const db = tb ? lax.matmul(ct!, a!, true, ta) : lax.matmul(a!, ct!, !ta, false);
-    return [lax.unbroadcast(da, a!.shape), lax.unbroadcast(db, b!.shape)];
+  [P.Matmul]: ([ct], { inputs: [a, b], params: { transposeA: ta, transposeB: tb }, needs }) => {
+    const da = !needs[0] ? null : ta ? lax.matmul(b!, ct!, tb, true) : lax.matmul(ct!, b!, false, !tb);
+    const db = !needs[1] ? null : tb ? lax.matmul(ct!, a!, true, ta) : lax.matmul(a!, ct!, !ta, false);
+    return [da && lax.unbroadcast(da, a!.shape), db && lax.unbroadcast(db, b!.shape)];
   },
-  [P.Conv]: ([ct], { inputs: [x, k], params }) => [
-    lax.convBackpropInput(ct!, k!, params, shapeOf(x!)),
-    lax.convBackpropFilter(x!, ct!, params, shapeOf(k!)),
+  [P.Conv]: ([ct], { inputs: [x, k], params, needs }) => [
+    needs[0] ? lax.convBackpropInput(ct!, k!, params, shapeOf(x!)) : null,
+    needs[1] ? lax.convBackpropFilter(x!, ct!, params, shapeOf(k!)) : null,
   ],
   [P.ConvBackpropInput]: ([ct], { inputs: [dy, k], params }) => {
     const { inputShape: _s, ...p } = params;

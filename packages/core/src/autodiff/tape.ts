@@ -12,7 +12,11 @@ export interface TapeEntry {
   name: string;
   inputs: Tensor[];
   outputs: Tensor[];
-  vjp: (cts: Cotangent[]) => Cotangent[];
+  /**
+   * Cotangents of the inputs from those of the outputs. `needs[j]` is false for inputs no
+   * gradient is wanted for (data, integer tensors): rules may skip computing those (return null).
+   */
+  vjp: (cts: Cotangent[], needs: boolean[]) => Cotangent[];
 }
 
 export class Tape {

@@ -75,7 +75,7 @@ function record<P extends Primitive>(prim: P, inputs: Tensor[], outputs: Tensor[
       name: prim,
       inputs,
       outputs,
-      vjp: (cts: Cotangent[]) => rule(cts, { inputs, outputs, params } as never),
+      vjp: (cts: Cotangent[], needs: boolean[]) => rule(cts, { inputs, outputs, params, needs } as never),
     });
   }
 }

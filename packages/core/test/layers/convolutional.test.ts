@@ -21,6 +21,7 @@ import {
   SeparableConv2D,
 } from "../../src/layers/convolutional/index";
 import type { Layer } from "../../src/layers/layer";
+import { Functional } from "../../src/models/functional";
 import { runLayerTest, tensor } from "./harness";
 import { expectAllclose, numericGrad, randomValues } from "../utils";
 
@@ -30,7 +31,10 @@ import { expectAllclose, numericGrad, randomValues } from "../utils";
 type Arr = { data: Float64Array; shape: number[] };
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
-const rand = (shape: number[], seed: number): Arr => ({ data: Float64Array.from(randomValues(size(shape), seed)), shape });
+const rand = (shape: number[], seed: number): Arr => ({
+  data: Float64Array.from(randomValues(size(shape), seed)),
+  shape,
+});
 
 function stridesOf(s: readonly number[]): number[] {
   const out = new Array<number>(s.length).fill(1);
@@ -61,7 +65,14 @@ function samePads(n: number, k: number, s: number, d: number): [number, number] 
  * Channels-last grouped N-D cross-correlation: x (B, ...S, C), k (...K, C / groups, O),
  * explicit pads.
  */
-function convRef(x: Arr, k: Arr, strides: number[], pads: [number, number][], dil: number[], groups = 1): Arr {
+function convRef(
+  x: Arr,
+  k: Arr,
+  strides: number[],
+  pads: [number, number][],
+  dil: number[],
+  groups = 1,
+): Arr {
   const n = x.shape.length - 2;
   const B = x.shape[0]!;
   const C = x.shape[n + 1]!;
@@ -70,7 +81,12 @@ function convRef(x: Arr, k: Arr, strides: number[], pads: [number, number][], di
   const O = k.shape[n + 1]!;
   const og = O / groups;
   expect(cg * groups).toBe(C);
-  const outS = x.shape.slice(1, n + 1).map((s, i) => Math.floor((s + pads[i]![0] + pads[i]![1] - ((K[i]! - 1) * dil[i]! + 1)) / strides[i]!) + 1);
+  const outS = x.shape
+    .slice(1, n + 1)
+    .map(
+      (s, i) =>
+        Math.floor((s + pads[i]![0] + pads[i]![1] - ((K[i]! - 1) * dil[i]! + 1)) / strides[i]!) + 1,
+    );
   const outShape = [B, ...outS, O];
   const out = new Float64Array(size(outShape));
   const xs = stridesOf(x.shape);
@@ -90,7 +106,8 @@ function convRef(x: Arr, k: Arr, strides: number[], pads: [number, number][], di
         }
         let koff = 0;
         for (let i = 0; i < n; i++) koff += kk[i]! * ks[i]!;
-        for (let c = 0; c < cg; c++) acc += x.data[xoff + g * cg + c]! * k.data[koff + c * ks[n]! + o]!;
+        for (let c = 0; c < cg; c++)
+          acc += x.data[xoff + g * cg + c]! * k.data[koff + c * ks[n]! + o]!;
       });
       let off = 0;
       for (let i = 0; i <= n; i++) off += bo[i]! * os[i]!;
@@ -101,13 +118,24 @@ function convRef(x: Arr, k: Arr, strides: number[], pads: [number, number][], di
 }
 
 /** Channels-last depthwise conv, written directly: out channel c * M + m from input channel c. */
-function depthwiseRef(x: Arr, k: Arr, strides: number[], pads: [number, number][], dil: number[]): Arr {
+function depthwiseRef(
+  x: Arr,
+  k: Arr,
+  strides: number[],
+  pads: [number, number][],
+  dil: number[],
+): Arr {
   const n = x.shape.length - 2;
   const B = x.shape[0]!;
   const C = x.shape[n + 1]!;
   const K = k.shape.slice(0, n);
   const M = k.shape[n + 1]!;
-  const outS = x.shape.slice(1, n + 1).map((s, i) => Math.floor((s + pads[i]![0] + pads[i]![1] - ((K[i]! - 1) * dil[i]! + 1)) / strides[i]!) + 1);
+  const outS = x.shape
+    .slice(1, n + 1)
+    .map(
+      (s, i) =>
+        Math.floor((s + pads[i]![0] + pads[i]![1] - ((K[i]! - 1) * dil[i]! + 1)) / strides[i]!) + 1,
+    );
   const outShape = [B, ...outS, C * M];
   const out = new Float64Array(size(outShape));
   const xs = stridesOf(x.shape);
@@ -139,13 +167,24 @@ function depthwiseRef(x: Arr, k: Arr, strides: number[], pads: [number, number][
  * last two axes are swapped. Pads: keras/src/backend/common/backend_utils.py
  * (`_convert_conv_transpose_padding_args_from_keras_to_jax`).
  */
-function convTransposeRef(x: Arr, k: Arr, strides: number[], padding: "valid" | "same", outputPadding: number[] | null, dil: number[]): Arr {
+function convTransposeRef(
+  x: Arr,
+  k: Arr,
+  strides: number[],
+  padding: "valid" | "same",
+  outputPadding: number[] | null,
+  dil: number[],
+): Arr {
   const n = x.shape.length - 2;
   const K = k.shape.slice(0, n);
   const F = k.shape[n]!;
   const C = k.shape[n + 1]!;
   // 1. Dilate x by the strides.
-  const dShape = [x.shape[0]!, ...x.shape.slice(1, n + 1).map((s, i) => (s - 1) * strides[i]! + 1), C];
+  const dShape = [
+    x.shape[0]!,
+    ...x.shape.slice(1, n + 1).map((s, i) => (s - 1) * strides[i]! + 1),
+    C,
+  ];
   const dx = new Float64Array(size(dShape));
   const dxs = stridesOf(dShape);
   forEachIndex(x.shape, (idx) => {
@@ -179,9 +218,17 @@ function convTransposeRef(x: Arr, k: Arr, strides: number[], padding: "valid" | 
     fk[dst] = k.data[src]!;
   });
   // Negative right pads crop: pad with max(0, .) then crop.
-  const y = convRef({ data: dx, shape: dShape }, { data: fk, shape: fShape }, K.map(() => 1), pads.map(([a, b]) => [a, Math.max(b, 0)]), dil);
+  const y = convRef(
+    { data: dx, shape: dShape },
+    { data: fk, shape: fShape },
+    K.map(() => 1),
+    pads.map(([a, b]) => [a, Math.max(b, 0)]),
+    dil,
+  );
   if (pads.every(([, b]) => b >= 0)) return y;
-  const keep = y.shape.map((d, i) => (i >= 1 && i <= n && pads[i - 1]![1] < 0 ? d + pads[i - 1]![1] : d));
+  const keep = y.shape.map((d, i) =>
+    i >= 1 && i <= n && pads[i - 1]![1] < 0 ? d + pads[i - 1]![1] : d,
+  );
   const out = new Float64Array(size(keep));
   const ys = stridesOf(y.shape);
   let w = 0;
@@ -220,7 +267,10 @@ function setWeights(layer: Layer, arrays: Arr[]): void {
 }
 
 /** Round-trips an array through float32 (the layer sees float32 values). */
-const f32 = (a: Arr): Arr => ({ data: Float64Array.from(Float32Array.from(a.data)), shape: a.shape });
+const f32 = (a: Arr): Arr => ({
+  data: Float64Array.from(Float32Array.from(a.data)),
+  shape: a.shape,
+});
 
 // ---------------------------------------------------------------------------------------------
 
@@ -239,7 +289,11 @@ describe("Conv1D / Conv2D / Conv3D: layer checks", () => {
   });
   it("Conv2D strides, groups, no bias, channels_first", () => {
     const { layer } = runLayerTest(Conv2D, {
-      init: [6, [3, 2], { strides: [2, 1], groups: 2, useBias: false, dataFormat: "channels_first" }],
+      init: [
+        6,
+        [3, 2],
+        { strides: [2, 1], groups: 2, useBias: false, dataFormat: "channels_first" },
+      ],
       inputShape: [2, 4, 7, 5],
       expectedOutputShape: [2, 6, 3, 4],
       expectedNumTrainableWeights: 1,
@@ -276,7 +330,12 @@ describe("Conv1D / Conv2D / Conv3D: layer checks", () => {
     expect(layer.getConfig()).toEqual({
       name: "conv2d_cfg",
       trainable: true,
-      dtype: { module: "keras", class_name: "DTypePolicy", config: { name: "float32" }, registered_name: null },
+      dtype: {
+        module: "keras",
+        class_name: "DTypePolicy",
+        config: { name: "float32" },
+        registered_name: null,
+      },
       filters: 8,
       kernel_size: [3, 3],
       strides: [1, 1],
@@ -292,7 +351,12 @@ describe("Conv1D / Conv2D / Conv3D: layer checks", () => {
         config: { seed: null, input_axes: null, output_axes: null },
         registered_name: null,
       },
-      bias_initializer: { module: "keras.initializers", class_name: "Zeros", config: {}, registered_name: null },
+      bias_initializer: {
+        module: "keras.initializers",
+        class_name: "Zeros",
+        config: {},
+        registered_name: null,
+      },
       kernel_regularizer: null,
       bias_regularizer: null,
       activity_regularizer: null,
@@ -300,44 +364,147 @@ describe("Conv1D / Conv2D / Conv3D: layer checks", () => {
       bias_constraint: null,
     });
     expect(Object.keys(layer.getConfig())).toEqual([
-      "name", "trainable", "dtype", "filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups",
-      "activation", "use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer",
-      "activity_regularizer", "kernel_constraint", "bias_constraint",
+      "name",
+      "trainable",
+      "dtype",
+      "filters",
+      "kernel_size",
+      "strides",
+      "padding",
+      "data_format",
+      "dilation_rate",
+      "groups",
+      "activation",
+      "use_bias",
+      "kernel_initializer",
+      "bias_initializer",
+      "kernel_regularizer",
+      "bias_regularizer",
+      "activity_regularizer",
+      "kernel_constraint",
+      "bias_constraint",
     ]);
     expect(layer.getBuildConfig()).toEqual({ input_shape: [null, 28, 28, 1] });
     expect(new Conv1D(2, 3).getConfig().activation).toBe("linear");
   });
   it("kernel regularizer adds a loss; activity regularizer too", () => {
-    const layer = new Conv1D(2, 2, { kernelRegularizer: { class_name: "L2", config: { l2: 0.5 } }, activityRegularizer: "l1" });
+    const layer = new Conv1D(2, 2, {
+      kernelRegularizer: { class_name: "L2", config: { l2: 0.5 } },
+      activityRegularizer: "l1",
+    });
     tidy(() => {
       layer.apply(tensor(randomValues(12, 3), [1, 4, 3]));
       expect(layer.losses.length).toBe(2);
       const k = Array.from(layer.kernel!.value.dataSync());
       expectAllclose(layer.losses[1]!, 0.5 * k.reduce((a, v) => a + v * v, 0));
     });
-    expect(layer.getConfig().kernel_regularizer).toEqual({ module: "keras.regularizers", class_name: "L2", config: { l2: 0.5 }, registered_name: null });
+    expect(layer.getConfig().kernel_regularizer).toEqual({
+      module: "keras.regularizers",
+      class_name: "L2",
+      config: { l2: 0.5 },
+      registered_name: null,
+    });
   });
 });
 
 describe("Conv values vs float64 references", () => {
-  const cases: { name: string; rank: number; x: number[]; filters: number; k: number[]; strides: number[]; padding: "valid" | "same"; dil: number[]; groups: number }[] = [
-    { name: "2D valid", rank: 2, x: [2, 6, 5, 3], filters: 4, k: [3, 2], strides: [1, 1], padding: "valid", dil: [1, 1], groups: 1 },
-    { name: "2D same stride 2 (odd pads)", rank: 2, x: [2, 7, 6, 2], filters: 3, k: [3, 4], strides: [2, 2], padding: "same", dil: [1, 1], groups: 1 },
-    { name: "2D same dilation 2", rank: 2, x: [1, 7, 7, 2], filters: 2, k: [3, 3], strides: [1, 1], padding: "same", dil: [2, 2], groups: 1 },
-    { name: "2D groups 3", rank: 2, x: [2, 5, 5, 6], filters: 9, k: [2, 2], strides: [1, 2], padding: "same", dil: [1, 1], groups: 3 },
-    { name: "1D same stride 3", rank: 1, x: [2, 10, 3], filters: 2, k: [4], strides: [3], padding: "same", dil: [1], groups: 1 },
-    { name: "3D valid", rank: 3, x: [1, 4, 5, 3, 2], filters: 3, k: [2, 3, 2], strides: [1, 1, 1], padding: "valid", dil: [1, 1, 1], groups: 1 },
+  const cases: {
+    name: string;
+    rank: number;
+    x: number[];
+    filters: number;
+    k: number[];
+    strides: number[];
+    padding: "valid" | "same";
+    dil: number[];
+    groups: number;
+  }[] = [
+    {
+      name: "2D valid",
+      rank: 2,
+      x: [2, 6, 5, 3],
+      filters: 4,
+      k: [3, 2],
+      strides: [1, 1],
+      padding: "valid",
+      dil: [1, 1],
+      groups: 1,
+    },
+    {
+      name: "2D same stride 2 (odd pads)",
+      rank: 2,
+      x: [2, 7, 6, 2],
+      filters: 3,
+      k: [3, 4],
+      strides: [2, 2],
+      padding: "same",
+      dil: [1, 1],
+      groups: 1,
+    },
+    {
+      name: "2D same dilation 2",
+      rank: 2,
+      x: [1, 7, 7, 2],
+      filters: 2,
+      k: [3, 3],
+      strides: [1, 1],
+      padding: "same",
+      dil: [2, 2],
+      groups: 1,
+    },
+    {
+      name: "2D groups 3",
+      rank: 2,
+      x: [2, 5, 5, 6],
+      filters: 9,
+      k: [2, 2],
+      strides: [1, 2],
+      padding: "same",
+      dil: [1, 1],
+      groups: 3,
+    },
+    {
+      name: "1D same stride 3",
+      rank: 1,
+      x: [2, 10, 3],
+      filters: 2,
+      k: [4],
+      strides: [3],
+      padding: "same",
+      dil: [1],
+      groups: 1,
+    },
+    {
+      name: "3D valid",
+      rank: 3,
+      x: [1, 4, 5, 3, 2],
+      filters: 3,
+      k: [2, 3, 2],
+      strides: [1, 1, 1],
+      padding: "valid",
+      dil: [1, 1, 1],
+      groups: 1,
+    },
   ];
   for (const c of cases)
     it(c.name, () => {
       const Cls = [Conv1D, Conv2D, Conv3D][c.rank - 1]!;
-      const layer = new Cls(c.filters, c.k, { strides: c.strides, padding: c.padding, dilationRate: c.dil, groups: c.groups });
+      const layer = new Cls(c.filters, c.k, {
+        strides: c.strides,
+        padding: c.padding,
+        dilationRate: c.dil,
+        groups: c.groups,
+      });
       const x = f32(rand(c.x, 11));
       layer.apply(Input(c.x.slice(1)));
       const k = f32(rand([...c.k, c.x[c.x.length - 1]! / c.groups, c.filters], 12));
       const b = f32(rand([c.filters], 13));
       setWeights(layer, [k, b]);
-      const pads = c.k.map((kk, i) => (c.padding === "same" ? samePads(c.x[i + 1]!, kk, c.strides[i]!, c.dil[i]!) : ([0, 0] as [number, number])));
+      const pads = c.k.map((kk, i) =>
+        c.padding === "same"
+          ? samePads(c.x[i + 1]!, kk, c.strides[i]!, c.dil[i]!)
+          : ([0, 0] as [number, number]),
+      );
       const want = addBiasRef(convRef(x, k, c.strides, pads, c.dil, c.groups), b.data);
       tidy(() => {
         const y = layer.apply(t(x)) as Tensor;
@@ -354,7 +521,13 @@ describe("Conv values vs float64 references", () => {
     const xcf = permute(x, [0, 3, 1, 2]);
     layer.apply(Input(xcf.shape.slice(1)));
     setWeights(layer, [k, b]);
-    const want = permute(addBiasRef(convRef(x, k, [2, 2], [samePads(6, 3, 2, 1), samePads(5, 3, 2, 1)], [1, 1]), b.data), [0, 3, 1, 2]);
+    const want = permute(
+      addBiasRef(
+        convRef(x, k, [2, 2], [samePads(6, 3, 2, 1), samePads(5, 3, 2, 1)], [1, 1]),
+        b.data,
+      ),
+      [0, 3, 1, 2],
+    );
     tidy(() => expectAllclose(layer.apply(t(xcf)) as Tensor, want.data, { atol: 1e-5 }));
   });
 
@@ -411,21 +584,107 @@ describe("Conv1D/2D/3DTranspose", () => {
     });
   });
 
-  const cases: { name: string; x: number[]; filters: number; k: number[]; s: number[]; padding: "valid" | "same"; op: number[] | null; dil: number[] }[] = [
-    { name: "2D valid stride 2", x: [2, 3, 4, 2], filters: 3, k: [3, 2], s: [2, 2], padding: "valid", op: null, dil: [1, 1] },
-    { name: "2D same stride 2", x: [2, 3, 4, 2], filters: 3, k: [3, 3], s: [2, 2], padding: "same", op: null, dil: [1, 1] },
-    { name: "2D same stride 3, kernel 2 (stride > kernel)", x: [1, 3, 3, 2], filters: 2, k: [2, 2], s: [3, 3], padding: "same", op: null, dil: [1, 1] },
-    { name: "2D valid stride 3 > kernel 2", x: [1, 3, 2, 2], filters: 2, k: [2, 2], s: [3, 3], padding: "valid", op: null, dil: [1, 1] },
-    { name: "2D same, output padding 1", x: [2, 3, 3, 2], filters: 2, k: [3, 3], s: [2, 2], padding: "same", op: [1, 1], dil: [1, 1] },
-    { name: "2D valid, output padding (1, 0)", x: [1, 3, 3, 2], filters: 2, k: [3, 2], s: [2, 2], padding: "valid", op: [1, 0], dil: [1, 1] },
-    { name: "2D same, dilation 2", x: [1, 4, 4, 2], filters: 2, k: [3, 3], s: [1, 1], padding: "same", op: null, dil: [2, 2] },
-    { name: "1D same stride 2, output padding 0", x: [2, 5, 3], filters: 2, k: [4], s: [2], padding: "same", op: [0], dil: [1] },
+  const cases: {
+    name: string;
+    x: number[];
+    filters: number;
+    k: number[];
+    s: number[];
+    padding: "valid" | "same";
+    op: number[] | null;
+    dil: number[];
+  }[] = [
+    {
+      name: "2D valid stride 2",
+      x: [2, 3, 4, 2],
+      filters: 3,
+      k: [3, 2],
+      s: [2, 2],
+      padding: "valid",
+      op: null,
+      dil: [1, 1],
+    },
+    {
+      name: "2D same stride 2",
+      x: [2, 3, 4, 2],
+      filters: 3,
+      k: [3, 3],
+      s: [2, 2],
+      padding: "same",
+      op: null,
+      dil: [1, 1],
+    },
+    {
+      name: "2D same stride 3, kernel 2 (stride > kernel)",
+      x: [1, 3, 3, 2],
+      filters: 2,
+      k: [2, 2],
+      s: [3, 3],
+      padding: "same",
+      op: null,
+      dil: [1, 1],
+    },
+    {
+      name: "2D valid stride 3 > kernel 2",
+      x: [1, 3, 2, 2],
+      filters: 2,
+      k: [2, 2],
+      s: [3, 3],
+      padding: "valid",
+      op: null,
+      dil: [1, 1],
+    },
+    {
+      name: "2D same, output padding 1",
+      x: [2, 3, 3, 2],
+      filters: 2,
+      k: [3, 3],
+      s: [2, 2],
+      padding: "same",
+      op: [1, 1],
+      dil: [1, 1],
+    },
+    {
+      name: "2D valid, output padding (1, 0)",
+      x: [1, 3, 3, 2],
+      filters: 2,
+      k: [3, 2],
+      s: [2, 2],
+      padding: "valid",
+      op: [1, 0],
+      dil: [1, 1],
+    },
+    {
+      name: "2D same, dilation 2",
+      x: [1, 4, 4, 2],
+      filters: 2,
+      k: [3, 3],
+      s: [1, 1],
+      padding: "same",
+      op: null,
+      dil: [2, 2],
+    },
+    {
+      name: "1D same stride 2, output padding 0",
+      x: [2, 5, 3],
+      filters: 2,
+      k: [4],
+      s: [2],
+      padding: "same",
+      op: [0],
+      dil: [1],
+    },
   ];
   for (const c of cases)
     it(c.name, () => {
       const n = c.k.length;
       const Cls = [Conv1DTranspose, Conv2DTranspose, Conv3DTranspose][n - 1]!;
-      const layer = new Cls(c.filters, c.k, { strides: c.s, padding: c.padding, outputPadding: c.op, dilationRate: c.dil });
+      const layer = new Cls(c.filters, c.k, {
+        strides: c.s,
+        padding: c.padding,
+        outputPadding: c.op,
+        dilationRate: c.dil,
+      });
       layer.apply(Input(c.x.slice(1)));
       const x = f32(rand(c.x, 51));
       const k = f32(rand([...c.k, c.filters, c.x[n + 1]!], 52));
@@ -442,7 +701,13 @@ describe("Conv1D/2D/3DTranspose", () => {
     });
 
   it("same padding without output padding gives in * stride (TF rule)", () => {
-    for (const [k, s] of [[3, 2], [4, 2], [5, 3], [2, 3], [1, 2]] as const) {
+    for (const [k, s] of [
+      [3, 2],
+      [4, 2],
+      [5, 3],
+      [2, 3],
+      [1, 2],
+    ] as const) {
       const layer = new Conv1DTranspose(1, k, { strides: s, padding: "same" });
       expect((layer.apply(Input([7, 1])) as KerasTensor).shape).toEqual([null, 7 * s, 1]);
     }
@@ -493,14 +758,42 @@ describe("DepthwiseConv1D/2D and SeparableConv1D/2D", () => {
       runTrainingCheck: true,
     });
     expect(Object.keys(new SeparableConv2D(2, 3).getConfig()).slice(3)).toEqual([
-      "depth_multiplier", "filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "activation", "use_bias",
-      "depthwise_initializer", "pointwise_initializer", "bias_initializer", "depthwise_regularizer", "pointwise_regularizer",
-      "bias_regularizer", "activity_regularizer", "depthwise_constraint", "pointwise_constraint", "bias_constraint",
+      "depth_multiplier",
+      "filters",
+      "kernel_size",
+      "strides",
+      "padding",
+      "data_format",
+      "dilation_rate",
+      "activation",
+      "use_bias",
+      "depthwise_initializer",
+      "pointwise_initializer",
+      "bias_initializer",
+      "depthwise_regularizer",
+      "pointwise_regularizer",
+      "bias_regularizer",
+      "activity_regularizer",
+      "depthwise_constraint",
+      "pointwise_constraint",
+      "bias_constraint",
     ]);
     expect(Object.keys(new DepthwiseConv2D(3).getConfig()).slice(3)).toEqual([
-      "depth_multiplier", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "activation", "use_bias",
-      "depthwise_initializer", "bias_initializer", "depthwise_regularizer", "bias_regularizer", "activity_regularizer",
-      "depthwise_constraint", "bias_constraint",
+      "depth_multiplier",
+      "kernel_size",
+      "strides",
+      "padding",
+      "data_format",
+      "dilation_rate",
+      "activation",
+      "use_bias",
+      "depthwise_initializer",
+      "bias_initializer",
+      "depthwise_regularizer",
+      "bias_regularizer",
+      "activity_regularizer",
+      "depthwise_constraint",
+      "bias_constraint",
     ]);
   });
 
@@ -511,7 +804,10 @@ describe("DepthwiseConv1D/2D and SeparableConv1D/2D", () => {
     const layer = new DepthwiseConv2D([3, 2], { depthMultiplier: 3, strides: 2, padding: "same" });
     layer.apply(Input([7, 6, 2]));
     setWeights(layer, [k, b]);
-    const want = addBiasRef(depthwiseRef(x, k, [2, 2], [samePads(7, 3, 2, 1), samePads(6, 2, 2, 1)], [1, 1]), b.data);
+    const want = addBiasRef(
+      depthwiseRef(x, k, [2, 2], [samePads(7, 3, 2, 1), samePads(6, 2, 2, 1)], [1, 1]),
+      b.data,
+    );
     tidy(() => {
       const y = layer.apply(t(x)) as Tensor;
       expect(y.shape).toEqual(want.shape);
@@ -538,7 +834,19 @@ describe("DepthwiseConv1D/2D and SeparableConv1D/2D", () => {
     layer.apply(Input([6, 6, 3]));
     setWeights(layer, [dk, pk, b]);
     const d = depthwiseRef(x, dk, [2, 2], [samePads(6, 3, 2, 1), samePads(6, 3, 2, 1)], [1, 1]);
-    const want = addBiasRef(convRef(d, pk, [1, 1], [[0, 0], [0, 0]], [1, 1]), b.data);
+    const want = addBiasRef(
+      convRef(
+        d,
+        pk,
+        [1, 1],
+        [
+          [0, 0],
+          [0, 0],
+        ],
+        [1, 1],
+      ),
+      b.data,
+    );
     tidy(() => {
       const y = layer.apply(t(x)) as Tensor;
       expect(y.shape).toEqual([2, 3, 3, 4]);
@@ -548,24 +856,48 @@ describe("DepthwiseConv1D/2D and SeparableConv1D/2D", () => {
 });
 
 /** Autodiff of `sum(layer(x) * r)` w.r.t. x and every trainable weight vs central differences of `ref`. */
-function checkLayerGrads(layer: Layer, x: Arr, ref: (x: Arr, ws: Arr[]) => Arr, { atol = 2e-3, rtol = 2e-3 } = {}): void {
+function checkLayerGrads(
+  layer: Layer,
+  x: Arr,
+  ref: (x: Arr, ws: Arr[]) => Arr,
+  { atol = 2e-3, rtol = 2e-3 } = {},
+): void {
   const ws = layer.trainableWeights;
-  const wArrs: Arr[] = ws.map((w) => ({ data: Float64Array.from(w.value.dataSync()), shape: [...w.shape] }));
+  const wArrs: Arr[] = ws.map((w) => ({
+    data: Float64Array.from(w.value.dataSync()),
+    shape: [...w.shape],
+  }));
   const yShape = ref(x, wArrs).shape;
   const r = f32(rand(yShape, 99));
-  const loss64 = (xa: Arr, wa: Arr[]) => ref(xa, wa).data.reduce((acc, v, i) => acc + v * r.data[i]!, 0);
+  const loss64 = (xa: Arr, wa: Arr[]) =>
+    ref(xa, wa).data.reduce((acc, v, i) => acc + v * r.data[i]!, 0);
   tidy(() => {
     const xt = t(x);
     const rt = t(r);
-    const [value, grads] = ops.valueAndGrad((xx: Tensor) => ops.sum(ops.multiply(layer.apply(xx, { training: true }) as Tensor, rt)), { argnums: 0 })(xt);
+    const [value, grads] = ops.valueAndGrad(
+      (xx: Tensor) => ops.sum(ops.multiply(layer.apply(xx, { training: true }) as Tensor, rt)),
+      { argnums: 0 },
+    )(xt);
     expectAllclose(value, loss64(x, wArrs), { atol: 1e-4, rtol: 1e-4 });
-    expectAllclose(grads as Tensor, numericGrad((xd) => loss64({ data: xd, shape: x.shape }, wArrs), x.data, 1e-4), { atol, rtol });
+    expectAllclose(
+      grads as Tensor,
+      numericGrad((xd) => loss64({ data: xd, shape: x.shape }, wArrs), x.data, 1e-4),
+      { atol, rtol },
+    );
     const [, wg] = ops.valueAndGrad((vals: Tensor[]) => {
       void vals;
       return ops.sum(ops.multiply(layer.apply(xt, { training: true }) as Tensor, rt));
     })(ws.map((w) => w.value));
     (wg as Tensor[]).forEach((g, i) => {
-      const num = numericGrad((wd) => loss64(x, wArrs.map((a, j) => (j === i ? { data: wd, shape: a.shape } : a))), wArrs[i]!.data, 1e-4);
+      const num = numericGrad(
+        (wd) =>
+          loss64(
+            x,
+            wArrs.map((a, j) => (j === i ? { data: wd, shape: a.shape } : a)),
+          ),
+        wArrs[i]!.data,
+        1e-4,
+      );
       expectAllclose(g, num, { atol, rtol });
     });
   });
@@ -577,42 +909,85 @@ describe("gradients vs central differences", () => {
     layer.apply(Input([5, 4, 4]));
     setWeights(layer, [f32(rand([3, 3, 2, 4], 81)), f32(rand([4], 82))]);
     const pads = [samePads(5, 3, 2, 1), samePads(4, 3, 2, 1)];
-    checkLayerGrads(layer, f32(rand([2, 5, 4, 4], 83)), (x, [k, b]) => addBiasRef(convRef(x, k!, [2, 2], pads, [1, 1], 2), b!.data));
+    checkLayerGrads(layer, f32(rand([2, 5, 4, 4], 83)), (x, [k, b]) =>
+      addBiasRef(convRef(x, k!, [2, 2], pads, [1, 1], 2), b!.data),
+    );
   });
   it("Conv2DTranspose (same, stride 2, output padding 1)", () => {
     const layer = new Conv2DTranspose(3, 3, { strides: 2, padding: "same", outputPadding: 1 });
     layer.apply(Input([3, 4, 2]));
     setWeights(layer, [f32(rand([3, 3, 3, 2], 84)), f32(rand([3], 85))]);
-    checkLayerGrads(layer, f32(rand([2, 3, 4, 2], 86)), (x, [k, b]) => addBiasRef(convTransposeRef(x, k!, [2, 2], "same", [1, 1], [1, 1]), b!.data));
+    checkLayerGrads(layer, f32(rand([2, 3, 4, 2], 86)), (x, [k, b]) =>
+      addBiasRef(convTransposeRef(x, k!, [2, 2], "same", [1, 1], [1, 1]), b!.data),
+    );
+  });
+});
+
+describe("unknown spatial dims", () => {
+  it("Conv2D same/stride 2 and Conv2DTranspose on (None, None, None, C) replay in a model", () => {
+    const x = Input([null, null, 3]);
+    const conv = new Conv2D(4, 3, { strides: 2, padding: "same" });
+    const up = new Conv2DTranspose(2, 3, { strides: 2, padding: "same" });
+    const h = conv.apply(x) as KerasTensor;
+    const y = up.apply(h) as KerasTensor;
+    expect(h.shape).toEqual([null, null, null, 4]);
+    expect(y.shape).toEqual([null, null, null, 2]);
+    const model = new Functional(x, y);
+    tidy(() => {
+      const out = model.apply(tensor(randomValues(2 * 7 * 5 * 3, 5), [2, 7, 5, 3])) as Tensor;
+      expect(out.shape).toEqual([2, 8, 6, 2]);
+    });
   });
 });
 
 describe("errors", () => {
   it("constructor arguments", () => {
     expect(() => new Conv2D(-3, 3)).toThrow(/filters.*Received: filters=-3/);
-    expect(() => new Conv2D(4, 3, { groups: 3 })).toThrow(/evenly divisible by the number of groups\. Received: groups=3, filters=4/);
+    expect(() => new Conv2D(4, 3, { groups: 3 })).toThrow(
+      /evenly divisible by the number of groups\. Received: groups=3, filters=4/,
+    );
     expect(() => new Conv2D(4, [3, 0])).toThrow(/kernel_size.*Received: kernel_size=\(3, 0\)/);
-    expect(() => new Conv2D(4, [3, 3, 3])).toThrow(/kernel_size.*Received: kernel_size=\(3, 3, 3\)/);
-    expect(() => new Conv2D(4, 3, { strides: 2, dilationRate: 2 })).toThrow(/strides > 1.*dilation_rate > 1.*Received: strides=\(2, 2\)/);
-    expect(() => new Conv2D(4, 3, { padding: "causal" })).toThrow(/padding.*Received: padding=causal/);
-    expect(() => new Conv2D(4, 3, { dataFormat: "nhwc" })).toThrow(/data_format.*Received: data_format=nhwc/);
-    expect(() => new DepthwiseConv2D(3, { depthMultiplier: 0 })).toThrow(/depth_multiplier.*Received: depth_multiplier=0/);
+    expect(() => new Conv2D(4, [3, 3, 3])).toThrow(
+      /kernel_size.*Received: kernel_size=\(3, 3, 3\)/,
+    );
+    expect(() => new Conv2D(4, 3, { strides: 2, dilationRate: 2 })).toThrow(
+      /strides > 1.*dilation_rate > 1.*Received: strides=\(2, 2\)/,
+    );
+    expect(() => new Conv2D(4, 3, { padding: "causal" })).toThrow(
+      /padding.*Received: padding=causal/,
+    );
+    expect(() => new Conv2D(4, 3, { dataFormat: "nhwc" })).toThrow(
+      /data_format.*Received: data_format=nhwc/,
+    );
+    expect(() => new DepthwiseConv2D(3, { depthMultiplier: 0 })).toThrow(
+      /depth_multiplier.*Received: depth_multiplier=0/,
+    );
     expect(() => new Conv1D(2, 3, { padding: "causal" })).not.toThrow();
   });
   it("Conv2D on a rank-3 input fails at the symbolic call, naming the layer", () => {
     const layer = new Conv2D(4, 3, { name: "conv_rank" });
-    expect(() => layer.apply(Input([28, 28]))).toThrow(/conv_rank.*min_ndim=4, found ndim=3.*Received: input\.shape=\(None, 28, 28\)/);
+    expect(() => layer.apply(Input([28, 28]))).toThrow(
+      /conv_rank.*min_ndim=4, found ndim=3.*Received: input\.shape=\(None, 28, 28\)/,
+    );
   });
   it("channel mismatch after build fails, symbolic and eager", () => {
     const layer = new Conv2D(4, 3, { name: "conv_ch" });
     layer.apply(Input([8, 8, 3]));
-    expect(() => layer.apply(Input([8, 8, 5]))).toThrow(/conv_ch.*axis -1 .*value 3.*Received: input\.shape=\(None, 8, 8, 5\)/);
+    expect(() => layer.apply(Input([8, 8, 5]))).toThrow(
+      /conv_ch.*axis -1 .*value 3.*Received: input\.shape=\(None, 8, 8, 5\)/,
+    );
     tidy(() => {
-      expect(() => layer.apply(tensor(new Float32Array(2 * 8 * 8 * 5), [2, 8, 8, 5]))).toThrow(/conv_ch.*axis -1.*Received: input\.shape=\(2, 8, 8, 5\)/);
+      expect(() => layer.apply(tensor(new Float32Array(2 * 8 * 8 * 5), [2, 8, 8, 5]))).toThrow(
+        /conv_ch.*axis -1.*Received: input\.shape=\(2, 8, 8, 5\)/,
+      );
     });
   });
   it("groups that do not divide the input channels; inputs too small", () => {
-    expect(() => new Conv2D(4, 3, { groups: 2, name: "conv_g" }).apply(Input([8, 8, 3]))).toThrow(/conv_g.*groups=2, but the input has 3 channels/);
-    expect(() => new Conv2D(4, 5, { name: "conv_small" }).apply(Input([3, 3, 1]))).toThrow(/conv_small.*negative.*Received: inputs\.shape=\(None, 3, 3, 1\)/);
+    expect(() => new Conv2D(4, 3, { groups: 2, name: "conv_g" }).apply(Input([8, 8, 3]))).toThrow(
+      /conv_g.*groups=2, but the input has 3 channels/,
+    );
+    expect(() => new Conv2D(4, 5, { name: "conv_small" }).apply(Input([3, 3, 1]))).toThrow(
+      /conv_small.*negative.*Received: inputs\.shape=\(None, 3, 3, 1\)/,
+    );
   });
 });

@@ -15,5 +15,6 @@ export function kerasLayerConfig(caseName: string, layerName: string): { class_n
   if (!existsSync(file)) return null;
   const cfg = JSON.parse(readFileSync(file, "utf8")) as { layers: { class_name: string; name?: string; config: Record<string, unknown> }[] };
   const layer = cfg.layers.find((l) => (l.config.name ?? l.name) === layerName);
-  return layer ? { class_name: layer.class_name, config: layer.config } : null;
+  if (!layer) throw new Error(`no layer "${layerName}" in ${file}`);
+  return { class_name: layer.class_name, config: layer.config };
 }

@@ -16,6 +16,7 @@ import {
   UnitNormalization,
 } from "../../src/layers/normalization/index";
 import type { Layer } from "../../src/layers/layer";
+import { Functional } from "../../src/models/functional";
 import { runLayerTest, tensor } from "./harness";
 import { expectAllclose, numericGrad, randomValues } from "../utils";
 
@@ -54,31 +55,59 @@ function stats(x: Float64Array, groups: number[][]): [number[], number[]] {
 }
 
 /** BatchNormalization along `axis` with the given statistics, float64. */
-function bnRef(x: Arr, axis: number, mean: number[], variance: number[], gamma: number[] | null, beta: number[] | null, eps: number): Arr {
+function bnRef(
+  x: Arr,
+  axis: number,
+  mean: number[],
+  variance: number[],
+  gamma: number[] | null,
+  beta: number[] | null,
+  eps: number,
+): Arr {
   const ax = axis < 0 ? x.shape.length + axis : axis;
   const st = stridesOf(x.shape);
   return {
     data: x.data.map((v, f) => {
       const c = Math.floor(f / st[ax]!) % x.shape[ax]!;
-      return ((v - mean[c]!) / Math.sqrt(variance[c]! + eps)) * (gamma ? gamma[c]! : 1) + (beta ? beta[c]! : 0);
+      return (
+        ((v - mean[c]!) / Math.sqrt(variance[c]! + eps)) * (gamma ? gamma[c]! : 1) +
+        (beta ? beta[c]! : 0)
+      );
     }),
     shape: x.shape,
   };
 }
 
-function bnTrainRef(x: Arr, axis: number, gamma: number[] | null, beta: number[] | null, eps: number): Arr {
+function bnTrainRef(
+  x: Arr,
+  axis: number,
+  gamma: number[] | null,
+  beta: number[] | null,
+  eps: number,
+): Arr {
   const ax = axis < 0 ? x.shape.length + axis : axis;
-  const [m, v] = stats(x.data, groupBy(x.shape, (idx) => idx[ax]!, x.shape[ax]!));
+  const [m, v] = stats(
+    x.data,
+    groupBy(x.shape, (idx) => idx[ax]!, x.shape[ax]!),
+  );
   return bnRef(x, axis, m, v, gamma, beta, eps);
 }
 
 /** LayerNormalization over `axes` (non-negative), gamma / beta over those axes, float64. */
-function lnRef(x: Arr, axes: number[], gamma: Float64Array | null, beta: Float64Array | null, eps: number, rms = false): Arr {
+function lnRef(
+  x: Arr,
+  axes: number[],
+  gamma: Float64Array | null,
+  beta: Float64Array | null,
+  eps: number,
+  rms = false,
+): Arr {
   const outer = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
   const ost = stridesOf(outer);
   const inner = axes.map((a) => x.shape[a]!);
   const ist = stridesOf(inner);
-  const key = (idx: number[]) => idx.reduce((a, v, i) => a + (axes.includes(i) ? 0 : v * ost[i]!), 0);
+  const key = (idx: number[]) =>
+    idx.reduce((a, v, i) => a + (axes.includes(i) ? 0 : v * ost[i]!), 0);
   const [m, v] = stats(x.data, groupBy(x.shape, key, size(outer)));
   const st = stridesOf(x.shape);
   return {
@@ -95,7 +124,14 @@ function lnRef(x: Arr, axes: number[], gamma: Float64Array | null, beta: Float64
 }
 
 /** GroupNormalization, float64: per sample and group of channels along `axis`. */
-function gnRef(x: Arr, groups: number, axis: number, gamma: number[] | null, beta: number[] | null, eps: number): Arr {
+function gnRef(
+  x: Arr,
+  groups: number,
+  axis: number,
+  gamma: number[] | null,
+  beta: number[] | null,
+  eps: number,
+): Arr {
   const ax = axis < 0 ? x.shape.length + axis : axis;
   const C = x.shape[ax]!;
   const per = C / groups;
@@ -107,7 +143,9 @@ function gnRef(x: Arr, groups: number, axis: number, gamma: number[] | null, bet
       const idx = x.shape.map((d, i) => Math.floor(f / st[i]!) % d);
       const k = key(idx);
       const c = idx[ax]!;
-      return ((val - m[k]!) / Math.sqrt(v[k]! + eps)) * (gamma ? gamma[c]! : 1) + (beta ? beta[c]! : 0);
+      return (
+        ((val - m[k]!) / Math.sqrt(v[k]! + eps)) * (gamma ? gamma[c]! : 1) + (beta ? beta[c]! : 0)
+      );
     }),
     shape: x.shape,
   };
@@ -118,28 +156,59 @@ function setWeights(layer: Layer, arrays: ArrayLike<number>[]): void {
 }
 
 /** Autodiff of `sum(layer(x, training) * r)` w.r.t. x and the trainable weights vs central differences. */
-function checkLayerGrads(layer: Layer, x: Arr, ref: (x: Arr, ws: Float64Array[]) => Arr, training: boolean, { atol = 2e-3, rtol = 2e-3 } = {}): void {
+function checkLayerGrads(
+  layer: Layer,
+  x: Arr,
+  ref: (x: Arr, ws: Float64Array[]) => Arr,
+  training: boolean,
+  { atol = 2e-3, rtol = 2e-3 } = {},
+): void {
   const ws = layer.trainableWeights;
   const wArrs = ws.map((w) => Float64Array.from(w.value.dataSync()));
   const r = rand(ref(x, wArrs).shape, 99);
-  const loss64 = (xa: Arr, wa: Float64Array[]) => ref(xa, wa).data.reduce((acc, v, i) => acc + v * r.data[i]!, 0);
+  const loss64 = (xa: Arr, wa: Float64Array[]) =>
+    ref(xa, wa).data.reduce((acc, v, i) => acc + v * r.data[i]!, 0);
   tidy(() => {
     const xt = t(x);
     const rt = t(r);
     const f = () => ops.sum(ops.multiply(layer.apply(xt, { training }) as Tensor, rt));
-    const [value, gx] = ops.valueAndGrad((xx: Tensor) => ops.sum(ops.multiply(layer.apply(xx, { training }) as Tensor, rt)))(xt);
+    const [value, gx] = ops.valueAndGrad((xx: Tensor) =>
+      ops.sum(ops.multiply(layer.apply(xx, { training }) as Tensor, rt)),
+    )(xt);
     expectAllclose(value, loss64(x, wArrs), { atol: 1e-4, rtol: 1e-4 });
-    expectAllclose(gx as Tensor, numericGrad((xd) => loss64({ data: xd, shape: x.shape }, wArrs), x.data, 1e-3), { atol, rtol });
+    expectAllclose(
+      gx as Tensor,
+      numericGrad((xd) => loss64({ data: xd, shape: x.shape }, wArrs), x.data, 1e-3),
+      { atol, rtol },
+    );
     const [, wg] = ops.valueAndGrad((_vals: Tensor[]) => f())(ws.map((w) => w.value));
     (wg as Tensor[]).forEach((g, i) => {
-      const num = numericGrad((wd) => loss64(x, wArrs.map((a, j) => (j === i ? wd : a))), wArrs[i]!, 1e-3);
+      const num = numericGrad(
+        (wd) =>
+          loss64(
+            x,
+            wArrs.map((a, j) => (j === i ? wd : a)),
+          ),
+        wArrs[i]!,
+        1e-3,
+      );
       expectAllclose(g, num, { atol, rtol });
     });
   });
 }
 
-const POLICY = { module: "keras", class_name: "DTypePolicy", config: { name: "float32" }, registered_name: null };
-const init = (name: string) => ({ module: "keras.initializers", class_name: name, config: {}, registered_name: null });
+const POLICY = {
+  module: "keras",
+  class_name: "DTypePolicy",
+  config: { name: "float32" },
+  registered_name: null,
+};
+const init = (name: string) => ({
+  module: "keras.initializers",
+  class_name: name,
+  config: {},
+  registered_name: null,
+});
 
 // ---------------------------------------------------------------------------------------------
 
@@ -192,9 +261,23 @@ describe("BatchNormalization", () => {
       renorm_momentum: 0.99,
     });
     expect(Object.keys(bn.getConfig()).slice(3)).toEqual([
-      "axis", "momentum", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer", "moving_mean_initializer",
-      "moving_variance_initializer", "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint",
-      "synchronized", "renorm", "renorm_clipping", "renorm_momentum",
+      "axis",
+      "momentum",
+      "epsilon",
+      "center",
+      "scale",
+      "beta_initializer",
+      "gamma_initializer",
+      "moving_mean_initializer",
+      "moving_variance_initializer",
+      "beta_regularizer",
+      "gamma_regularizer",
+      "beta_constraint",
+      "gamma_constraint",
+      "synchronized",
+      "renorm",
+      "renorm_clipping",
+      "renorm_momentum",
     ]);
     expect(bn.getBuildConfig()).toEqual({ input_shape: [null, 28, 28, 8] });
   });
@@ -225,7 +308,10 @@ describe("BatchNormalization", () => {
     setWeights(bn, [g, b, [0.1, 0.2, 0.3], [1, 2, 3]]);
     const gf = Array.from(Float32Array.from(g));
     const bf = Array.from(Float32Array.from(b));
-    const [m, v] = stats(x.data, groupBy(x.shape, (idx) => idx[1]!, 3));
+    const [m, v] = stats(
+      x.data,
+      groupBy(x.shape, (idx) => idx[1]!, 3),
+    );
     tidy(() => {
       const y = bn.apply(t(x), { training: true }) as Tensor;
       expectAllclose(y, bnTrainRef(x, 1, gf, bf, 1e-3).data, { atol: 1e-5 });
@@ -240,7 +326,11 @@ describe("BatchNormalization", () => {
     wantVar = wantVar.map((vv, i) => vv * 0.9 + v[i]! * 0.1);
     expectAllclose(bn.movingMean!.value, wantMean, { atol: 1e-6 });
     expectAllclose(bn.movingVariance!.value, wantVar, { atol: 1e-6 });
-    tidy(() => expectAllclose(bn.apply(t(x)) as Tensor, bnRef(x, 1, wantMean, wantVar, gf, bf, 1e-3).data, { atol: 1e-5 }));
+    tidy(() =>
+      expectAllclose(bn.apply(t(x)) as Tensor, bnRef(x, 1, wantMean, wantVar, gf, bf, 1e-3).data, {
+        atol: 1e-5,
+      }),
+    );
   });
 
   it("training steps do not leak; the update is not recorded by gradient tapes", () => {
@@ -251,9 +341,9 @@ describe("BatchNormalization", () => {
     tidy(() => void bn.apply(x, { training: true }));
     expect(memory().numTensors).toBe(before);
     tidy(() => {
-      const [, grads] = ops.valueAndGrad((_w: Tensor[]) => ops.sum(ops.square(bn.apply(x, { training: true }) as Tensor)))(
-        bn.trainableWeights.map((w) => w.value),
-      );
+      const [, grads] = ops.valueAndGrad((_w: Tensor[]) =>
+        ops.sum(ops.square(bn.apply(x, { training: true }) as Tensor)),
+      )(bn.trainableWeights.map((w) => w.value));
       expect((grads as Tensor[]).length).toBe(2);
     });
     expect(memory().numTensors).toBe(before);
@@ -266,13 +356,20 @@ describe("BatchNormalization", () => {
     const bn = new BatchNormalization();
     const x = rand([6, 2], 10, -3, 3);
     bn.apply(Input([2]));
-    setWeights(bn, [[1.5, 0.5], [0.1, -0.2], [0.3, -0.4], [2, 0.5]]);
+    setWeights(bn, [
+      [1.5, 0.5],
+      [0.1, -0.2],
+      [0.3, -0.4],
+      [2, 0.5],
+    ]);
     bn.trainable = false;
     expect(bn.trainableWeights.length).toBe(0);
     expect(bn.nonTrainableWeights.length).toBe(4);
     tidy(() => {
       const y = bn.apply(t(x), { training: true }) as Tensor;
-      expectAllclose(y, bnRef(x, -1, [0.3, -0.4], [2, 0.5], [1.5, 0.5], [0.1, -0.2], 1e-3).data, { atol: 1e-5 });
+      expectAllclose(y, bnRef(x, -1, [0.3, -0.4], [2, 0.5], [1.5, 0.5], [0.1, -0.2], 1e-3).data, {
+        atol: 1e-5,
+      });
     });
     expectAllclose(bn.movingMean!.value, [0.3, -0.4]);
   });
@@ -291,7 +388,9 @@ describe("BatchNormalization", () => {
       expectAllclose(bn.movingMean!.value.dataSync()[c]!, m, { atol: 1e-5 });
       expectAllclose(bn.movingVariance!.value.dataSync()[c]!, v, { atol: 1e-5 });
     }
-    expect(() => tidy(() => bn.apply(t(x), { training: true, mask: tensor([1, 1], [2], "bool") }))).toThrow(/one dimension less than the inputs.*Received: mask\.shape=\(2,\)/);
+    expect(() =>
+      tidy(() => bn.apply(t(x), { training: true, mask: tensor([1, 1], [2], "bool") })),
+    ).toThrow(/one dimension less than the inputs.*Received: mask\.shape=\(2,\)/);
   });
 
   it("batch renormalization: extra weights, first step output, moving statistics", () => {
@@ -301,34 +400,96 @@ describe("BatchNormalization", () => {
       expectedOutputShape: [4, 3],
       expectedNumTrainableWeights: 2,
       expectedNumNonTrainableWeights: 5,
-      expectedWeightNames: ["gamma", "beta", "moving_mean", "moving_variance", "moving_stddev", "renorm_mean", "renorm_stddev"],
+      expectedWeightNames: [
+        "gamma",
+        "beta",
+        "moving_mean",
+        "moving_variance",
+        "moving_stddev",
+        "renorm_mean",
+        "renorm_stddev",
+      ],
       runTrainingCheck: true,
     });
     expect(layer.getConfig().renorm_clipping).toEqual({ rmax: 3 });
     const bn = new BatchNormalization({ renorm: true, momentum: 0.5, renormMomentum: 0.5 });
     const x = rand([8, 2], 12, -1, 2);
     // Initially renorm_mean = 0, renorm_stddev = 1: r = stddev, d = mean, so y = x * gamma + beta.
-    tidy(() => expectAllclose(bn.apply(t(x), { training: true }) as Tensor, Float32Array.from(x.data), { atol: 1e-5 }));
-    const [m, v] = stats(x.data, groupBy(x.shape, (idx) => idx[1]!, 2));
+    tidy(() =>
+      expectAllclose(bn.apply(t(x), { training: true }) as Tensor, Float32Array.from(x.data), {
+        atol: 1e-5,
+      }),
+    );
+    const [m, v] = stats(
+      x.data,
+      groupBy(x.shape, (idx) => idx[1]!, 2),
+    );
     const sd = v.map((vv) => Math.sqrt(vv + 1e-3));
-    expectAllclose(bn.movingMean!.value, m.map((mm) => mm * 0.5), { atol: 1e-5 });
-    expectAllclose(bn.renormStddev!.value, sd.map((s) => 0.5 + s * 0.5), { atol: 1e-5 });
-    expectAllclose(bn.movingVariance!.value, sd.map((s) => Math.max((0.5 + s * 0.5) ** 2 - 1e-3, 0)), { atol: 1e-5 });
-    expect(() => new BatchNormalization({ renorm: true, renormClipping: { rmax: 1, rmin: 2 } })).toThrow(/rmax should be greater than rmin.*Received: rmax=1, rmin=2/);
+    expectAllclose(
+      bn.movingMean!.value,
+      m.map((mm) => mm * 0.5),
+      { atol: 1e-5 },
+    );
+    expectAllclose(
+      bn.renormStddev!.value,
+      sd.map((s) => 0.5 + s * 0.5),
+      { atol: 1e-5 },
+    );
+    expectAllclose(
+      bn.movingVariance!.value,
+      sd.map((s) => Math.max((0.5 + s * 0.5) ** 2 - 1e-3, 0)),
+      { atol: 1e-5 },
+    );
+    expect(
+      () => new BatchNormalization({ renorm: true, renormClipping: { rmax: 1, rmin: 2 } }),
+    ).toThrow(/rmax should be greater than rmin.*Received: rmax=1, rmin=2/);
   });
 
   it("gradients in training mode vs central differences", () => {
     const bn = new BatchNormalization({ epsilon: 0.01 });
     bn.apply(Input([3]));
-    setWeights(bn, [[1.2, 0.7, 0.9], [0.1, -0.3, 0.2], [0, 0, 0], [1, 1, 1]]);
-    checkLayerGrads(bn, rand([5, 3], 13, -2, 2), (x, [g, b]) => bnTrainRef(x, -1, Array.from(g!), Array.from(b!), 0.01), true);
+    setWeights(bn, [
+      [1.2, 0.7, 0.9],
+      [0.1, -0.3, 0.2],
+      [0, 0, 0],
+      [1, 1, 1],
+    ]);
+    checkLayerGrads(
+      bn,
+      rand([5, 3], 13, -2, 2),
+      (x, [g, b]) => bnTrainRef(x, -1, Array.from(g!), Array.from(b!), 0.01),
+      true,
+    );
+  });
+
+  it("inside a model: model.apply(training: true) moves the statistics, inference does not", () => {
+    const x = Input([3]);
+    const bn = new BatchNormalization({ momentum: 0.5 });
+    const model = new Functional(x, bn.apply(x));
+    const data3 = rand([4, 3], 14);
+    tidy(() => void model.apply(t(data3), { training: false }));
+    expectAllclose(bn.movingMean!.value, [0, 0, 0]);
+    tidy(() => void model.apply(t(data3), { training: true }));
+    const [m] = stats(
+      data3.data,
+      groupBy(data3.shape, (idx) => idx[1]!, 3),
+    );
+    expectAllclose(
+      bn.movingMean!.value,
+      m.map((v) => v * 0.5),
+      { atol: 1e-6 },
+    );
   });
 
   it("errors", () => {
-    expect(() => new BatchNormalization({ axis: 3, name: "bn_ax" }).apply(Input([4, 5]))).toThrow(/bn_ax.*axis 3 is out of bounds.*Received: input\.shape=\(None, 4, 5\)/);
+    expect(() => new BatchNormalization({ axis: 3, name: "bn_ax" }).apply(Input([4, 5]))).toThrow(
+      /bn_ax.*axis 3 is out of bounds.*Received: input\.shape=\(None, 4, 5\)/,
+    );
     const bn = new BatchNormalization({ name: "bn_ch" });
     bn.apply(Input([4]));
-    expect(() => bn.apply(Input([5]))).toThrow(/bn_ch.*axis -1.*value 4.*Received: input\.shape=\(None, 5\)/);
+    expect(() => bn.apply(Input([5]))).toThrow(
+      /bn_ch.*axis -1.*value 4.*Received: input\.shape=\(None, 5\)/,
+    );
     expect(() => bn.apply(Input([3, 4]))).toThrow(/bn_ch.*expected ndim=2, found ndim=3/);
   });
 });
@@ -353,8 +514,17 @@ describe("LayerNormalization", () => {
       runTrainingCheck: true,
     });
     expect(layer.weights[0]!.shape).toEqual([4, 5]);
-    runLayerTest(LayerNormalization, { init: { rmsScaling: true }, inputShape: [2, 3], expectedWeightNames: ["gamma"], runTrainingCheck: true });
-    runLayerTest(LayerNormalization, { init: { center: false, scale: false }, inputShape: [2, 3], expectedNumTrainableWeights: 0 });
+    runLayerTest(LayerNormalization, {
+      init: { rmsScaling: true },
+      inputShape: [2, 3],
+      expectedWeightNames: ["gamma"],
+      runTrainingCheck: true,
+    });
+    runLayerTest(LayerNormalization, {
+      init: { center: false, scale: false },
+      inputShape: [2, 3],
+      expectedNumTrainableWeights: 0,
+    });
   });
 
   it("Keras config: an int axis becomes a list when built (as in c_functional_dag)", () => {
@@ -379,7 +549,13 @@ describe("LayerNormalization", () => {
     });
   });
 
-  const cases: { name: string; shape: number[]; axis: number | number[]; axes: number[]; opts?: Record<string, unknown> }[] = [
+  const cases: {
+    name: string;
+    shape: number[];
+    axis: number | number[];
+    axes: number[];
+    opts?: Record<string, unknown>;
+  }[] = [
     { name: "last axis", shape: [3, 6], axis: -1, axes: [1] },
     { name: "axes [1, 2] of rank 3", shape: [2, 3, 4], axis: [1, 2], axes: [1, 2] },
     { name: "middle axis of rank 3", shape: [2, 3, 4], axis: 1, axes: [1] },
@@ -397,20 +573,34 @@ describe("LayerNormalization", () => {
       const center = c.opts?.center !== false && !rms;
       setWeights(ln, center ? [g, b] : [g]);
       const x = rand(c.shape, 23, -2, 3);
-      const want = lnRef(x, c.axes, Float64Array.from(Float32Array.from(g)), center ? Float64Array.from(Float32Array.from(b)) : null, 0.01, rms);
+      const want = lnRef(
+        x,
+        c.axes,
+        Float64Array.from(Float32Array.from(g)),
+        center ? Float64Array.from(Float32Array.from(b)) : null,
+        0.01,
+        rms,
+      );
       tidy(() => expectAllclose(ln.apply(t(x)) as Tensor, want.data, { atol: 1e-5 }));
     });
 
   it("gradients vs central differences", () => {
     const ln = new LayerNormalization({ epsilon: 0.01 });
     ln.apply(Input([4]));
-    setWeights(ln, [[1.2, 0.7, 0.9, 1.1], [0.1, -0.3, 0.2, 0]]);
+    setWeights(ln, [
+      [1.2, 0.7, 0.9, 1.1],
+      [0.1, -0.3, 0.2, 0],
+    ]);
     checkLayerGrads(ln, rand([3, 4], 24, -2, 2), (x, [g, b]) => lnRef(x, [1], g!, b!, 0.01), false);
   });
 
   it("errors", () => {
-    expect(() => new LayerNormalization({ axis: 2, name: "ln_ax" }).apply(Input([4]))).toThrow(/ln_ax.*axis 2 is out of bounds.*Received: axis=2/);
-    expect(() => new LayerNormalization({ axis: 1.5 as number })).toThrow(/axis.*Received: axis=1\.5/);
+    expect(() => new LayerNormalization({ axis: 2, name: "ln_ax" }).apply(Input([4]))).toThrow(
+      /ln_ax.*axis 2 is out of bounds.*Received: axis=2/,
+    );
+    expect(() => new LayerNormalization({ axis: 1.5 as number })).toThrow(
+      /axis.*Received: axis=1\.5/,
+    );
   });
 });
 
@@ -426,14 +616,27 @@ describe("GroupNormalization", () => {
       supportsMasking: true,
     });
     expect(layer.weights[0]!.shape).toEqual([4]);
-    const inst = runLayerTest(GroupNormalization, { init: { groups: -1 }, inputShape: [2, 5, 3], expectedOutputShape: [2, 5, 3] });
+    const inst = runLayerTest(GroupNormalization, {
+      init: { groups: -1 },
+      inputShape: [2, 5, 3],
+      expectedOutputShape: [2, 5, 3],
+    });
     expect(inst.layer.getConfig().groups).toBe(3);
   });
 
   it("Keras config keys", () => {
     expect(Object.keys(new GroupNormalization().getConfig()).slice(3)).toEqual([
-      "groups", "axis", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer", "beta_regularizer",
-      "gamma_regularizer", "beta_constraint", "gamma_constraint",
+      "groups",
+      "axis",
+      "epsilon",
+      "center",
+      "scale",
+      "beta_initializer",
+      "gamma_initializer",
+      "beta_regularizer",
+      "gamma_regularizer",
+      "beta_constraint",
+      "gamma_constraint",
     ]);
   });
 
@@ -452,12 +655,20 @@ describe("GroupNormalization", () => {
       const b = Array.from(Float32Array.from(rand([C], 32).data));
       setWeights(gn, [g, b]);
       const x = rand(c.shape, 33, -2, 3);
-      tidy(() => expectAllclose(gn.apply(t(x)) as Tensor, gnRef(x, c.groups, c.axis, g, b, 0.01).data, { atol: 1e-5 }));
+      tidy(() =>
+        expectAllclose(gn.apply(t(x)) as Tensor, gnRef(x, c.groups, c.axis, g, b, 0.01).data, {
+          atol: 1e-5,
+        }),
+      );
     });
 
   it("errors", () => {
-    expect(() => new GroupNormalization({ groups: 3, name: "gn_div" }).apply(Input([4]))).toThrow(/gn_div.*multiple of the number of groups.*Received: input\.shape=\(None, 4\)/);
-    expect(() => new GroupNormalization({ name: "gn_many" }).apply(Input([4]))).toThrow(/gn_many.*groups \(32\) cannot be more than the number of channels \(4\)/);
+    expect(() => new GroupNormalization({ groups: 3, name: "gn_div" }).apply(Input([4]))).toThrow(
+      /gn_div.*multiple of the number of groups.*Received: input\.shape=\(None, 4\)/,
+    );
+    expect(() => new GroupNormalization({ name: "gn_many" }).apply(Input([4]))).toThrow(
+      /gn_many.*groups \(32\) cannot be more than the number of channels \(4\)/,
+    );
     expect(() => new GroupNormalization({ groups: 0 })).toThrow(/groups.*Received: groups=0/);
   });
 });
@@ -510,11 +721,22 @@ describe("UnitNormalization and RMSNormalization", () => {
   });
 });
 
-describe("symbolic calls keep the unknown batch dim", () => {
+describe("symbolic calls keep unknown dims", () => {
   it("every normalization layer", () => {
-    for (const layer of [new BatchNormalization(), new LayerNormalization(), new GroupNormalization({ groups: 2 }), new UnitNormalization(), new RMSNormalization()]) {
+    for (const layer of [
+      new BatchNormalization(),
+      new LayerNormalization(),
+      new GroupNormalization({ groups: 2 }),
+      new UnitNormalization(),
+      new RMSNormalization(),
+    ]) {
       const y = layer.apply(new KerasTensor([null, 5, 4])) as KerasTensor;
       expect(y.shape).toEqual([null, 5, 4]);
     }
+    const gn = new GroupNormalization({ groups: 2 });
+    const x = Input([null, 4]);
+    const model = new Functional(x, gn.apply(x));
+    expect(model.outputs[0]!.shape).toEqual([null, null, 4]);
+    tidy(() => expect((model.apply(t(rand([2, 3, 4], 51))) as Tensor).shape).toEqual([2, 3, 4]));
   });
 });

@@ -51,11 +51,17 @@ export interface ConvOptions extends LayerOptions {
 }
 
 /** A serialized object, or null (Keras `serialize(None)`). */
-export const serializeOrNull = (x: unknown): unknown => (x === null || x === undefined ? null : serializeKerasObject(x));
+export const serializeOrNull = (x: unknown): unknown =>
+  x === null || x === undefined ? null : serializeKerasObject(x);
 
 /** The channel axis and the channel count of an input shape. */
-export function channelsOf(shape: readonly (number | null)[], dataFormat: DataFormat): [number, number | null] {
-  return dataFormat === "channels_last" ? [-1, shape[shape.length - 1] ?? null] : [1, shape[1] ?? null];
+export function channelsOf(
+  shape: readonly (number | null)[],
+  dataFormat: DataFormat,
+): [number, number | null] {
+  return dataFormat === "channels_last"
+    ? [-1, shape[shape.length - 1] ?? null]
+    : [1, shape[1] ?? null];
 }
 
 /** Checks the arguments every convolution layer shares (Keras' constructor checks). */
@@ -130,16 +136,25 @@ export abstract class BaseConv extends Layer {
   bias: Variable | null = null;
   protected inputSpec: InputSpec;
 
-  constructor(rank: number, filters: number, kernelSize: number | number[], options: ConvOptions = {}) {
+  constructor(
+    rank: number,
+    filters: number,
+    kernelSize: number | number[],
+    options: ConvOptions = {},
+  ) {
     super(options);
     const where = `${this.className} "${this.name}"`;
     this.rank = rank;
     if (typeof filters !== "number" || !Number.isInteger(filters) || filters <= 0)
-      throw new ValueError(`${where}: invalid value for argument \`filters\`. Expected a strictly positive integer. Received: filters=${fmt(filters)}`);
+      throw new ValueError(
+        `${where}: invalid value for argument \`filters\`. Expected a strictly positive integer. Received: filters=${fmt(filters)}`,
+      );
     this.filters = filters;
     this.groups = options.groups ?? 1;
     if (!Number.isInteger(this.groups) || this.groups <= 0)
-      throw new ValueError(`${where}: the number of groups must be a positive integer. Received: groups=${fmt(options.groups)}`);
+      throw new ValueError(
+        `${where}: the number of groups must be a positive integer. Received: groups=${fmt(options.groups)}`,
+      );
     if (filters % this.groups !== 0)
       throw new ValueError(
         `${where}: the number of filters must be evenly divisible by the number of groups. Received: groups=${this.groups}, filters=${filters}`,

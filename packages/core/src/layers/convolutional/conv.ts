@@ -27,13 +27,27 @@ export class Conv1D extends BaseConv {
     // Causal: pad the steps axis on the left only, then a "valid" convolution.
     const left = this.dilationRate[0]! * (this.kernelSize[0]! - 1);
     const widths: [number, number][] =
-      this.dataFormat === "channels_last" ? [[0, 0], [left, 0], [0, 0]] : [[0, 0], [0, 0], [left, 0]];
+      this.dataFormat === "channels_last"
+        ? [
+            [0, 0],
+            [left, 0],
+            [0, 0],
+          ]
+        : [
+            [0, 0],
+            [0, 0],
+            [left, 0],
+          ];
     const padded = ops.pad(inputs, widths);
     return ops.conv(padded, kernel, this.strides, "valid", this.dataFormat, this.dilationRate);
   }
 
   static fromConfig(config: Record<string, unknown>): Conv1D {
-    return new Conv1D(config.filters as number, config.kernel_size as number[], optionsFromConfig(config, ["filters", "kernel_size"]));
+    return new Conv1D(
+      config.filters as number,
+      config.kernel_size as number[],
+      optionsFromConfig(config, ["filters", "kernel_size"]),
+    );
   }
 }
 
@@ -51,7 +65,11 @@ export class Conv2D extends BaseConv {
   }
 
   static fromConfig(config: Record<string, unknown>): Conv2D {
-    return new Conv2D(config.filters as number, config.kernel_size as number[], optionsFromConfig(config, ["filters", "kernel_size"]));
+    return new Conv2D(
+      config.filters as number,
+      config.kernel_size as number[],
+      optionsFromConfig(config, ["filters", "kernel_size"]),
+    );
   }
 }
 
@@ -69,7 +87,11 @@ export class Conv3D extends BaseConv {
   }
 
   static fromConfig(config: Record<string, unknown>): Conv3D {
-    return new Conv3D(config.filters as number, config.kernel_size as number[], optionsFromConfig(config, ["filters", "kernel_size"]));
+    return new Conv3D(
+      config.filters as number,
+      config.kernel_size as number[],
+      optionsFromConfig(config, ["filters", "kernel_size"]),
+    );
   }
 }
 

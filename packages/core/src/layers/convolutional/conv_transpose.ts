@@ -20,7 +20,13 @@ import type { AnyTensor } from "../../engine/bind";
 import { registerBuiltin } from "../../saving/serialization";
 import type { Variable } from "../../variables/variable";
 import { Layer, type CallArgs, type Shape } from "../layer";
-import { addBias, channelsOf, checkSpatialArgs, serializeOrNull, type ConvOptions } from "./base_conv";
+import {
+  addBias,
+  channelsOf,
+  checkSpatialArgs,
+  serializeOrNull,
+  type ConvOptions,
+} from "./base_conv";
 import {
   assertInputCompatible,
   optionsFromConfig,
@@ -62,19 +68,29 @@ export abstract class BaseConvTranspose extends Layer {
   bias: Variable | null = null;
   protected inputSpec: InputSpec;
 
-  constructor(rank: number, filters: number, kernelSize: number | number[], options: ConvTransposeOptions = {}) {
+  constructor(
+    rank: number,
+    filters: number,
+    kernelSize: number | number[],
+    options: ConvTransposeOptions = {},
+  ) {
     super(options);
     const where = `${this.className} "${this.name}"`;
     this.rank = rank;
     if (typeof filters !== "number" || !Number.isInteger(filters) || filters <= 0)
-      throw new ValueError(`${where}: invalid value for argument \`filters\`. Expected a strictly positive integer. Received: filters=${fmt(filters)}`);
+      throw new ValueError(
+        `${where}: invalid value for argument \`filters\`. Expected a strictly positive integer. Received: filters=${fmt(filters)}`,
+      );
     this.filters = filters;
     this.kernelSize = standardizeTuple(kernelSize, rank, "kernel_size", where);
     this.strides = standardizeTuple(options.strides ?? 1, rank, "strides", where);
     this.dilationRate = standardizeTuple(options.dilationRate ?? 1, rank, "dilation_rate", where);
     this.padding = standardizePadding(options.padding ?? "valid", where) as "valid" | "same";
     const op = options.outputPadding;
-    this.outputPadding = op === null || op === undefined ? null : standardizeTuple(op, rank, "output_padding", where, true);
+    this.outputPadding =
+      op === null || op === undefined
+        ? null
+        : standardizeTuple(op, rank, "output_padding", where, true);
     this.dataFormat = standardizeDataFormat(options.dataFormat, where);
     checkSpatialArgs(where, this.strides, this.dilationRate);
     this.activation = activations.get(options.activation ?? null);
@@ -169,7 +185,11 @@ export class Conv1DTranspose extends BaseConvTranspose {
     super(1, filters, kernelSize, options);
   }
   static fromConfig(config: Record<string, unknown>): Conv1DTranspose {
-    return new Conv1DTranspose(config.filters as number, config.kernel_size as number[], optionsFromConfig(config, ["filters", "kernel_size"]));
+    return new Conv1DTranspose(
+      config.filters as number,
+      config.kernel_size as number[],
+      optionsFromConfig(config, ["filters", "kernel_size"]),
+    );
   }
 }
 
@@ -184,7 +204,11 @@ export class Conv2DTranspose extends BaseConvTranspose {
     super(2, filters, kernelSize, options);
   }
   static fromConfig(config: Record<string, unknown>): Conv2DTranspose {
-    return new Conv2DTranspose(config.filters as number, config.kernel_size as number[], optionsFromConfig(config, ["filters", "kernel_size"]));
+    return new Conv2DTranspose(
+      config.filters as number,
+      config.kernel_size as number[],
+      optionsFromConfig(config, ["filters", "kernel_size"]),
+    );
   }
 }
 
@@ -199,7 +223,11 @@ export class Conv3DTranspose extends BaseConvTranspose {
     super(3, filters, kernelSize, options);
   }
   static fromConfig(config: Record<string, unknown>): Conv3DTranspose {
-    return new Conv3DTranspose(config.filters as number, config.kernel_size as number[], optionsFromConfig(config, ["filters", "kernel_size"]));
+    return new Conv3DTranspose(
+      config.filters as number,
+      config.kernel_size as number[],
+      optionsFromConfig(config, ["filters", "kernel_size"]),
+    );
   }
 }
 

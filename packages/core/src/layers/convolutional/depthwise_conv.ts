@@ -17,7 +17,13 @@ import type { AnyTensor } from "../../engine/bind";
 import { registerBuiltin } from "../../saving/serialization";
 import type { Variable } from "../../variables/variable";
 import { Layer, type CallArgs, type LayerOptions, type Shape } from "../layer";
-import { addBias, channelsOf, checkSpatialArgs, convOutputShape, serializeOrNull } from "./base_conv";
+import {
+  addBias,
+  channelsOf,
+  checkSpatialArgs,
+  convOutputShape,
+  serializeOrNull,
+} from "./base_conv";
 import {
   assertInputCompatible,
   optionsFromConfig,
@@ -75,7 +81,9 @@ export abstract class BaseDepthwiseConv extends Layer {
     this.rank = rank;
     const dm = options.depthMultiplier ?? 1;
     if (typeof dm !== "number" || !Number.isInteger(dm) || dm <= 0)
-      throw new ValueError(`${where}: invalid value for argument \`depth_multiplier\`. Expected a strictly positive integer. Received: depth_multiplier=${fmt(dm)}`);
+      throw new ValueError(
+        `${where}: invalid value for argument \`depth_multiplier\`. Expected a strictly positive integer. Received: depth_multiplier=${fmt(dm)}`,
+      );
     this.depthMultiplier = dm;
     this.kernelSize = standardizeTuple(kernelSize, rank, "kernel_size", where);
     this.strides = standardizeTuple(options.strides ?? 1, rank, "strides", where);
@@ -126,7 +134,14 @@ export abstract class BaseDepthwiseConv extends Layer {
 
   call(inputs: AnyTensor, _args: CallArgs = {}): AnyTensor {
     assertInputCompatible(this, this.inputSpec, inputs.shape);
-    let outputs: AnyTensor = ops.depthwiseConv(inputs, this.kernel!.value, this.strides, this.padding, this.dataFormat, this.dilationRate);
+    let outputs: AnyTensor = ops.depthwiseConv(
+      inputs,
+      this.kernel!.value,
+      this.strides,
+      this.padding,
+      this.dataFormat,
+      this.dilationRate,
+    );
     if (this.useBias) outputs = addBias(outputs, this.bias!, this.dataFormat);
     return this.activation(outputs) as AnyTensor;
   }
@@ -179,7 +194,10 @@ export class DepthwiseConv1D extends BaseDepthwiseConv {
     super(1, kernelSize, options);
   }
   static fromConfig(config: Record<string, unknown>): DepthwiseConv1D {
-    return new DepthwiseConv1D(config.kernel_size as number[], optionsFromConfig(config, ["kernel_size"]));
+    return new DepthwiseConv1D(
+      config.kernel_size as number[],
+      optionsFromConfig(config, ["kernel_size"]),
+    );
   }
 }
 
@@ -194,7 +212,10 @@ export class DepthwiseConv2D extends BaseDepthwiseConv {
     super(2, kernelSize, options);
   }
   static fromConfig(config: Record<string, unknown>): DepthwiseConv2D {
-    return new DepthwiseConv2D(config.kernel_size as number[], optionsFromConfig(config, ["kernel_size"]));
+    return new DepthwiseConv2D(
+      config.kernel_size as number[],
+      optionsFromConfig(config, ["kernel_size"]),
+    );
   }
 }
 

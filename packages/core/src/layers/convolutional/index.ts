@@ -11,5 +11,15 @@ export {
   Conv3DTranspose,
   type ConvTransposeOptions,
 } from "./conv_transpose";
-export { BaseDepthwiseConv, DepthwiseConv1D, DepthwiseConv2D, type DepthwiseConvOptions } from "./depthwise_conv";
-export { BaseSeparableConv, SeparableConv1D, SeparableConv2D, type SeparableConvOptions } from "./separable_conv";
+export {
+  BaseDepthwiseConv,
+  DepthwiseConv1D,
+  DepthwiseConv2D,
+  type DepthwiseConvOptions,
+} from "./depthwise_conv";
+export {
+  BaseSeparableConv,
+  SeparableConv1D,
+  SeparableConv2D,
+  type SeparableConvOptions,
+} from "./separable_conv";

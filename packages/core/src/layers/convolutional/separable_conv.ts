@@ -17,7 +17,13 @@ import type { AnyTensor } from "../../engine/bind";
 import { registerBuiltin } from "../../saving/serialization";
 import type { Variable } from "../../variables/variable";
 import { Layer, type CallArgs, type Shape } from "../layer";
-import { addBias, channelsOf, checkSpatialArgs, convOutputShape, serializeOrNull } from "./base_conv";
+import {
+  addBias,
+  channelsOf,
+  checkSpatialArgs,
+  convOutputShape,
+  serializeOrNull,
+} from "./base_conv";
 import type { DepthwiseConvOptions } from "./depthwise_conv";
 import {
   assertInputCompatible,
@@ -63,16 +69,25 @@ export abstract class BaseSeparableConv extends Layer {
   bias: Variable | null = null;
   protected inputSpec: InputSpec;
 
-  constructor(rank: number, filters: number, kernelSize: number | number[], options: SeparableConvOptions = {}) {
+  constructor(
+    rank: number,
+    filters: number,
+    kernelSize: number | number[],
+    options: SeparableConvOptions = {},
+  ) {
     super(options);
     const where = `${this.className} "${this.name}"`;
     this.rank = rank;
     const dm = options.depthMultiplier ?? 1;
     if (typeof dm !== "number" || !Number.isInteger(dm) || dm <= 0)
-      throw new ValueError(`${where}: invalid value for argument \`depth_multiplier\`. Expected a strictly positive integer. Received: depth_multiplier=${fmt(dm)}`);
+      throw new ValueError(
+        `${where}: invalid value for argument \`depth_multiplier\`. Expected a strictly positive integer. Received: depth_multiplier=${fmt(dm)}`,
+      );
     this.depthMultiplier = dm;
     if (typeof filters !== "number" || !Number.isInteger(filters) || filters <= 0)
-      throw new ValueError(`${where}: invalid value for argument \`filters\`. Expected a strictly positive integer. Received: filters=${fmt(filters)}`);
+      throw new ValueError(
+        `${where}: invalid value for argument \`filters\`. Expected a strictly positive integer. Received: filters=${fmt(filters)}`,
+      );
     this.filters = filters;
     this.kernelSize = standardizeTuple(kernelSize, rank, "kernel_size", where);
     this.strides = standardizeTuple(options.strides ?? 1, rank, "strides", where);
@@ -114,7 +129,11 @@ export abstract class BaseSeparableConv extends Layer {
     });
     this.pointwiseKernel = this.addWeight({
       name: "pointwise_kernel",
-      shape: [...new Array<number>(this.rank).fill(1), this.depthMultiplier * channels, this.filters],
+      shape: [
+        ...new Array<number>(this.rank).fill(1),
+        this.depthMultiplier * channels,
+        this.filters,
+      ],
       initializer: this.pointwiseInitializer,
       regularizer: this.pointwiseRegularizer,
       constraint: this.pointwiseConstraint,
@@ -197,7 +216,11 @@ export class SeparableConv1D extends BaseSeparableConv {
     super(1, filters, kernelSize, options);
   }
   static fromConfig(config: Record<string, unknown>): SeparableConv1D {
-    return new SeparableConv1D(config.filters as number, config.kernel_size as number[], optionsFromConfig(config, ["filters", "kernel_size"]));
+    return new SeparableConv1D(
+      config.filters as number,
+      config.kernel_size as number[],
+      optionsFromConfig(config, ["filters", "kernel_size"]),
+    );
   }
 }
 
@@ -212,7 +235,11 @@ export class SeparableConv2D extends BaseSeparableConv {
     super(2, filters, kernelSize, options);
   }
   static fromConfig(config: Record<string, unknown>): SeparableConv2D {
-    return new SeparableConv2D(config.filters as number, config.kernel_size as number[], optionsFromConfig(config, ["filters", "kernel_size"]));
+    return new SeparableConv2D(
+      config.filters as number,
+      config.kernel_size as number[],
+      optionsFromConfig(config, ["filters", "kernel_size"]),
+    );
   }
 }
 

@@ -20,10 +20,27 @@ export type DataFormat = "channels_last" | "channels_first";
  * An int or a list of `n` ints, as a list of `n` (Keras `standardize_tuple`). Values must be
  * positive, or non-negative with `allowZero`.
  */
-export function standardizeTuple(value: unknown, n: number, name: string, where: string, allowZero = false): number[] {
-  const list = typeof value === "number" ? new Array<number>(n).fill(value) : Array.isArray(value) ? [...(value as unknown[])] : null;
-  if (list === null || list.length !== n || list.some((v) => typeof v !== "number" || !Number.isInteger(v)))
-    throw new ValueError(`${where}: the \`${name}\` argument must be an int or a list of ${n} integers. Received: ${name}=${fmt(value)}`);
+export function standardizeTuple(
+  value: unknown,
+  n: number,
+  name: string,
+  where: string,
+  allowZero = false,
+): number[] {
+  const list =
+    typeof value === "number"
+      ? new Array<number>(n).fill(value)
+      : Array.isArray(value)
+        ? [...(value as unknown[])]
+        : null;
+  if (
+    list === null ||
+    list.length !== n ||
+    list.some((v) => typeof v !== "number" || !Number.isInteger(v))
+  )
+    throw new ValueError(
+      `${where}: the \`${name}\` argument must be an int or a list of ${n} integers. Received: ${name}=${fmt(value)}`,
+    );
   const bad = (list as number[]).filter((v) => (allowZero ? v < 0 : v <= 0));
   if (bad.length > 0)
     throw new ValueError(
@@ -33,11 +50,17 @@ export function standardizeTuple(value: unknown, n: number, name: string, where:
 }
 
 /** Keras `standardize_padding`: lower-cased "valid" / "same" (and "causal" where allowed). */
-export function standardizePadding(padding: unknown, where: string, allowCausal = false): "valid" | "same" | "causal" {
+export function standardizePadding(
+  padding: unknown,
+  where: string,
+  allowCausal = false,
+): "valid" | "same" | "causal" {
   const p = typeof padding === "string" ? padding.toLowerCase() : padding;
   const allowed = allowCausal ? ["valid", "same", "causal"] : ["valid", "same"];
   if (typeof p !== "string" || !allowed.includes(p))
-    throw new ValueError(`${where}: the \`padding\` argument must be one of ${allowed.map((a) => `"${a}"`).join(", ")}. Received: padding=${fmt(padding)}`);
+    throw new ValueError(
+      `${where}: the \`padding\` argument must be one of ${allowed.map((a) => `"${a}"`).join(", ")}. Received: padding=${fmt(padding)}`,
+    );
   return p as "valid" | "same" | "causal";
 }
 
@@ -64,13 +87,22 @@ export interface InputSpec {
  * Keras `assert_input_compatibility` for a single input: throws a ValueError that names the
  * layer, the expectation and the received shape.
  */
-export function assertInputCompatible(layer: Layer, spec: InputSpec, shape: readonly (number | null)[], index = 0): void {
+export function assertInputCompatible(
+  layer: Layer,
+  spec: InputSpec,
+  shape: readonly (number | null)[],
+  index = 0,
+): void {
   const head = `Layer "${layer.name}" (${layer.className}): input ${index} is incompatible with the layer`;
   const r = shape.length;
   if (spec.ndim !== undefined && r !== spec.ndim)
-    throw new ValueError(`${head}: expected ndim=${spec.ndim}, found ndim=${r}. Received: input.shape=${fmt([...shape])}`);
+    throw new ValueError(
+      `${head}: expected ndim=${spec.ndim}, found ndim=${r}. Received: input.shape=${fmt([...shape])}`,
+    );
   if (spec.minNdim !== undefined && r < spec.minNdim)
-    throw new ValueError(`${head}: expected min_ndim=${spec.minNdim}, found ndim=${r}. Received: input.shape=${fmt([...shape])}`);
+    throw new ValueError(
+      `${head}: expected min_ndim=${spec.minNdim}, found ndim=${r}. Received: input.shape=${fmt([...shape])}`,
+    );
   for (const [k, v] of Object.entries(spec.axes ?? {})) {
     const axis = Number(k);
     const a = axis < 0 ? r + axis : axis;
@@ -87,7 +119,10 @@ export function assertInputCompatible(layer: Layer, spec: InputSpec, shape: read
  * layer's `batch_input_shape` becomes `inputShape` + `batchSize`. `positional` keys are removed
  * (they are the constructor's positional arguments).
  */
-export function optionsFromConfig<T extends LayerOptions>(config: Record<string, unknown>, positional: readonly string[] = []): T {
+export function optionsFromConfig<T extends LayerOptions>(
+  config: Record<string, unknown>,
+  positional: readonly string[] = [],
+): T {
   const rest: Record<string, unknown> = { ...config };
   for (const k of positional) delete rest[k];
   const batchInputShape = rest.batch_input_shape as Shape | undefined;

@@ -26,7 +26,12 @@ import { registerBuiltin } from "../../saving/serialization";
 import type { Variable } from "../../variables/variable";
 import { Layer, type CallArgs, type LayerOptions, type Shape } from "../layer";
 import { serializeOrNull } from "../convolutional/base_conv";
-import { assertInputCompatible, optionsFromConfig, type Identifier, type InputSpec } from "../convolutional/utils";
+import {
+  assertInputCompatible,
+  optionsFromConfig,
+  type Identifier,
+  type InputSpec,
+} from "../convolutional/utils";
 
 /** Keras' `backend.epsilon()`, used by the masked moments. */
 const FUZZ = 1e-7;
@@ -110,7 +115,8 @@ export class BatchNormalization extends Layer {
     super(options);
     const where = `${this.className} "${this.name}"`;
     const axis = options.axis ?? -1;
-    if (!Number.isInteger(axis)) throw new ValueError(`${where}: \`axis\` must be an integer. Received: axis=${fmt(axis)}`);
+    if (!Number.isInteger(axis))
+      throw new ValueError(`${where}: \`axis\` must be an integer. Received: axis=${fmt(axis)}`);
     this.axis = axis;
     this.momentum = options.momentum ?? 0.99;
     this.epsilon = options.epsilon ?? 1e-3;
@@ -132,12 +138,18 @@ export class BatchNormalization extends Layer {
       clipping = clipping ?? {};
       const bad = Object.keys(clipping).filter((k) => !["rmax", "rmin", "dmax"].includes(k));
       if (bad.length > 0)
-        throw new ValueError(`${where}: invalid keys for the \`renorm_clipping\` argument; supported keys are rmax, rmin, dmax. Received: renorm_clipping=${fmt(clipping)}`);
+        throw new ValueError(
+          `${where}: invalid keys for the \`renorm_clipping\` argument; supported keys are rmax, rmin, dmax. Received: renorm_clipping=${fmt(clipping)}`,
+        );
       const { rmax, rmin, dmax } = clipping;
       if (rmax !== undefined && rmin !== undefined && rmax !== null && rmin !== null && rmax < rmin)
-        throw new ValueError(`${where}: rmax should be greater than rmin in the \`renorm_clipping\` argument. Received: rmax=${rmax}, rmin=${rmin}`);
+        throw new ValueError(
+          `${where}: rmax should be greater than rmin in the \`renorm_clipping\` argument. Received: rmax=${rmax}, rmin=${rmin}`,
+        );
       if (dmax !== undefined && dmax !== null && dmax < 0)
-        throw new ValueError(`${where}: dmax should be non-negative in the \`renorm_clipping\` argument. Received: dmax=${dmax}`);
+        throw new ValueError(
+          `${where}: dmax should be non-negative in the \`renorm_clipping\` argument. Received: dmax=${dmax}`,
+        );
     }
     this.renormClipping = clipping;
     this.renormMomentum = options.renormMomentum ?? 0.99;
@@ -147,23 +159,66 @@ export class BatchNormalization extends Layer {
     const shape = inputShape as Shape;
     const r = shape.length;
     if (this.axis >= r || this.axis < -r)
-      throw new ValueError(`Layer "${this.name}" (${this.className}): axis ${this.axis} is out of bounds for an input of rank ${r}. Received: input.shape=${fmt(shape)}`);
+      throw new ValueError(
+        `Layer "${this.name}" (${this.className}): axis ${this.axis} is out of bounds for an input of rank ${r}. Received: input.shape=${fmt(shape)}`,
+      );
     const axis = this.axis < 0 ? r + this.axis : this.axis;
     const dim = shape[axis]!;
     if (dim === null)
-      throw new ValueError(`Layer "${this.name}" (${this.className}): axis ${this.axis} of the inputs should have a defined dimension. Received: input.shape=${fmt(shape)}`);
+      throw new ValueError(
+        `Layer "${this.name}" (${this.className}): axis ${this.axis} of the inputs should have a defined dimension. Received: input.shape=${fmt(shape)}`,
+      );
     const vec = [dim];
     if (this.scale)
-      this.gamma = this.addWeight({ shape: vec, name: "gamma", initializer: this.gammaInitializer, regularizer: this.gammaRegularizer, constraint: this.gammaConstraint, trainable: true });
+      this.gamma = this.addWeight({
+        shape: vec,
+        name: "gamma",
+        initializer: this.gammaInitializer,
+        regularizer: this.gammaRegularizer,
+        constraint: this.gammaConstraint,
+        trainable: true,
+      });
     if (this.center)
-      this.beta = this.addWeight({ shape: vec, name: "beta", initializer: this.betaInitializer, regularizer: this.betaRegularizer, constraint: this.betaConstraint, trainable: true });
-    this.movingMean = this.addWeight({ shape: vec, name: "moving_mean", initializer: this.movingMeanInitializer, trainable: false });
-    this.movingVariance = this.addWeight({ shape: vec, name: "moving_variance", initializer: this.movingVarianceInitializer, trainable: false });
+      this.beta = this.addWeight({
+        shape: vec,
+        name: "beta",
+        initializer: this.betaInitializer,
+        regularizer: this.betaRegularizer,
+        constraint: this.betaConstraint,
+        trainable: true,
+      });
+    this.movingMean = this.addWeight({
+      shape: vec,
+      name: "moving_mean",
+      initializer: this.movingMeanInitializer,
+      trainable: false,
+    });
+    this.movingVariance = this.addWeight({
+      shape: vec,
+      name: "moving_variance",
+      initializer: this.movingVarianceInitializer,
+      trainable: false,
+    });
     if (this.renorm) {
       const stddevInit = new SqrtOf(this.movingVarianceInitializer);
-      this.movingStddev = this.addWeight({ shape: vec, name: "moving_stddev", initializer: stddevInit, trainable: false });
-      this.renormMean = this.addWeight({ shape: vec, name: "renorm_mean", initializer: this.movingMeanInitializer, trainable: false });
-      this.renormStddev = this.addWeight({ shape: vec, name: "renorm_stddev", initializer: stddevInit, trainable: false });
+      this.movingStddev = this.addWeight({
+        shape: vec,
+        name: "moving_stddev",
+        initializer: stddevInit,
+        trainable: false,
+      });
+      this.renormMean = this.addWeight({
+        shape: vec,
+        name: "renorm_mean",
+        initializer: this.movingMeanInitializer,
+        trainable: false,
+      });
+      this.renormStddev = this.addWeight({
+        shape: vec,
+        name: "renorm_stddev",
+        initializer: stddevInit,
+        trainable: false,
+      });
     }
     this.inputSpec = { ndim: r, axes: { [this.axis]: dim } };
     this.reductionAxes = Array.from({ length: r }, (_, i) => i).filter((i) => i !== axis);
@@ -195,8 +250,12 @@ export class BatchNormalization extends Layer {
         if (concrete) this.updateRenormStatistics(mean as Tensor, variance as Tensor);
       } else if (concrete) {
         noGrad(() => {
-          this.movingMean!.assign(this.movingAverage(this.movingMean!.value, mean as Tensor, this.momentum));
-          this.movingVariance!.assign(this.movingAverage(this.movingVariance!.value, variance as Tensor, this.momentum));
+          this.movingMean!.assign(
+            this.movingAverage(this.movingMean!.value, mean as Tensor, this.momentum),
+          );
+          this.movingVariance!.assign(
+            this.movingAverage(this.movingVariance!.value, variance as Tensor, this.momentum),
+          );
         });
       }
     } else {
@@ -214,12 +273,18 @@ export class BatchNormalization extends Layer {
   /** Batch mean and variance per feature; a `(batch, ...)` mask weights the positions. */
   private moments(inputs: AnyTensor, mask: AnyTensor | null): [AnyTensor, AnyTensor] {
     if (mask === null) return ops.moments(inputs, this.reductionAxes, false, this.synchronized);
-    const w = ops.broadcastTo(ops.expandDims(ops.cast(mask, inputs.dtype), -1), inputs.shape as number[]);
+    const w = ops.broadcastTo(
+      ops.expandDims(ops.cast(mask, inputs.dtype), -1),
+      inputs.shape as number[],
+    );
     const weighted = ops.multiply(w, inputs);
     const sumW = ops.add(ops.sum(w, this.reductionAxes, true), FUZZ);
     const mean = ops.divide(ops.sum(weighted, this.reductionAxes, true), sumW);
     const diff = ops.subtract(weighted, mean);
-    const variance = ops.divide(ops.sum(ops.multiply(w, ops.square(diff)), this.reductionAxes, true), sumW);
+    const variance = ops.divide(
+      ops.sum(ops.multiply(w, ops.square(diff)), this.reductionAxes, true),
+      sumW,
+    );
     return [ops.reshape(mean, [-1]), ops.reshape(variance, [-1])];
   }
 
@@ -239,20 +304,28 @@ export class BatchNormalization extends Layer {
   private updateRenormStatistics(mean: Tensor, variance: Tensor): void {
     noGrad(() => {
       const stddev = ops.sqrt(ops.add(variance, this.epsilon));
-      this.renormMean!.assign(this.movingAverage(this.renormMean!.value, mean, this.renormMomentum));
-      this.renormStddev!.assign(this.movingAverage(this.renormStddev!.value, stddev, this.renormMomentum));
+      this.renormMean!.assign(
+        this.movingAverage(this.renormMean!.value, mean, this.renormMomentum),
+      );
+      this.renormStddev!.assign(
+        this.movingAverage(this.renormStddev!.value, stddev, this.renormMomentum),
+      );
       this.movingMean!.assign(this.movingAverage(this.movingMean!.value, mean, this.momentum));
       const newStddev = this.movingAverage(this.movingStddev!.value, stddev, this.momentum);
       this.movingStddev!.assign(newStddev);
       // relu guards against a rounding-negative variance.
-      this.movingVariance!.assign(ops.relu(ops.subtract(ops.multiply(newStddev, newStddev), this.epsilon)));
+      this.movingVariance!.assign(
+        ops.relu(ops.subtract(ops.multiply(newStddev, newStddev), this.epsilon)),
+      );
     });
   }
 
   override computeOutputShape(inputShape: unknown): Shape {
     const s = inputShape as Shape;
     if (this.axis >= s.length || this.axis < -s.length)
-      throw new ValueError(`Layer "${this.name}" (${this.className}): axis ${this.axis} is out of bounds for input shape ${fmt(s)}. Received: axis=${this.axis}`);
+      throw new ValueError(
+        `Layer "${this.name}" (${this.className}): axis ${this.axis} is out of bounds for input shape ${fmt(s)}. Received: axis=${this.axis}`,
+      );
     return [...s];
   }
 

@@ -17,7 +17,12 @@ import { registerBuiltin } from "../../saving/serialization";
 import type { Variable } from "../../variables/variable";
 import { Layer, type CallArgs, type LayerOptions, type Shape } from "../layer";
 import { serializeOrNull } from "../convolutional/base_conv";
-import { assertInputCompatible, optionsFromConfig, type Identifier, type InputSpec } from "../convolutional/utils";
+import {
+  assertInputCompatible,
+  optionsFromConfig,
+  type Identifier,
+  type InputSpec,
+} from "../convolutional/utils";
 
 export interface GroupNormalizationOptions extends LayerOptions {
   /** Number of groups (default 32); -1 means one per channel. Must divide the channels. */
@@ -63,9 +68,14 @@ export class GroupNormalization extends Layer {
     const where = `${this.className} "${this.name}"`;
     this.groups = options.groups ?? 32;
     if (!Number.isInteger(this.groups) || (this.groups < 1 && this.groups !== -1))
-      throw new ValueError(`${where}: \`groups\` must be a positive integer or -1. Received: groups=${fmt(options.groups)}`);
+      throw new ValueError(
+        `${where}: \`groups\` must be a positive integer or -1. Received: groups=${fmt(options.groups)}`,
+      );
     this.axis = options.axis ?? -1;
-    if (!Number.isInteger(this.axis)) throw new ValueError(`${where}: \`axis\` must be an integer. Received: axis=${fmt(options.axis)}`);
+    if (!Number.isInteger(this.axis))
+      throw new ValueError(
+        `${where}: \`axis\` must be an integer. Received: axis=${fmt(options.axis)}`,
+      );
     this.epsilon = options.epsilon ?? 1e-3;
     this.center = options.center ?? true;
     this.scale = options.scale ?? true;
@@ -87,20 +97,40 @@ export class GroupNormalization extends Layer {
     const s = inputShape as Shape;
     const head = `Layer "${this.name}" (${this.className})`;
     if (this.axis >= s.length || this.axis < -s.length)
-      throw new ValueError(`${head}: axis ${this.axis} is out of bounds for an input of rank ${s.length}. Received: input.shape=${fmt(s)}`);
+      throw new ValueError(
+        `${head}: axis ${this.axis} is out of bounds for an input of rank ${s.length}. Received: input.shape=${fmt(s)}`,
+      );
     const dim = s[this.channelAxis(s.length)]!;
     if (dim === null)
-      throw new ValueError(`${head}: axis ${this.axis} of the input tensor should have a defined dimension. Received: input.shape=${fmt(s)}`);
+      throw new ValueError(
+        `${head}: axis ${this.axis} of the input tensor should have a defined dimension. Received: input.shape=${fmt(s)}`,
+      );
     if (this.groups === -1) this.groups = dim;
     if (dim < this.groups)
-      throw new ValueError(`${head}: the number of groups (${this.groups}) cannot be more than the number of channels (${dim}). Received: input.shape=${fmt(s)}`);
+      throw new ValueError(
+        `${head}: the number of groups (${this.groups}) cannot be more than the number of channels (${dim}). Received: input.shape=${fmt(s)}`,
+      );
     if (dim % this.groups !== 0)
-      throw new ValueError(`${head}: the number of channels (${dim}) must be a multiple of the number of groups (${this.groups}). Received: input.shape=${fmt(s)}`);
+      throw new ValueError(
+        `${head}: the number of channels (${dim}) must be a multiple of the number of groups (${this.groups}). Received: input.shape=${fmt(s)}`,
+      );
     this.inputSpec = { ndim: s.length, axes: { [this.axis]: dim } };
     if (this.scale)
-      this.gamma = this.addWeight({ shape: [dim], name: "gamma", initializer: this.gammaInitializer, regularizer: this.gammaRegularizer, constraint: this.gammaConstraint });
+      this.gamma = this.addWeight({
+        shape: [dim],
+        name: "gamma",
+        initializer: this.gammaInitializer,
+        regularizer: this.gammaRegularizer,
+        constraint: this.gammaConstraint,
+      });
     if (this.center)
-      this.beta = this.addWeight({ shape: [dim], name: "beta", initializer: this.betaInitializer, regularizer: this.betaRegularizer, constraint: this.betaConstraint });
+      this.beta = this.addWeight({
+        shape: [dim],
+        name: "beta",
+        initializer: this.betaInitializer,
+        regularizer: this.betaRegularizer,
+        constraint: this.betaConstraint,
+      });
     super.build(inputShape);
   }
 

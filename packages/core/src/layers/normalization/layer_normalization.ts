@@ -56,8 +56,11 @@ export function checkAxes(layer: Layer, axis: number | number[], shape: Shape): 
 /** Validates an `axis` argument: an int or a list of ints. */
 export function standardizeAxis(axis: unknown, where: string): number | number[] {
   if (typeof axis === "number" && Number.isInteger(axis)) return axis;
-  if (Array.isArray(axis) && axis.every((a) => typeof a === "number" && Number.isInteger(a))) return [...(axis as number[])];
-  throw new ValueError(`${where}: expected an int or a list of ints for the argument \`axis\`. Received: axis=${fmt(axis)}`);
+  if (Array.isArray(axis) && axis.every((a) => typeof a === "number" && Number.isInteger(a)))
+    return [...(axis as number[])];
+  throw new ValueError(
+    `${where}: expected an int or a list of ints for the argument \`axis\`. Received: axis=${fmt(axis)}`,
+  );
 }
 
 /**
@@ -103,18 +106,41 @@ export class LayerNormalization extends Layer {
     const axes = checkAxes(this, this.axis, s);
     const shape = axes.map((a) => s[a < 0 ? s.length + a : a]!);
     if (shape.some((d) => d === null))
-      throw new ValueError(`Layer "${this.name}" (${this.className}): the normalized axes must have known sizes. Received: input.shape=${fmt(s)}, axis=${fmt(this.axis)}`);
+      throw new ValueError(
+        `Layer "${this.name}" (${this.className}): the normalized axes must have known sizes. Received: input.shape=${fmt(s)}, axis=${fmt(this.axis)}`,
+      );
     this.axis = axes;
     if (this.scale || this.rmsScaling)
-      this.gamma = this.addWeight({ name: "gamma", shape: shape as number[], initializer: this.gammaInitializer, regularizer: this.gammaRegularizer, constraint: this.gammaConstraint, trainable: true });
+      this.gamma = this.addWeight({
+        name: "gamma",
+        shape: shape as number[],
+        initializer: this.gammaInitializer,
+        regularizer: this.gammaRegularizer,
+        constraint: this.gammaConstraint,
+        trainable: true,
+      });
     if (this.center && !this.rmsScaling)
-      this.beta = this.addWeight({ name: "beta", shape: shape as number[], initializer: this.betaInitializer, regularizer: this.betaRegularizer, constraint: this.betaConstraint, trainable: true });
+      this.beta = this.addWeight({
+        name: "beta",
+        shape: shape as number[],
+        initializer: this.betaInitializer,
+        regularizer: this.betaRegularizer,
+        constraint: this.betaConstraint,
+        trainable: true,
+      });
     super.build(inputShape);
   }
 
   call(inputs: AnyTensor, _args: CallArgs = {}): AnyTensor {
     checkAxes(this, this.axis, inputs.shape as Shape);
-    return ops.layerNormalization(inputs, this.gamma?.value ?? null, this.beta?.value ?? null, this.axis, this.epsilon, this.rmsScaling);
+    return ops.layerNormalization(
+      inputs,
+      this.gamma?.value ?? null,
+      this.beta?.value ?? null,
+      this.axis,
+      this.epsilon,
+      this.rmsScaling,
+    );
   }
 
   override computeOutputShape(inputShape: unknown): Shape {

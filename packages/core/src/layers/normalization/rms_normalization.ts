@@ -41,7 +41,9 @@ export class RMSNormalization extends Layer {
     const axes = checkAxes(this, this.axis, s);
     const shape = axes.map((a) => s[a < 0 ? s.length + a : a]!);
     if (shape.some((d) => d === null))
-      throw new ValueError(`Layer "${this.name}" (${this.className}): the normalized axes must have known sizes. Received: input.shape=${fmt(s)}, axis=${fmt(this.axis)}`);
+      throw new ValueError(
+        `Layer "${this.name}" (${this.className}): the normalized axes must have known sizes. Received: input.shape=${fmt(s)}, axis=${fmt(this.axis)}`,
+      );
     this.axis = axes;
     this.scale = this.addWeight({ name: "scale", shape: shape as number[], initializer: "ones" });
     super.build(inputShape);
@@ -58,7 +60,11 @@ export class RMSNormalization extends Layer {
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), axis: typeof this.axis === "number" ? this.axis : [...this.axis], epsilon: this.epsilon };
+    return {
+      ...super.getConfig(),
+      axis: typeof this.axis === "number" ? this.axis : [...this.axis],
+      epsilon: this.epsilon,
+    };
   }
 
   static fromConfig(config: Record<string, unknown>): RMSNormalization {

@@ -41,7 +41,10 @@ export class UnitNormalization extends Layer {
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), axis: typeof this.axis === "number" ? this.axis : [...this.axis] };
+    return {
+      ...super.getConfig(),
+      axis: typeof this.axis === "number" ? this.axis : [...this.axis],
+    };
   }
 
   static fromConfig(config: Record<string, unknown>): UnitNormalization {

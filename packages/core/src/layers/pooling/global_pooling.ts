@@ -8,7 +8,12 @@ import * as ops from "../../ops/index";
 import type { AnyTensor } from "../../engine/bind";
 import { registerBuiltin } from "../../saving/serialization";
 import { Layer, type CallArgs, type LayerOptions, type Shape } from "../layer";
-import { assertInputCompatible, optionsFromConfig, standardizeDataFormat, type DataFormat } from "../convolutional/utils";
+import {
+  assertInputCompatible,
+  optionsFromConfig,
+  standardizeDataFormat,
+  type DataFormat,
+} from "../convolutional/utils";
 
 export interface GlobalPoolingOptions extends LayerOptions {
   /** "channels_last" (default) or "channels_first". */
@@ -133,7 +138,10 @@ export class GlobalAveragePooling1D extends GlobalAveragePooling {
     this.check(inputs);
     const stepsAxis = this.dataFormat === "channels_last" ? 1 : 2;
     // (B, T) -> (B, T, 1) (channels_last) or (B, 1, T) (channels_first).
-    const m = ops.expandDims(ops.cast(mask, inputs.dtype), this.dataFormat === "channels_last" ? 2 : 1);
+    const m = ops.expandDims(
+      ops.cast(mask, inputs.dtype),
+      this.dataFormat === "channels_last" ? 2 : 1,
+    );
     const summed = ops.sum(ops.multiply(inputs, m), stepsAxis, this.keepdims);
     return ops.divide(summed, ops.sum(m, stepsAxis, this.keepdims));
   }
@@ -175,6 +183,12 @@ export class GlobalAveragePooling3D extends GlobalAveragePooling {
 registerBuiltin("keras.layers", "GlobalMaxPooling1D", GlobalMaxPooling1D, ["GlobalMaxPool1D"]);
 registerBuiltin("keras.layers", "GlobalMaxPooling2D", GlobalMaxPooling2D, ["GlobalMaxPool2D"]);
 registerBuiltin("keras.layers", "GlobalMaxPooling3D", GlobalMaxPooling3D, ["GlobalMaxPool3D"]);
-registerBuiltin("keras.layers", "GlobalAveragePooling1D", GlobalAveragePooling1D, ["GlobalAvgPool1D"]);
-registerBuiltin("keras.layers", "GlobalAveragePooling2D", GlobalAveragePooling2D, ["GlobalAvgPool2D"]);
-registerBuiltin("keras.layers", "GlobalAveragePooling3D", GlobalAveragePooling3D, ["GlobalAvgPool3D"]);
+registerBuiltin("keras.layers", "GlobalAveragePooling1D", GlobalAveragePooling1D, [
+  "GlobalAvgPool1D",
+]);
+registerBuiltin("keras.layers", "GlobalAveragePooling2D", GlobalAveragePooling2D, [
+  "GlobalAvgPool2D",
+]);
+registerBuiltin("keras.layers", "GlobalAveragePooling3D", GlobalAveragePooling3D, [
+  "GlobalAvgPool3D",
+]);

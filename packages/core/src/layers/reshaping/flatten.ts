@@ -7,6 +7,7 @@
  */
 import type { AnyTensor } from "../../engine/bind";
 import * as ops from "../../ops/index";
+import { KerasTensor } from "../../symbolic/keras_tensor";
 import { registerBuiltin } from "../../saving/serialization";
 import { Layer, type LayerOptions, type Shape } from "../layer";
 import { assertInputCompatible, optionsFromConfig, standardizeDataFormat, type DataFormat } from "../convolutional/utils";
@@ -34,6 +35,15 @@ export class Flatten extends Layer {
   /** Keras `compute_output_shape`: `(batch, prod(rest))`, 1 for rank-1 inputs. */
   override computeOutputShape(inputShape: Shape): Shape {
     return [inputShape[0] ?? null, prodOrNull(inputShape.slice(1))];
+  }
+
+  /** Symbolic calls use the static shape rule (a reshape cannot express two unknown dims). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override computeOutputSpec(inputs: any): any {
+    const x = inputs as KerasTensor;
+    if (x.shape.slice(1).every((d) => d !== null)) return this.call(x);
+    assertInputCompatible(this, { minNdim: 1 }, x.shape);
+    return new KerasTensor(this.computeOutputShape([...x.shape]), x.dtype);
   }
 
   call(inputs: AnyTensor): AnyTensor {

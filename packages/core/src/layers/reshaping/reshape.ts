@@ -7,6 +7,7 @@
 import { ValueError, fmt } from "../../errors";
 import type { AnyTensor } from "../../engine/bind";
 import * as ops from "../../ops/index";
+import { KerasTensor } from "../../symbolic/keras_tensor";
 import { registerBuiltin } from "../../saving/serialization";
 import { Layer, type LayerOptions, type Shape } from "../layer";
 import { optionsFromConfig } from "../convolutional/utils";
@@ -55,6 +56,15 @@ export class Reshape extends Layer {
       );
     this.targetShape = [...targetShape];
     this.built = true;
+  }
+
+  /** Symbolic calls with unknown non-batch dims use the static shape rule (a reshape allows one -1). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override computeOutputSpec(inputs: any): any {
+    const x = inputs as KerasTensor;
+    const resolved = computeReshapeOutputShape(x.shape.slice(1), this.targetShape, `Layer "${this.name}" (Reshape)`);
+    if (resolved.every((d) => d !== null)) return this.call(x);
+    return new KerasTensor([x.shape[0] ?? null, ...resolved], x.dtype);
   }
 
   call(inputs: AnyTensor): AnyTensor {
