@@ -23,6 +23,7 @@ export * as activations from "./activations/index";
 export * as losses from "./losses/index";
 export * as metrics from "./metrics/index";
 export * as optimizers from "./optimizers/index";
+export * as layers from "./layers/index";
 
 export { Variable, type VariableOptions } from "./variables/variable";
 export { Layer, type LayerOptions, type CallArgs, type AddWeightOptions, type LayerIO } from "./layers/layer";

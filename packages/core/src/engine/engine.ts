@@ -142,6 +142,7 @@ export function makeTensor(dataId: object, shape: readonly number[], dtype: Tens
 function collectTensors(x: unknown, out: Set<Tensor>, seen = new Set<unknown>()): void {
   if (x instanceof Tensor) {
     out.add(x);
+    if (x.kerasMask) out.add(x.kerasMask);
     return;
   }
   if (x === null || typeof x !== "object" || seen.has(x)) return;

@@ -147,14 +147,31 @@ export abstract class Layer implements Operation {
     callDepth++;
     try {
       if (outer) this.clearLosses();
+      // Keras masking: a mask attached to the inputs (`_keras_mask`) is passed as `mask` to
+      // layers that support masking, and their outputs carry the mask they compute.
+      const previousMask = inputMasks(inputs);
+      if (args.mask === undefined && previousMask !== null && this.supportsMasking) args = { ...args, mask: previousMask };
       this.maybeBuild(inputs);
-      if (symbolic) return this.symbolicCall(inputs, args, leaves);
-      const out = this.call(inputs, args);
-      if (this.activityRegularizer) for (const t of flatten(out)) this.addLoss(this.activityRegularizer.call(t as Tensor));
+      const out = symbolic ? this.symbolicCall(inputs, args, leaves) : this.call(inputs, args);
+      if (!symbolic && this.activityRegularizer)
+        for (const t of flatten(out)) this.addLoss(this.activityRegularizer.call(t as Tensor));
+      if (this.supportsMasking) this.setMaskMetadata(inputs, out, args.mask === undefined ? previousMask : args.mask);
       return out;
     } finally {
       callDepth--;
     }
+  }
+
+  /** Attaches `computeMask(inputs, mask)` (or the incoming mask) to each output tensor. */
+  private setMaskMetadata(inputs: unknown, outputs: unknown, mask: unknown): void {
+    const compute = (this as unknown as { computeMask?: (i: unknown, m: unknown) => unknown }).computeMask;
+    const outMask = compute ? compute.call(this, inputs, mask ?? null) : (mask ?? null);
+    const outs = flatten(outputs);
+    const masks = outMask === null || outMask === undefined ? [] : isLeaf(outMask) ? outs.map(() => outMask) : flatten(outMask);
+    outs.forEach((t, i) => {
+      const m = masks[i] ?? null;
+      (t as { kerasMask: unknown }).kerasMask = m;
+    });
   }
 
   /** Builds from the shapes of `inputs` if not built yet. */
@@ -371,6 +388,14 @@ export abstract class Layer implements Operation {
   toString(): string {
     return `<${this.className} name=${this.name}, built=${this.built}>`;
   }
+}
+
+/** The masks attached to `inputs` (same structure; a single mask for one tensor), or null. */
+function inputMasks(inputs: unknown): unknown {
+  const leaves = flatten(inputs);
+  if (!leaves.some((t) => t.kerasMask)) return null;
+  if (isLeaf(inputs)) return inputs.kerasMask;
+  return leaves.map((t) => t.kerasMask ?? null);
 }
 
 /** Shapes of the tensors in `inputs`, in the same structure (a single shape for one tensor). */

@@ -8,6 +8,8 @@ import type { KerasTensor } from "../symbolic/keras_tensor";
 import type { Tensor } from "../tensor/tensor";
 import { Layer, type CallArgs, type LayerIO, type LayerOptions } from "../layers/layer";
 import * as trainer from "../trainers/trainer";
+import type { Optimizer } from "../optimizers/optimizer";
+import type { Metric } from "../metrics/metric";
 import { summaryText, type SummaryOptions } from "./summary";
 
 export interface ModelOptions extends LayerOptions {
@@ -64,7 +66,7 @@ export class Model extends Layer {
   }
 
   /** Configures training. @example model.compile({ optimizer: "adam", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"] }) */
-  compile(config: trainer.CompileConfig): void {
+  compile(config: trainer.CompileConfig = {}): void {
     trainer.compile(this, config);
   }
 
@@ -73,24 +75,64 @@ export class Model extends Layer {
     return trainer.fit(this, x, y, options);
   }
 
+  /** Loss and metrics on data. @example const [loss, acc] = await model.evaluate(xTest, yTest); */
   evaluate(x: trainer.DataInput, y?: trainer.DataInput, options?: trainer.EvaluateOptions): Promise<LayerIO> {
     return trainer.evaluate(this, x, y, options);
   }
 
+  /** Outputs for data, in batches. @example const probs = await model.predict(xTest); */
   predict(x: trainer.DataInput, options?: trainer.PredictOptions): Promise<LayerIO> {
     return trainer.predict(this, x, options);
   }
 
+  /** One training step. @example const [loss, acc] = await model.trainOnBatch(xb, yb); */
   trainOnBatch(x: trainer.DataInput, y?: trainer.DataInput, options?: trainer.BatchOptions): Promise<LayerIO> {
     return trainer.trainOnBatch(this, x, y, options);
   }
 
+  /** One evaluation step. @example const loss = await model.testOnBatch(xb, yb); */
   testOnBatch(x: trainer.DataInput, y?: trainer.DataInput, options?: trainer.BatchOptions): Promise<LayerIO> {
     return trainer.testOnBatch(this, x, y, options);
   }
 
+  /** Inference on one batch. @example const y = await model.predictOnBatch(xb); */
   predictOnBatch(x: trainer.DataInput): Promise<LayerIO> {
     return trainer.predictOnBatch(this, x);
+  }
+
+  /** The optimizer given to `compile` (Keras `model.optimizer`), or null before compiling. */
+  get optimizer(): Optimizer | null {
+    return this.compiled?.optimizer ?? null;
+  }
+
+  /** The `loss` given to `compile` (Keras `model.loss`). */
+  get loss(): unknown {
+    return this.compiled?.loss ?? null;
+  }
+
+  /** Log names in order: "loss", then the compiled metrics (e.g. ["loss", "accuracy"]). */
+  get metricsNames(): string[] {
+    return trainer.metricsNames(this);
+  }
+
+  /** Metric objects (Keras `model.metrics`): the loss tracker, compiled metrics, per-output losses. */
+  get metrics(): Metric[] {
+    return trainer.getMetrics(this);
+  }
+
+  /** The History of the last `fit` (Keras `model.history`). */
+  get history(): trainer.History | null {
+    return this.compiled?.history ?? null;
+  }
+
+  /** Resets the compiled metrics (Keras `model.reset_metrics()`). */
+  resetMetrics(): void {
+    trainer.resetMetrics(this);
+  }
+
+  /** Keras `get_compile_config()`: the compile arguments, serialized; null when not compiled. */
+  getCompileConfig(): Record<string, unknown> | null {
+    return trainer.getCompileConfig(this);
   }
 
   /**

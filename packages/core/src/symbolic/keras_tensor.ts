@@ -16,6 +16,8 @@ export class KerasTensor {
   name: string;
   /** The node that produced this tensor and this tensor's index among its outputs. */
   kerasHistory: { node: Node; tensorIndex: number } | null = null;
+  /** Keras `_keras_mask`, symbolic. */
+  kerasMask: KerasTensor | null = null;
 
   constructor(shape: readonly (number | null)[], dtype: DType = "float32", name?: string) {
     this.shape = Object.freeze([...shape]);

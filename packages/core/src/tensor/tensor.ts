@@ -32,6 +32,8 @@ export class Tensor {
   kept = false;
   /** Number of live gradient tapes that still need this tensor; scopes hand it upward instead. */
   tapeRefs = 0;
+  /** Keras `_keras_mask`: the mask a masking layer attached to this output (bool tensor or null). */
+  kerasMask: Tensor | null = null;
   private _dataId: DataId | null;
 
   constructor(dataId: DataId, shape: readonly number[], dtype: DType, backend: Backend) {

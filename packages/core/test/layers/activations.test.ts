@@ -26,7 +26,12 @@ function reluRef(v: number, slope = 0, maxValue: number | null = null, thr = 0):
 
 describe("Activation", () => {
   it("runLayerTest, values, config", () => {
-    runLayerTest(Activation, { init: ["tanh"], inputShape: [2, 3], expectedOutputShape: [2, 3], supportsMasking: true });
+    runLayerTest(Activation, {
+      init: ["tanh"],
+      inputShape: [2, 3],
+      expectedOutputShape: [2, 3],
+      supportsMasking: true,
+    });
     expectAllclose(new Activation("tanh").apply(x()), X.map(Math.tanh));
     expect(new Activation("swish").getConfig().activation).toBe("silu");
     expect(() => new Activation("nope")).toThrow(/Received: activation=nope/);
@@ -35,7 +40,12 @@ describe("Activation", () => {
 
 describe("ReLU", () => {
   it("runLayerTest", () => {
-    runLayerTest(ReLU, { init: { maxValue: 6 }, inputShape: [2, 3], expectedOutputShape: [2, 3], supportsMasking: true });
+    runLayerTest(ReLU, {
+      init: { maxValue: 6 },
+      inputShape: [2, 3],
+      expectedOutputShape: [2, 3],
+      supportsMasking: true,
+    });
   });
 
   const variants: [string, { maxValue?: number; negativeSlope?: number; threshold?: number }][] = [
@@ -49,14 +59,22 @@ describe("ReLU", () => {
   for (const [name, o] of variants)
     it(`values: ${name}`, () => {
       const y = new ReLU(o).apply(x());
-      expectAllclose(y, X.map((v) => reluRef(v, o.negativeSlope ?? 0, o.maxValue ?? null, o.threshold ?? 0)));
+      expectAllclose(
+        y,
+        X.map((v) => reluRef(v, o.negativeSlope ?? 0, o.maxValue ?? null, o.threshold ?? 0)),
+      );
     });
 
   it("config and errors", () => {
     expect(new ReLU({ name: "r" }).getConfig()).toEqual({
       name: "r",
       trainable: true,
-      dtype: { module: "keras", class_name: "DTypePolicy", config: { name: "float32" }, registered_name: null },
+      dtype: {
+        module: "keras",
+        class_name: "DTypePolicy",
+        config: { name: "float32" },
+        registered_name: null,
+      },
       max_value: null,
       negative_slope: 0,
       threshold: 0,
@@ -70,10 +88,21 @@ describe("ReLU", () => {
 describe("LeakyReLU", () => {
   it("runLayerTest, default slope 0.3, values, config", () => {
     runLayerTest(LeakyReLU, { inputShape: [2, 3], expectedOutputShape: [2, 3] });
-    expectAllclose(new LeakyReLU().apply(x()), X.map((v) => (v >= 0 ? v : 0.3 * v)));
-    expectAllclose(new LeakyReLU({ negativeSlope: 0.1 }).apply(x()), X.map((v) => (v >= 0 ? v : 0.1 * v)));
+    expectAllclose(
+      new LeakyReLU().apply(x()),
+      X.map((v) => (v >= 0 ? v : 0.3 * v)),
+    );
+    expectAllclose(
+      new LeakyReLU({ negativeSlope: 0.1 }).apply(x()),
+      X.map((v) => (v >= 0 ? v : 0.1 * v)),
+    );
     expect(new LeakyReLU({ alpha: 0.2 }).negativeSlope).toBe(0.2);
-    expect(Object.keys(new LeakyReLU().getConfig())).toEqual(["name", "trainable", "dtype", "negative_slope"]);
+    expect(Object.keys(new LeakyReLU().getConfig())).toEqual([
+      "name",
+      "trainable",
+      "dtype",
+      "negative_slope",
+    ]);
     expect(() => new LeakyReLU({ negativeSlope: -0.5 })).toThrow(/Received: negative_slope=-0.5/);
   });
 });
@@ -81,39 +110,79 @@ describe("LeakyReLU", () => {
 describe("ELU", () => {
   it("runLayerTest, values, config", () => {
     runLayerTest(ELU, { init: { alpha: 0.5 }, inputShape: [2, 3], expectedOutputShape: [2, 3] });
-    expectAllclose(new ELU({ alpha: 0.5 }).apply(x()), X.map((v) => (v > 0 ? v : 0.5 * Math.expm1(v))));
+    expectAllclose(
+      new ELU({ alpha: 0.5 }).apply(x()),
+      X.map((v) => (v > 0 ? v : 0.5 * Math.expm1(v))),
+    );
     expect(new ELU().getConfig().alpha).toBe(1);
   });
 });
 
 describe("PReLU", () => {
   it("runLayerTest: alpha per element, and shared over spatial axes", () => {
-    runLayerTest(PReLU, { inputShape: [2, 3, 4], expectedOutputShape: [2, 3, 4], expectedNumTrainableWeights: 1, expectedWeightNames: ["alpha"], runTrainingCheck: true });
-    const { layer } = runLayerTest(PReLU, { init: { sharedAxes: [1, 2] }, inputShape: [2, 3, 3, 4], expectedOutputShape: [2, 3, 3, 4], expectedNumTrainableWeights: 1 });
+    runLayerTest(PReLU, {
+      inputShape: [2, 3, 4],
+      expectedOutputShape: [2, 3, 4],
+      expectedNumTrainableWeights: 1,
+      expectedWeightNames: ["alpha"],
+      runTrainingCheck: true,
+    });
+    const { layer } = runLayerTest(PReLU, {
+      init: { sharedAxes: [1, 2] },
+      inputShape: [2, 3, 3, 4],
+      expectedOutputShape: [2, 3, 3, 4],
+      expectedNumTrainableWeights: 1,
+    });
     expect(layer.weights[0]!.shape).toEqual([1, 1, 4]);
     expect(new PReLU({ sharedAxes: 1 }).apply(Input([5, 2])).shape).toEqual([null, 5, 2]);
   });
 
   it("values and gradients (inputs and alpha)", () => {
-    const layer = new PReLU({ alphaInitializer: { class_name: "RandomUniform", config: { minval: 0.1, maxval: 0.5, seed: 1 } }, sharedAxes: [1] });
+    const layer = new PReLU({
+      alphaInitializer: {
+        class_name: "RandomUniform",
+        config: { minval: 0.1, maxval: 0.5, seed: 1 },
+      },
+      sharedAxes: [1],
+    });
     const data = randomValues(2 * 3 * 2, 6);
-    const ref = ([xv]: Float64Array[], [a]: Float64Array[]) => xv!.map((v, i) => (v > 0 ? v : a![i % 2]! * v));
+    const ref = ([xv]: Float64Array[], [a]: Float64Array[]) =>
+      xv!.map((v, i) => (v > 0 ? v : a![i % 2]! * v));
     checkLayerGradients(layer, [{ shape: [2, 3, 2], data }], ref);
   });
 
   it("config and the build-time input check", () => {
     const c = new PReLU({ name: "p" }).getConfig();
-    expect(Object.keys(c)).toEqual(["name", "trainable", "dtype", "alpha_initializer", "alpha_regularizer", "alpha_constraint", "shared_axes"]);
-    expect(c.alpha_initializer).toEqual({ module: "keras.initializers", class_name: "Zeros", config: {}, registered_name: null });
+    expect(Object.keys(c)).toEqual([
+      "name",
+      "trainable",
+      "dtype",
+      "alpha_initializer",
+      "alpha_regularizer",
+      "alpha_constraint",
+      "shared_axes",
+    ]);
+    expect(c.alpha_initializer).toEqual({
+      module: "keras.initializers",
+      class_name: "Zeros",
+      config: {},
+      registered_name: null,
+    });
     const layer = new PReLU({ name: "pr" });
     layer.apply(Input([3]));
-    expect(() => layer.apply(Input([4]))).toThrow(/pr[\s\S]*expected axis 1 of the input shape to have value 3/);
+    expect(() => layer.apply(Input([4]))).toThrow(
+      /pr[\s\S]*expected axis 1 of the input shape to have value 3/,
+    );
   });
 });
 
 describe("Softmax", () => {
   it("runLayerTest and values", () => {
-    runLayerTest(Softmax, { inputShape: [2, 3], expectedOutputShape: [2, 3], supportsMasking: true });
+    runLayerTest(Softmax, {
+      inputShape: [2, 3],
+      expectedOutputShape: [2, 3],
+      supportsMasking: true,
+    });
     const y = new Softmax().apply(tensor([1, 2, 1], [1, 3]));
     expectAllclose(y, [0.21194157, 0.5761169, 0.21194157]);
     const z = new Softmax({ axis: 0 }).apply(tensor([0, 0, Math.log(3), 0], [2, 2]));
@@ -126,7 +195,18 @@ describe("Softmax", () => {
     const y = new Softmax().apply(logits, { mask });
     const e1 = Math.exp(1);
     const e2 = Math.exp(2);
-    expectAllclose(y, [e1 / (e1 + e2), e2 / (e1 + e2), 0, Math.exp(3) / (Math.exp(3) + 1), 0, 1 / (Math.exp(3) + 1)], { atol: 1e-7 });
+    expectAllclose(
+      y,
+      [
+        e1 / (e1 + e2),
+        e2 / (e1 + e2),
+        0,
+        Math.exp(3) / (Math.exp(3) + 1),
+        0,
+        1 / (Math.exp(3) + 1),
+      ],
+      { atol: 1e-7 },
+    );
   });
 
   it("several axes", () => {

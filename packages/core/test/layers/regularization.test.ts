@@ -6,7 +6,10 @@
 import { describe, expect, it } from "vitest";
 import { KerasTensor, ops } from "../../src/index";
 import { Dropout } from "../../src/layers/regularization/dropout";
-import { SpatialDropout1D, SpatialDropout2D } from "../../src/layers/regularization/spatial_dropout";
+import {
+  SpatialDropout1D,
+  SpatialDropout2D,
+} from "../../src/layers/regularization/spatial_dropout";
 import { GaussianDropout, GaussianNoise } from "../../src/layers/regularization/gaussian";
 import { ActivityRegularization } from "../../src/layers/regularization/activity_regularization";
 import { Input } from "../../src/layers/core/input_layer";
@@ -14,7 +17,8 @@ import { expectAllclose, randomValues } from "../utils";
 import { runLayerTest, tensor } from "./harness";
 import { kerasLayerConfig } from "./fixtures";
 
-const ones = (shape: number[]) => tensor(new Array(shape.reduce((a, b) => a * b, 1)).fill(1), shape);
+const ones = (shape: number[]) =>
+  tensor(new Array(shape.reduce((a, b) => a * b, 1)).fill(1), shape);
 
 function stats(v: ArrayLike<number>): { mean: number; std: number; zeros: number } {
   let s = 0;
@@ -31,8 +35,20 @@ function stats(v: ArrayLike<number>): { mean: number; std: number; zeros: number
 
 describe("Dropout", () => {
   it("runLayerTest (inference and training calls)", () => {
-    runLayerTest(Dropout, { init: [0.5], inputShape: [2, 3], expectedOutputShape: [2, 3], expectedNumTrainableWeights: 0, expectedNumNonTrainableWeights: 0, supportsMasking: true });
-    runLayerTest(Dropout, { init: [0.5, { seed: 1 }], inputShape: [2, 3], callArgs: { training: true }, expectedOutputShape: [2, 3] });
+    runLayerTest(Dropout, {
+      init: [0.5],
+      inputShape: [2, 3],
+      expectedOutputShape: [2, 3],
+      expectedNumTrainableWeights: 0,
+      expectedNumNonTrainableWeights: 0,
+      supportsMasking: true,
+    });
+    runLayerTest(Dropout, {
+      init: [0.5, { seed: 1 }],
+      inputShape: [2, 3],
+      callArgs: { training: true },
+      expectedOutputShape: [2, 3],
+    });
   });
 
   it("is the identity when training is false or absent", () => {
@@ -66,7 +82,8 @@ describe("Dropout", () => {
     const layer = new Dropout(0.5, { noiseShape: [null, 1, 4], seed: 3 });
     const y = layer.apply(ones([2, 5, 4]), { training: true }).dataSync();
     for (let b = 0; b < 2; b++)
-      for (let t = 1; t < 5; t++) for (let c = 0; c < 4; c++) expect(y[b * 20 + t * 4 + c]).toBe(y[b * 20 + c]);
+      for (let t = 1; t < 5; t++)
+        for (let c = 0; c < 4; c++) expect(y[b * 20 + t * 4 + c]).toBe(y[b * 20 + c]);
   });
 
   it("symbolic calls (even in training) only propagate the shape", () => {
@@ -99,36 +116,86 @@ describe("Dropout", () => {
 
 describe("SpatialDropout", () => {
   it("runLayerTest", () => {
-    runLayerTest(SpatialDropout1D, { init: [0.5], inputShape: [2, 3, 4], expectedOutputShape: [2, 3, 4], callArgs: { training: true } });
-    runLayerTest(SpatialDropout2D, { init: [0.5, { dataFormat: "channels_first" }], inputShape: [2, 3, 4, 5], expectedOutputShape: [2, 3, 4, 5], callArgs: { training: true } });
+    runLayerTest(SpatialDropout1D, {
+      init: [0.5],
+      inputShape: [2, 3, 4],
+      expectedOutputShape: [2, 3, 4],
+      callArgs: { training: true },
+    });
+    runLayerTest(SpatialDropout2D, {
+      init: [0.5, { dataFormat: "channels_first" }],
+      inputShape: [2, 3, 4, 5],
+      expectedOutputShape: [2, 3, 4, 5],
+      callArgs: { training: true },
+    });
   });
 
   it("1D drops whole channels", () => {
-    const y = new SpatialDropout1D(0.5, { seed: 2 }).apply(ones([4, 6, 8]), { training: true }).dataSync();
-    for (let b = 0; b < 4; b++) for (let t = 1; t < 6; t++) for (let c = 0; c < 8; c++) expect(y[b * 48 + t * 8 + c]).toBe(y[b * 48 + c]);
+    const y = new SpatialDropout1D(0.5, { seed: 2 })
+      .apply(ones([4, 6, 8]), { training: true })
+      .dataSync();
+    for (let b = 0; b < 4; b++)
+      for (let t = 1; t < 6; t++)
+        for (let c = 0; c < 8; c++) expect(y[b * 48 + t * 8 + c]).toBe(y[b * 48 + c]);
     expect(new Set(Array.from(y))).toEqual(new Set([0, 2]));
   });
 
   it("2D drops whole feature maps (channels_last and channels_first)", () => {
-    const last = new SpatialDropout2D(0.5, { seed: 5 }).apply(ones([2, 3, 3, 4]), { training: true }).dataSync();
-    for (let b = 0; b < 2; b++) for (let p = 1; p < 9; p++) for (let c = 0; c < 4; c++) expect(last[b * 36 + p * 4 + c]).toBe(last[b * 36 + c]);
-    const first = new SpatialDropout2D(0.5, { seed: 5, dataFormat: "channels_first" }).apply(ones([2, 4, 3, 3]), { training: true }).dataSync();
-    for (let b = 0; b < 2; b++) for (let c = 0; c < 4; c++) for (let p = 1; p < 9; p++) expect(first[b * 36 + c * 9 + p]).toBe(first[b * 36 + c * 9]);
+    const last = new SpatialDropout2D(0.5, { seed: 5 })
+      .apply(ones([2, 3, 3, 4]), { training: true })
+      .dataSync();
+    for (let b = 0; b < 2; b++)
+      for (let p = 1; p < 9; p++)
+        for (let c = 0; c < 4; c++) expect(last[b * 36 + p * 4 + c]).toBe(last[b * 36 + c]);
+    const first = new SpatialDropout2D(0.5, { seed: 5, dataFormat: "channels_first" })
+      .apply(ones([2, 4, 3, 3]), { training: true })
+      .dataSync();
+    for (let b = 0; b < 2; b++)
+      for (let c = 0; c < 4; c++)
+        for (let p = 1; p < 9; p++) expect(first[b * 36 + c * 9 + p]).toBe(first[b * 36 + c * 9]);
   });
 
   it("configs have Keras' short form; wrong rank fails symbolically", () => {
-    expect(new SpatialDropout1D(0.3, { name: "sd" }).getConfig()).toEqual({ rate: 0.3, seed: null, name: "sd", dtype: "float32" });
-    expect(new SpatialDropout2D(0.3, { name: "sd2", seed: 1 }).getConfig()).toEqual({ rate: 0.3, seed: 1, name: "sd2", dtype: "float32", data_format: "channels_last" });
-    expect(() => new SpatialDropout1D(0.3, { name: "sd1" }).apply(Input([4]))).toThrow(/sd1[\s\S]*expected ndim=3/);
+    expect(new SpatialDropout1D(0.3, { name: "sd" }).getConfig()).toEqual({
+      rate: 0.3,
+      seed: null,
+      name: "sd",
+      dtype: "float32",
+    });
+    expect(new SpatialDropout2D(0.3, { name: "sd2", seed: 1 }).getConfig()).toEqual({
+      rate: 0.3,
+      seed: 1,
+      name: "sd2",
+      dtype: "float32",
+      data_format: "channels_last",
+    });
+    expect(() => new SpatialDropout1D(0.3, { name: "sd1" }).apply(Input([4]))).toThrow(
+      /sd1[\s\S]*expected ndim=3/,
+    );
     expect(() => new SpatialDropout2D(2)).toThrow(/Received: rate=2/);
   });
 });
 
 describe("GaussianNoise / GaussianDropout", () => {
   it("runLayerTest", () => {
-    runLayerTest(GaussianNoise, { init: [0.1], inputShape: [2, 3], expectedOutputShape: [2, 3], supportsMasking: true });
-    runLayerTest(GaussianNoise, { init: [0.1, { seed: 1 }], inputShape: [2, 3], expectedOutputShape: [2, 3], callArgs: { training: true } });
-    runLayerTest(GaussianDropout, { init: [0.2], inputShape: [2, 3], expectedOutputShape: [2, 3], callArgs: { training: true } });
+    runLayerTest(GaussianNoise, {
+      init: [0.1],
+      inputShape: [2, 3],
+      expectedOutputShape: [2, 3],
+      supportsMasking: true,
+    });
+    runLayerTest(GaussianNoise, {
+      init: [0.1, { seed: 1 }],
+      inputShape: [2, 3],
+      expectedOutputShape: [2, 3],
+      callArgs: { training: true },
+    });
+    runLayerTest(GaussianDropout, {
+      init: [0.2],
+      inputShape: [2, 3],
+      expectedOutputShape: [2, 3],
+      callArgs: { training: true },
+    });
   });
 
   it("identity at inference", () => {
@@ -138,17 +205,31 @@ describe("GaussianNoise / GaussianDropout", () => {
   });
 
   it("noise statistics in training", () => {
-    const n = stats(new GaussianNoise(0.5, { seed: 1 }).apply(ones([100, 100]), { training: true }).dataSync());
+    const n = stats(
+      new GaussianNoise(0.5, { seed: 1 }).apply(ones([100, 100]), { training: true }).dataSync(),
+    );
     expect(Math.abs(n.mean - 1)).toBeLessThan(0.02);
     expect(Math.abs(n.std - 0.5)).toBeLessThan(0.02);
-    const d = stats(new GaussianDropout(0.2, { seed: 1 }).apply(ones([100, 100]), { training: true }).dataSync());
+    const d = stats(
+      new GaussianDropout(0.2, { seed: 1 }).apply(ones([100, 100]), { training: true }).dataSync(),
+    );
     expect(Math.abs(d.mean - 1)).toBeLessThan(0.02);
     expect(Math.abs(d.std - Math.sqrt(0.2 / 0.8))).toBeLessThan(0.02);
   });
 
   it("configs and errors", () => {
-    expect(new GaussianNoise(0.1, { name: "gn", seed: 3 }).getConfig()).toMatchObject({ name: "gn", stddev: 0.1, seed: 3 });
-    expect(Object.keys(new GaussianDropout(0.1).getConfig())).toEqual(["name", "trainable", "dtype", "rate", "seed"]);
+    expect(new GaussianNoise(0.1, { name: "gn", seed: 3 }).getConfig()).toMatchObject({
+      name: "gn",
+      stddev: 0.1,
+      seed: 3,
+    });
+    expect(Object.keys(new GaussianDropout(0.1).getConfig())).toEqual([
+      "name",
+      "trainable",
+      "dtype",
+      "rate",
+      "seed",
+    ]);
     expect(() => new GaussianNoise(2)).toThrow(/Received: stddev=2/);
     expect(() => new GaussianDropout(-1)).toThrow(/Received: rate=-1/);
   });
@@ -156,7 +237,12 @@ describe("GaussianNoise / GaussianDropout", () => {
 
 describe("ActivityRegularization", () => {
   it("runLayerTest", () => {
-    runLayerTest(ActivityRegularization, { init: { l1: 0.1, l2: 0.2 }, inputShape: [2, 3], expectedOutputShape: [2, 3], supportsMasking: true });
+    runLayerTest(ActivityRegularization, {
+      init: { l1: 0.1, l2: 0.2 },
+      inputShape: [2, 3],
+      expectedOutputShape: [2, 3],
+      supportsMasking: true,
+    });
   });
 
   it("adds l1 * sum|x| + l2 * sum x² to losses", () => {

@@ -38,14 +38,22 @@ function indices(shape: number[]): number[][] {
 
 describe("Flatten", () => {
   it("runLayerTest", () => {
-    runLayerTest(Flatten, { inputShape: [2, 3, 4], expectedOutputShape: [2, 12], expectedNumTrainableWeights: 0 });
+    runLayerTest(Flatten, {
+      inputShape: [2, 3, 4],
+      expectedOutputShape: [2, 12],
+      expectedNumTrainableWeights: 0,
+    });
     runLayerTest(Flatten, { inputShape: [2], expectedOutputShape: [2, 1] });
   });
 
   it("channels_first moves channels last before flattening", () => {
     const x = randomValues(2 * 3 * 2 * 2);
-    const y = new Flatten({ dataFormat: "channels_first" }).apply(tensor(x, [2, 3, 2, 2])).dataSync();
-    const expected = indices([2, 2, 2, 3]).map(([b, h, w, c]) => at(x, [2, 3, 2, 2], [b!, c!, h!, w!]));
+    const y = new Flatten({ dataFormat: "channels_first" })
+      .apply(tensor(x, [2, 3, 2, 2]))
+      .dataSync();
+    const expected = indices([2, 2, 2, 3]).map(([b, h, w, c]) =>
+      at(x, [2, 3, 2, 2], [b!, c!, h!, w!]),
+    );
     expectAllclose(y, expected, { rtol: 0, atol: 0 });
     expect(new Flatten().getConfig().data_format).toBe("channels_last");
   });
@@ -57,7 +65,11 @@ describe("Flatten", () => {
 
 describe("Reshape", () => {
   it("runLayerTest", () => {
-    runLayerTest(Reshape, { init: [[-1, 2]], inputShape: [3, 4, 3], expectedOutputShape: [3, 6, 2] });
+    runLayerTest(Reshape, {
+      init: [[-1, 2]],
+      inputShape: [3, 4, 3],
+      expectedOutputShape: [3, 6, 2],
+    });
     runLayerTest(Reshape, { init: [[2, 6]], inputShape: [3, 12], expectedOutputShape: [3, 2, 6] });
   });
 
@@ -72,19 +84,29 @@ describe("Reshape", () => {
   });
 
   it("errors", () => {
-    expect(() => new Reshape([-1, -1])).toThrow(/more than one `-1`[\s\S]*Received: target_shape=\(-1, -1\)/);
-    expect(() => new Reshape([5], { name: "rs" }).apply(Input([3, 4]))).toThrow(/rs[\s\S]*total size of the tensor must be unchanged/);
+    expect(() => new Reshape([-1, -1])).toThrow(
+      /more than one `-1`[\s\S]*Received: target_shape=\(-1, -1\)/,
+    );
+    expect(() => new Reshape([5], { name: "rs" }).apply(Input([3, 4]))).toThrow(
+      /rs[\s\S]*total size of the tensor must be unchanged/,
+    );
     expect(() => new Reshape([5, -1]).apply(Input([3, 4]))).toThrow(/total size/);
   });
 });
 
 describe("Permute", () => {
   it("runLayerTest and values", () => {
-    runLayerTest(Permute, { init: [[2, 1]], inputShape: [2, 3, 4], expectedOutputShape: [2, 4, 3] });
+    runLayerTest(Permute, {
+      init: [[2, 1]],
+      inputShape: [2, 3, 4],
+      expectedOutputShape: [2, 4, 3],
+    });
     const x = randomValues(2 * 3 * 4 * 5);
     const y = new Permute([3, 1, 2]).apply(tensor(x, [2, 3, 4, 5]));
     expect(y.shape).toEqual([2, 5, 3, 4]);
-    const expected = indices([2, 5, 3, 4]).map(([b, k, i, j]) => at(x, [2, 3, 4, 5], [b!, i!, j!, k!]));
+    const expected = indices([2, 5, 3, 4]).map(([b, k, i, j]) =>
+      at(x, [2, 3, 4, 5], [b!, i!, j!, k!]),
+    );
     expectAllclose(y, expected, { rtol: 0, atol: 0 });
   });
 
@@ -107,7 +129,12 @@ describe("RepeatVector", () => {
 });
 
 /** TF-style half-pixel bilinear resize of an NHWC array (float64). */
-function bilinearRef(x: ArrayLike<number>, [n, h, w, c]: number[], fh: number, fw: number): Float64Array {
+function bilinearRef(
+  x: ArrayLike<number>,
+  [n, h, w, c]: number[],
+  fh: number,
+  fw: number,
+): Float64Array {
   const H = h * fh;
   const W = w * fw;
   const out = new Float64Array(n * H * W * c);
@@ -136,8 +163,16 @@ function bilinearRef(x: ArrayLike<number>, [n, h, w, c]: number[], fh: number, f
 describe("UpSampling2D", () => {
   it("runLayerTest", () => {
     runLayerTest(UpSampling2D, { inputShape: [2, 3, 4, 2], expectedOutputShape: [2, 6, 8, 2] });
-    runLayerTest(UpSampling2D, { init: { size: [2, 3], interpolation: "bilinear" }, inputShape: [1, 2, 2, 1], expectedOutputShape: [1, 4, 6, 1] });
-    runLayerTest(UpSampling2D, { init: { size: 2, dataFormat: "channels_first" }, inputShape: [1, 3, 2, 2], expectedOutputShape: [1, 3, 4, 4] });
+    runLayerTest(UpSampling2D, {
+      init: { size: [2, 3], interpolation: "bilinear" },
+      inputShape: [1, 2, 2, 1],
+      expectedOutputShape: [1, 4, 6, 1],
+    });
+    runLayerTest(UpSampling2D, {
+      init: { size: 2, dataFormat: "channels_first" },
+      inputShape: [1, 3, 2, 2],
+      expectedOutputShape: [1, 3, 4, 4],
+    });
   });
 
   it("nearest repeats rows and columns", () => {
@@ -146,13 +181,24 @@ describe("UpSampling2D", () => {
   });
 
   it("bilinear matches a half-pixel reference (TF / JAX resize)", () => {
-    const y = new UpSampling2D({ interpolation: "bilinear" }).apply(tensor([1, 2, 3, 4], [1, 2, 2, 1]));
+    const y = new UpSampling2D({ interpolation: "bilinear" }).apply(
+      tensor([1, 2, 3, 4], [1, 2, 2, 1]),
+    );
     expectAllclose(y.dataSync().slice(0, 4), [1, 1.25, 1.75, 2]);
     const x = randomValues(2 * 3 * 4 * 2, 9);
-    const z = new UpSampling2D({ size: [3, 2], interpolation: "bilinear" }).apply(tensor(x, [2, 3, 4, 2]));
+    const z = new UpSampling2D({ size: [3, 2], interpolation: "bilinear" }).apply(
+      tensor(x, [2, 3, 4, 2]),
+    );
     expectAllclose(z, bilinearRef(x, [2, 3, 4, 2], 3, 2), { rtol: 1e-5, atol: 1e-6 });
-    const cf = new UpSampling2D({ size: [3, 2], interpolation: "bilinear", dataFormat: "channels_first" }).apply(ops.transpose(tensor(x, [2, 3, 4, 2]), [0, 3, 1, 2]));
-    expectAllclose(ops.transpose(cf, [0, 2, 3, 1]), bilinearRef(x, [2, 3, 4, 2], 3, 2), { rtol: 1e-5, atol: 1e-6 });
+    const cf = new UpSampling2D({
+      size: [3, 2],
+      interpolation: "bilinear",
+      dataFormat: "channels_first",
+    }).apply(ops.transpose(tensor(x, [2, 3, 4, 2]), [0, 3, 1, 2]));
+    expectAllclose(ops.transpose(cf, [0, 2, 3, 1]), bilinearRef(x, [2, 3, 4, 2], 3, 2), {
+      rtol: 1e-5,
+      atol: 1e-6,
+    });
   });
 
   it("bilinear gradient matches finite differences", () => {
@@ -166,8 +212,14 @@ describe("UpSampling2D", () => {
   });
 
   it("config and errors", () => {
-    expect(new UpSampling2D({ name: "up" }).getConfig()).toMatchObject({ size: [2, 2], data_format: "channels_last", interpolation: "nearest" });
-    expect(() => new UpSampling2D({ interpolation: "bicubic" as "nearest" })).toThrow(/Received: interpolation=bicubic/);
+    expect(new UpSampling2D({ name: "up" }).getConfig()).toMatchObject({
+      size: [2, 2],
+      data_format: "channels_last",
+      interpolation: "nearest",
+    });
+    expect(() => new UpSampling2D({ interpolation: "bicubic" as "nearest" })).toThrow(
+      /Received: interpolation=bicubic/,
+    );
     expect(() => new UpSampling2D({ size: [2, 0] })).toThrow(/Received: size=/);
     expect(() => new UpSampling2D().apply(Input([3, 3]))).toThrow(/expected ndim=4/);
   });
@@ -175,9 +227,26 @@ describe("UpSampling2D", () => {
 
 describe("ZeroPadding", () => {
   it("runLayerTest", () => {
-    runLayerTest(ZeroPadding1D, { init: { padding: [1, 2] }, inputShape: [2, 3, 4], expectedOutputShape: [2, 6, 4] });
-    runLayerTest(ZeroPadding2D, { init: { padding: [[1, 0], [2, 3]] }, inputShape: [2, 3, 4, 2], expectedOutputShape: [2, 4, 9, 2] });
-    runLayerTest(ZeroPadding2D, { init: { padding: 1, dataFormat: "channels_first" }, inputShape: [1, 2, 3, 3], expectedOutputShape: [1, 2, 5, 5] });
+    runLayerTest(ZeroPadding1D, {
+      init: { padding: [1, 2] },
+      inputShape: [2, 3, 4],
+      expectedOutputShape: [2, 6, 4],
+    });
+    runLayerTest(ZeroPadding2D, {
+      init: {
+        padding: [
+          [1, 0],
+          [2, 3],
+        ],
+      },
+      inputShape: [2, 3, 4, 2],
+      expectedOutputShape: [2, 4, 9, 2],
+    });
+    runLayerTest(ZeroPadding2D, {
+      init: { padding: 1, dataFormat: "channels_first" },
+      inputShape: [1, 2, 3, 3],
+      expectedOutputShape: [1, 2, 5, 5],
+    });
   });
 
   it("values", () => {
@@ -203,21 +272,53 @@ describe("ZeroPadding", () => {
 
 describe("Cropping", () => {
   it("runLayerTest", () => {
-    runLayerTest(Cropping1D, { init: { cropping: [1, 2] }, inputShape: [2, 6, 3], expectedOutputShape: [2, 3, 3] });
-    runLayerTest(Cropping2D, { init: { cropping: [[1, 0], [2, 1]] }, inputShape: [2, 4, 5, 2], expectedOutputShape: [2, 3, 2, 2] });
-    runLayerTest(Cropping2D, { init: { cropping: 1, dataFormat: "channels_first" }, inputShape: [1, 2, 4, 4], expectedOutputShape: [1, 2, 2, 2] });
+    runLayerTest(Cropping1D, {
+      init: { cropping: [1, 2] },
+      inputShape: [2, 6, 3],
+      expectedOutputShape: [2, 3, 3],
+    });
+    runLayerTest(Cropping2D, {
+      init: {
+        cropping: [
+          [1, 0],
+          [2, 1],
+        ],
+      },
+      inputShape: [2, 4, 5, 2],
+      expectedOutputShape: [2, 3, 2, 2],
+    });
+    runLayerTest(Cropping2D, {
+      init: { cropping: 1, dataFormat: "channels_first" },
+      inputShape: [1, 2, 4, 4],
+      expectedOutputShape: [1, 2, 2, 2],
+    });
   });
 
   it("values", () => {
     const x = iota(2 * 4 * 5);
-    const y = new Cropping2D({ cropping: [[1, 2], [0, 3]] }).apply(tensor(x, [2, 4, 5, 1]));
+    const y = new Cropping2D({
+      cropping: [
+        [1, 2],
+        [0, 3],
+      ],
+    }).apply(tensor(x, [2, 4, 5, 1]));
     const expected = indices([2, 1, 2]).map(([b, i, j]) => at(x, [2, 4, 5], [b!, i! + 1, j!]));
     expectAllclose(y, expected);
     expectAllclose(new Cropping1D().apply(tensor(iota(4), [1, 4, 1])), [1, 2]);
   });
 
   it("cropping a whole dimension fails at symbolic call time", () => {
-    expect(() => new Cropping2D({ cropping: [[2, 2], [0, 0]], name: "crop" }).apply(Input([4, 4, 1]))).toThrow(/crop[\s\S]*smaller than the corresponding spatial dimension/);
-    expect(() => new Cropping1D({ cropping: [2, 2] }).apply(Input([4, 1]))).toThrow(/must be smaller than the input length/);
+    expect(() =>
+      new Cropping2D({
+        cropping: [
+          [2, 2],
+          [0, 0],
+        ],
+        name: "crop",
+      }).apply(Input([4, 4, 1])),
+    ).toThrow(/crop[\s\S]*smaller than the corresponding spatial dimension/);
+    expect(() => new Cropping1D({ cropping: [2, 2] }).apply(Input([4, 1]))).toThrow(
+      /must be smaller than the input length/,
+    );
   });
 });

@@ -49,14 +49,18 @@ export class PReLU extends Layer {
     const sa = options.sharedAxes ?? null;
     this.sharedAxes = sa === null ? null : typeof sa === "number" ? [sa] : [...sa];
     if (this.sharedAxes?.some((a) => !Number.isInteger(a) || a < 1))
-      throw new ValueError(`PReLU "${this.name}": \`shared_axes\` must hold axes >= 1 (axis 0 is the batch). Received: shared_axes=${fmt(sa)}`);
+      throw new ValueError(
+        `PReLU "${this.name}": \`shared_axes\` must hold axes >= 1 (axis 0 is the batch). Received: shared_axes=${fmt(sa)}`,
+      );
   }
 
   override build(inputShape: Shape): void {
     const paramShape = inputShape.slice(1);
     for (const a of this.sharedAxes ?? []) {
       if (a > paramShape.length)
-        throw new ValueError(`Layer "${this.name}" (PReLU): shared axis ${a} is out of range for the input. Received: input_shape=${fmt(inputShape)}`);
+        throw new ValueError(
+          `Layer "${this.name}" (PReLU): shared axis ${a} is out of range for the input. Received: input_shape=${fmt(inputShape)}`,
+        );
       paramShape[a - 1] = 1;
     }
     if (paramShape.some((d) => d === null))
@@ -72,7 +76,8 @@ export class PReLU extends Layer {
     });
     this.inputNdim = inputShape.length;
     this.inputAxes = {};
-    for (let i = 1; i < inputShape.length; i++) if (!this.sharedAxes?.includes(i)) this.inputAxes[i] = inputShape[i] ?? null;
+    for (let i = 1; i < inputShape.length; i++)
+      if (!this.sharedAxes?.includes(i)) this.inputAxes[i] = inputShape[i] ?? null;
     super.build(inputShape);
   }
 
@@ -80,7 +85,10 @@ export class PReLU extends Layer {
     assertInputCompatible(this, { ndim: this.inputNdim, axes: this.inputAxes }, inputs.shape);
     const pos = activations.relu<AnyTensor>(inputs);
     // -alpha * relu(-x)
-    const neg = ops.multiply<AnyTensor>(ops.negative(this.alpha!.value), activations.relu(ops.negative(inputs)));
+    const neg = ops.multiply<AnyTensor>(
+      ops.negative(this.alpha!.value),
+      activations.relu(ops.negative(inputs)),
+    );
     return ops.add<AnyTensor>(pos, neg);
   }
 

@@ -51,22 +51,37 @@ export class ReLU extends ElementwiseActivation {
     const negativeSlope = options.negativeSlope ?? 0.0;
     const threshold = options.threshold ?? 0.0;
     if (maxValue !== null && (typeof maxValue !== "number" || maxValue < 0))
-      throw new ValueError(`ReLU "${this.name}": max_value of a ReLU layer cannot be a negative value. Received: max_value=${fmt(maxValue)}`);
+      throw new ValueError(
+        `ReLU "${this.name}": max_value of a ReLU layer cannot be a negative value. Received: max_value=${fmt(maxValue)}`,
+      );
     if (typeof negativeSlope !== "number" || negativeSlope < 0)
-      throw new ValueError(`ReLU "${this.name}": negative_slope of a ReLU layer cannot be a negative value. Received: negative_slope=${fmt(negativeSlope)}`);
+      throw new ValueError(
+        `ReLU "${this.name}": negative_slope of a ReLU layer cannot be a negative value. Received: negative_slope=${fmt(negativeSlope)}`,
+      );
     if (typeof threshold !== "number" || threshold < 0)
-      throw new ValueError(`ReLU "${this.name}": threshold of a ReLU layer cannot be a negative value. Received: threshold=${fmt(threshold)}`);
+      throw new ValueError(
+        `ReLU "${this.name}": threshold of a ReLU layer cannot be a negative value. Received: threshold=${fmt(threshold)}`,
+      );
     this.maxValue = maxValue;
     this.negativeSlope = negativeSlope;
     this.threshold = threshold;
   }
 
   call(inputs: AnyTensor): AnyTensor {
-    return activations.relu<AnyTensor>(inputs, { negativeSlope: this.negativeSlope, maxValue: this.maxValue, threshold: this.threshold });
+    return activations.relu<AnyTensor>(inputs, {
+      negativeSlope: this.negativeSlope,
+      maxValue: this.maxValue,
+      threshold: this.threshold,
+    });
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), max_value: this.maxValue, negative_slope: this.negativeSlope, threshold: this.threshold };
+    return {
+      ...super.getConfig(),
+      max_value: this.maxValue,
+      negative_slope: this.negativeSlope,
+      threshold: this.threshold,
+    };
   }
 
   static fromConfig(config: Record<string, unknown>): ReLU {

@@ -45,7 +45,8 @@ export class Softmax extends Layer {
       x = ops.add<AnyTensor>(x, adder);
     }
     if (Array.isArray(this.axis)) {
-      if (this.axis.length > 1) return ops.exp<AnyTensor>(ops.subtract(x, ops.logsumexp(x, this.axis, true)));
+      if (this.axis.length > 1)
+        return ops.exp<AnyTensor>(ops.subtract(x, ops.logsumexp(x, this.axis, true)));
       return activations.softmax<AnyTensor>(x, this.axis[0]!);
     }
     return activations.softmax<AnyTensor>(x, this.axis);

@@ -37,7 +37,9 @@ export interface DenseOptions extends LayerOptions {
 /** Throws unless `quantization_config` is null: quantized layers are not implemented. */
 export function checkNoQuantization(where: string, value: unknown): void {
   if (value !== null && value !== undefined)
-    throw new ValueError(`${where}: quantization is not supported; \`quantization_config\` must be null. Received: quantization_config=${fmt(value)}`);
+    throw new ValueError(
+      `${where}: quantization is not supported; \`quantization_config\` must be null. Received: quantization_config=${fmt(value)}`,
+    );
 }
 
 /**
@@ -62,7 +64,9 @@ export class Dense extends Layer {
 
   constructor(units: number, options: DenseOptions = {}) {
     if (!Number.isInteger(units) || units <= 0)
-      throw new ValueError(`Dense: received an invalid value for \`units\`, expected a positive integer. Received: units=${fmt(units)}`);
+      throw new ValueError(
+        `Dense: received an invalid value for \`units\`, expected a positive integer. Received: units=${fmt(units)}`,
+      );
     super(options);
     checkNoQuantization(`Dense "${this.name}"`, options.quantizationConfig);
     this.units = units;
@@ -81,7 +85,9 @@ export class Dense extends Layer {
     assertInputCompatible(this, { minNdim: 2 }, inputShape);
     const inDim = inputShape[inputShape.length - 1];
     if (inDim === null || inDim === undefined)
-      throw new ValueError(`Layer "${this.name}" (Dense): the last dimension of the inputs must be known. Received: input_shape=${fmt(inputShape)}`);
+      throw new ValueError(
+        `Layer "${this.name}" (Dense): the last dimension of the inputs must be known. Received: input_shape=${fmt(inputShape)}`,
+      );
     this.kernel = this.addWeight({
       name: "kernel",
       shape: [inDim, this.units],
@@ -101,7 +107,11 @@ export class Dense extends Layer {
   }
 
   call(inputs: AnyTensor): AnyTensor {
-    assertInputCompatible(this, { minNdim: 2, axes: { [-1]: this.kernel!.shape[0]! } }, inputs.shape);
+    assertInputCompatible(
+      this,
+      { minNdim: 2, axes: { [-1]: this.kernel!.shape[0]! } },
+      inputs.shape,
+    );
     // (..., in) @ (in, units) -> (..., units)
     let x = ops.matmul<AnyTensor>(inputs, this.kernel!.value);
     if (this.bias) x = ops.add<AnyTensor>(x, this.bias.value);

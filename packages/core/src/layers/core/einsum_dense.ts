@@ -67,13 +67,15 @@ function analyzeSplitString(
   const weightSpec = m[2]!;
   const outputSpec = m[3]!;
   const elided = inputShape.length - inputSpec.length;
-  const outputShape: Shape = typeof partialOutputShape === "number" ? [partialOutputShape] : [...partialOutputShape];
+  const outputShape: Shape =
+    typeof partialOutputShape === "number" ? [partialOutputShape] : [...partialOutputShape];
   outputShape.unshift(inputShape[0] ?? null);
   if (elided > 0 && leftElided) {
     // The 0th input dim is already at position 0, so elided dims go in from position 1.
     for (let i = 1; i < elided; i++) outputShape.splice(1, 0, inputShape[i]!);
   } else if (elided > 0 && !leftElided) {
-    for (let i = inputShape.length - elided; i < inputShape.length; i++) outputShape.push(inputShape[i]!);
+    for (let i = inputShape.length - elided; i < inputShape.length; i++)
+      outputShape.push(inputShape[i]!);
   }
   const inputDimMap = new Map<string, number>();
   const outputDimMap = new Map<string, number>();
@@ -113,10 +115,14 @@ function analyzeSplitString(
   let biasShape: Shape | null = null;
   if (biasAxes !== null && biasAxes !== undefined) {
     const numLeftElided = leftElided ? elided : 0;
-    const idx = new Map<string, number | null>([...outputSpec].map((c, i) => [c, outputShape[i + numLeftElided] ?? null]));
+    const idx = new Map<string, number | null>(
+      [...outputSpec].map((c, i) => [c, outputShape[i + numLeftElided] ?? null]),
+    );
     for (const c of biasAxes)
       if (!outputSpec.includes(c))
-        throw new ValueError(`Bias dimension '${c}' was requested, but is not part of the output spec '${outputSpec}'. Received: bias_axes=${biasAxes}`);
+        throw new ValueError(
+          `Bias dimension '${c}' was requested, but is not part of the output spec '${outputSpec}'. Received: bias_axes=${biasAxes}`,
+        );
     const first = Math.min(...[...biasAxes].map((c) => outputSpec.indexOf(c)));
     biasShape = [...outputSpec.slice(first)].map((c) => (biasAxes.includes(c) ? idx.get(c)! : 1));
     if (!leftElided) for (let i = 0; i < elided; i++) biasShape.push(1);
@@ -148,10 +154,16 @@ export class EinsumDense extends Layer {
   fullOutputShape: Shape | null = null;
   private inputNdim: number | null = null;
 
-  constructor(equation: string, outputShape: number | readonly (number | null)[], options: EinsumDenseOptions = {}) {
+  constructor(
+    equation: string,
+    outputShape: number | readonly (number | null)[],
+    options: EinsumDenseOptions = {},
+  ) {
     super(options);
     if (typeof equation !== "string")
-      throw new ValueError(`EinsumDense "${this.name}": \`equation\` must be a string. Received: equation=${fmt(equation)}`);
+      throw new ValueError(
+        `EinsumDense "${this.name}": \`equation\` must be a string. Received: equation=${fmt(equation)}`,
+      );
     checkNoQuantization(`EinsumDense "${this.name}"`, options.quantizationConfig);
     this.equation = equation;
     this.partialOutputShape = typeof outputShape === "number" ? [outputShape] : [...outputShape];
@@ -170,7 +182,12 @@ export class EinsumDense extends Layer {
   }
 
   override build(inputShape: Shape): void {
-    const { kernelShape, biasShape, fullOutputShape } = analyzeEinsumString(this.equation, this.biasAxes, inputShape, this.partialOutputShape);
+    const { kernelShape, biasShape, fullOutputShape } = analyzeEinsumString(
+      this.equation,
+      this.biasAxes,
+      inputShape,
+      this.partialOutputShape,
+    );
     const known = (s: Shape, what: string): number[] => {
       if (s.some((d) => d === null))
         throw new ValueError(

@@ -56,7 +56,9 @@ export class Embedding extends Layer {
       ["output_dim", outputDim],
     ] as const)
       if (!Number.isInteger(v) || v <= 0)
-        throw new ValueError(`Embedding "${this.name}": \`${k}\` must be a positive integer. Received: ${k}=${fmt(v)}`);
+        throw new ValueError(
+          `Embedding "${this.name}": \`${k}\` must be a positive integer. Received: ${k}=${fmt(v)}`,
+        );
     checkNoQuantization(`Embedding "${this.name}"`, options.quantizationConfig);
     this.inputDim = inputDim;
     this.outputDim = outputDim;

@@ -7,6 +7,7 @@ import { KerasTensor } from "../../symbolic/keras_tensor";
 import { Node } from "../../symbolic/node";
 import { standardizeDType, type DType } from "../../tensor/dtype";
 import { Layer, type Shape } from "../layer";
+import { registerBuiltin } from "../../saving/serialization";
 
 export interface InputOptions {
   /** Shape without the batch dimension. */
@@ -78,3 +79,5 @@ export class InputLayer extends Layer {
 export function Input(shape?: Shape, options: Omit<InputOptions, "shape"> = {}): KerasTensor {
   return new InputLayer({ ...options, shape: options.batchShape ? undefined : shape }).output;
 }
+
+registerBuiltin("keras.layers", "InputLayer", InputLayer);

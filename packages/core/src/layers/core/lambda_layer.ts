@@ -16,7 +16,11 @@
  */
 import { ValueError, fmt } from "../../errors";
 import { KerasTensor } from "../../symbolic/keras_tensor";
-import { builtinName, deserializeKerasObject, serializeKerasObject } from "../../saving/serialization";
+import {
+  builtinName,
+  deserializeKerasObject,
+  serializeKerasObject,
+} from "../../saving/serialization";
 import { registerBuiltin } from "../../saving/serialization";
 import { isRegistered } from "../../saving/object_registration";
 import { flatten } from "../../utils/nest";
@@ -45,17 +49,26 @@ export interface LambdaFromConfigOptions {
 
 /** The safe mode of the enclosing `deserializeKerasObject` call (its scope stack on globalThis), if any. */
 function ambientSafeMode(): boolean | undefined {
-  const stack = (globalThis as unknown as Record<symbol, boolean[] | undefined>)[Symbol.for("webkeras.safe_mode.v1")];
+  const stack = (globalThis as unknown as Record<symbol, boolean[] | undefined>)[
+    Symbol.for("webkeras.safe_mode.v1")
+  ];
   return stack && stack.length > 0 ? stack[stack.length - 1] : undefined;
 }
 
 function serializeFunction(fn: Fn): unknown {
   if (builtinName(fn) || isRegistered(fn)) return serializeKerasObject(fn);
-  return { class_name: "__lambda__", config: { code: fn.toString(), defaults: null, closure: null } };
+  return {
+    class_name: "__lambda__",
+    config: { code: fn.toString(), defaults: null, closure: null },
+  };
 }
 
 function isLambdaEntry(x: unknown): x is { class_name: "__lambda__"; config: { code: unknown } } {
-  return typeof x === "object" && x !== null && (x as { class_name?: unknown }).class_name === "__lambda__";
+  return (
+    typeof x === "object" &&
+    x !== null &&
+    (x as { class_name?: unknown }).class_name === "__lambda__"
+  );
 }
 
 function loadFunction(entry: unknown, what: string, safeMode: boolean): Fn {
@@ -66,7 +79,9 @@ function loadFunction(entry: unknown, what: string, safeMode: boolean): Fn {
         `Requested the deserialization of a \`Lambda\` layer whose \`${what}\` is stored as source code. This carries a potential risk of arbitrary code execution and thus it is disallowed by default. If you trust the source of the artifact, pass \`safeMode: false\`. Received: ${what}=${fmt(String(code).slice(0, 80))}`,
       );
     if (typeof code !== "string")
-      throw new ValueError(`Lambda: the \`${what}\` entry has no source code. Received: code=${fmt(code)}`);
+      throw new ValueError(
+        `Lambda: the \`${what}\` entry has no source code. Received: code=${fmt(code)}`,
+      );
     let fn: unknown;
     try {
       // The artifact was declared trusted (safe mode off): evaluate its JavaScript source.
@@ -76,11 +91,17 @@ function loadFunction(entry: unknown, what: string, safeMode: boolean): Fn {
         `Lambda: could not load \`${what}\` as JavaScript source (a Python lambda from a Keras file cannot be loaded; replace it with a registered function). ${(err as Error).message}. Received: code=${fmt(code.slice(0, 80))}`,
       );
     }
-    if (typeof fn !== "function") throw new ValueError(`Lambda: \`${what}\` source is not a function. Received: code=${fmt(code.slice(0, 80))}`);
+    if (typeof fn !== "function")
+      throw new ValueError(
+        `Lambda: \`${what}\` source is not a function. Received: code=${fmt(code.slice(0, 80))}`,
+      );
     return fn as Fn;
   }
   const fn = deserializeKerasObject(entry);
-  if (typeof fn !== "function") throw new ValueError(`Lambda: could not resolve \`${what}\` to a function. Received: ${what}=${fmt(entry)}`);
+  if (typeof fn !== "function")
+    throw new ValueError(
+      `Lambda: could not resolve \`${what}\` to a function. Received: ${what}=${fmt(entry)}`,
+    );
   return fn as Fn;
 }
 
@@ -100,7 +121,10 @@ export class Lambda extends Layer {
 
   constructor(fn: Fn, options: LambdaOptions = {}) {
     super(options);
-    if (typeof fn !== "function") throw new ValueError(`Lambda "${this.name}": \`function\` must be a function. Received: function=${fmt(fn)}`);
+    if (typeof fn !== "function")
+      throw new ValueError(
+        `Lambda "${this.name}": \`function\` must be a function. Received: function=${fmt(fn)}`,
+      );
     this.fn = fn;
     this.outputShape = options.outputShape ?? null;
     this.mask = options.mask ?? null;
@@ -111,7 +135,9 @@ export class Lambda extends Layer {
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   call(inputs: any): any {
-    return Object.keys(this.arguments).length > 0 ? this.fn(inputs, this.arguments) : this.fn(inputs);
+    return Object.keys(this.arguments).length > 0
+      ? this.fn(inputs, this.arguments)
+      : this.fn(inputs);
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -121,9 +147,12 @@ export class Lambda extends Layer {
     const inShapes = leaves.map((t) => [...t.shape]);
     const dtype = leaves[0]?.dtype ?? this.dtype;
     if (typeof this.outputShape === "function") {
-      const out = this.outputShape(Array.isArray(inputs) ? inShapes : inShapes[0]) as Shape | Shape[];
+      const out = this.outputShape(Array.isArray(inputs) ? inShapes : inShapes[0]) as
+        Shape | Shape[];
       const isOne = Array.isArray(out) && out.every((d) => d === null || typeof d === "number");
-      return isOne ? new KerasTensor(out as Shape, dtype) : (out as Shape[]).map((s) => new KerasTensor(s, dtype));
+      return isOne
+        ? new KerasTensor(out as Shape, dtype)
+        : (out as Shape[]).map((s) => new KerasTensor(s, dtype));
     }
     const batch = inShapes[0]?.[0] ?? null;
     return new KerasTensor([batch, ...this.outputShape], dtype);
@@ -135,10 +164,20 @@ export class Lambda extends Layer {
   }
 
   override getConfig(): Record<string, unknown> {
-    const config: Record<string, unknown> = { ...super.getConfig(), function: serializeFunction(this.fn) };
+    const config: Record<string, unknown> = {
+      ...super.getConfig(),
+      function: serializeFunction(this.fn),
+    };
     if (this.outputShape !== null)
-      config.output_shape = typeof this.outputShape === "function" ? serializeFunction(this.outputShape) : [...this.outputShape];
-    if (this.mask !== null) config.mask = typeof this.mask === "function" ? serializeFunction(this.mask as Fn) : serializeKerasObject(this.mask);
+      config.output_shape =
+        typeof this.outputShape === "function"
+          ? serializeFunction(this.outputShape)
+          : [...this.outputShape];
+    if (this.mask !== null)
+      config.mask =
+        typeof this.mask === "function"
+          ? serializeFunction(this.mask as Fn)
+          : serializeKerasObject(this.mask);
     config.arguments = serializeKerasObject(this.arguments);
     return config;
   }
@@ -147,19 +186,36 @@ export class Lambda extends Layer {
    * Rebuilds a Lambda. Functions stored as source code are refused unless `safeMode` is false
    * (or the enclosing `deserializeKerasObject` runs with `safeMode: false`).
    */
-  static fromConfig(config: Record<string, unknown>, options: LambdaFromConfigOptions = {}): Lambda {
+  static fromConfig(
+    config: Record<string, unknown>,
+    options: LambdaFromConfigOptions = {},
+  ): Lambda {
     const safeMode = (options.safeMode ?? ambientSafeMode()) !== false;
     const fn = loadFunction(config.function, "function", safeMode);
     let outputShape: LambdaOptions["outputShape"] = null;
     if (config.output_shape !== undefined && config.output_shape !== null) {
       const os = config.output_shape;
-      outputShape = Array.isArray(os) ? (os as Shape) : (loadFunction(os, "output_shape", safeMode) as (s: unknown) => unknown);
+      outputShape = Array.isArray(os)
+        ? (os as Shape)
+        : (loadFunction(os, "output_shape", safeMode) as (s: unknown) => unknown);
     }
     let mask: unknown = null;
     if (config.mask !== undefined && config.mask !== null)
-      mask = isLambdaEntry(config.mask) || (config.mask as { class_name?: unknown }).class_name === "function" ? loadFunction(config.mask, "mask", safeMode) : deserializeKerasObject(config.mask);
-    const args = (config.arguments ? deserializeKerasObject(config.arguments) : {}) as Record<string, unknown>;
-    const base = optionsFromConfig<LambdaOptions>(config, ["function", "output_shape", "mask", "arguments"]);
+      mask =
+        isLambdaEntry(config.mask) ||
+        (config.mask as { class_name?: unknown }).class_name === "function"
+          ? loadFunction(config.mask, "mask", safeMode)
+          : deserializeKerasObject(config.mask);
+    const args = (config.arguments ? deserializeKerasObject(config.arguments) : {}) as Record<
+      string,
+      unknown
+    >;
+    const base = optionsFromConfig<LambdaOptions>(config, [
+      "function",
+      "output_shape",
+      "mask",
+      "arguments",
+    ]);
     return new Lambda(fn, { ...base, outputShape, mask, arguments: args });
   }
 }

@@ -21,7 +21,11 @@ export function fmtShapes(shapes: readonly (readonly (number | null)[] | null)[]
 }
 
 function isShapeList(x: unknown): x is Shape[] {
-  return Array.isArray(x) && x.length > 0 && x.every((s) => Array.isArray(s) && s.every((d) => d === null || typeof d === "number"));
+  return (
+    Array.isArray(x) &&
+    x.length > 0 &&
+    x.every((s) => Array.isArray(s) && s.every((d) => d === null || typeof d === "number"))
+  );
 }
 
 /** Keras `_compute_elemwise_op_output_shape` (shapes without batch; null = unknown rank). */
@@ -37,7 +41,10 @@ export function elemwiseOutputShape(shape1: Shape | null, shape2: Shape | null):
     else if (i === 1) out.push(j);
     else if (j === 1) out.push(i);
     else {
-      if (i !== j) throw new ShapeError(`Inputs have incompatible shapes. Received shapes ${fmt(shape1)} and ${fmt(shape2)}`);
+      if (i !== j)
+        throw new ShapeError(
+          `Inputs have incompatible shapes. Received shapes ${fmt(shape1)} and ${fmt(shape2)}`,
+        );
       out.push(i);
     }
   });
@@ -58,7 +65,9 @@ export abstract class Merge extends Layer {
   /** Checks that `inputShape` is a list of shapes (Keras' first check in every merge build). */
   protected checkShapeList(inputShape: unknown): asserts inputShape is Shape[] {
     if (!isShapeList(inputShape))
-      throw new ValueError(`A merge layer should be called on a list of inputs. Received: input_shape=${fmt(inputShape)} (not a list of shapes)`);
+      throw new ValueError(
+        `A merge layer should be called on a list of inputs. Received: input_shape=${fmt(inputShape)} (not a list of shapes)`,
+      );
   }
 
   override build(inputShape: Shape[]): void {
@@ -72,9 +81,13 @@ export abstract class Merge extends Layer {
    */
   protected validate(inputShape: Shape[]): void {
     this.checkShapeList(inputShape);
-    const batchSizes = new Set(inputShape.map((s) => s[0]).filter((d) => d !== null && d !== undefined));
+    const batchSizes = new Set(
+      inputShape.map((s) => s[0]).filter((d) => d !== null && d !== undefined),
+    );
     if (batchSizes.size > 1)
-      throw new ShapeError(`Cannot merge tensors with different batch sizes. Received tensors with shapes ${fmtShapes(inputShape)}`);
+      throw new ShapeError(
+        `Cannot merge tensors with different batch sizes. Received tensors with shapes ${fmtShapes(inputShape)}`,
+      );
     this.computeElemwiseShape(inputShape);
     this.reshapeRequired = new Set(inputShape.map((s) => s.length)).size !== 1;
   }
@@ -82,13 +95,16 @@ export abstract class Merge extends Layer {
   /** The broadcast output shape (without batch) of a list of input shapes; throws if they do not broadcast. */
   protected computeElemwiseShape(inputShape: Shape[]): Shape | null {
     let out: Shape | null = inputShape[0]!.slice(1);
-    for (let i = 1; i < inputShape.length; i++) out = elemwiseOutputShape(out, inputShape[i]!.slice(1));
+    for (let i = 1; i < inputShape.length; i++)
+      out = elemwiseOutputShape(out, inputShape[i]!.slice(1));
     return out;
   }
 
   call(inputs: AnyTensor[]): AnyTensor {
     if (!Array.isArray(inputs))
-      throw new ValueError(`Layer "${this.name}" (${this.className}): a merge layer should be called on a list of inputs. Received: inputs=${fmt(inputs)} (not a list of tensors)`);
+      throw new ValueError(
+        `Layer "${this.name}" (${this.className}): a merge layer should be called on a list of inputs. Received: inputs=${fmt(inputs)} (not a list of tensors)`,
+      );
     this.validate(inputs.map((t) => [...t.shape]));
     if (!this.reshapeRequired) return this.mergeFunction(inputs);
     // Expand lower-rank inputs at axis 1 until all ranks match.
@@ -107,13 +123,20 @@ export abstract class Merge extends Layer {
    */
   computeMask(inputs: unknown, mask: (AnyTensor | null)[] | null = null): AnyTensor | null {
     if (mask === null || mask === undefined) return null;
-    if (!Array.isArray(mask)) throw new ValueError(`\`mask\` should be a list. Received: mask=${fmt(mask)}`);
-    if (!Array.isArray(inputs)) throw new ValueError(`\`inputs\` should be a list. Received: inputs=${fmt(inputs)}`);
+    if (!Array.isArray(mask))
+      throw new ValueError(`\`mask\` should be a list. Received: mask=${fmt(mask)}`);
+    if (!Array.isArray(inputs))
+      throw new ValueError(`\`inputs\` should be a list. Received: inputs=${fmt(inputs)}`);
     if (mask.length !== inputs.length)
-      throw new ValueError(`The lists \`inputs\` and \`mask\` should have the same length. Received: inputs=${inputs.length} tensors, mask=${mask.length} masks`);
+      throw new ValueError(
+        `The lists \`inputs\` and \`mask\` should have the same length. Received: inputs=${inputs.length} tensors, mask=${mask.length} masks`,
+      );
     const given = mask.filter((m): m is AnyTensor => m !== null && m !== undefined);
     if (given.length === 0) return null;
-    const stacked = ops.concatenate<AnyTensor>(given.map((m) => ops.expandDims(m, 0)), 0);
+    const stacked = ops.concatenate<AnyTensor>(
+      given.map((m) => ops.expandDims(m, 0)),
+      0,
+    );
     return ops.all<AnyTensor>(stacked, 0);
   }
 }

@@ -28,13 +28,18 @@ export class Concatenate extends Merge {
   constructor(options: ConcatenateOptions = {}) {
     super(options);
     const axis = options.axis ?? -1;
-    if (!Number.isInteger(axis)) throw new ValueError(`Concatenate "${this.name}": \`axis\` must be an integer. Received: axis=${fmt(axis)}`);
+    if (!Number.isInteger(axis))
+      throw new ValueError(
+        `Concatenate "${this.name}": \`axis\` must be an integer. Received: axis=${fmt(axis)}`,
+      );
     this.axis = axis;
   }
 
   protected override validate(inputShape: Shape[]): void {
     if (!Array.isArray(inputShape) || inputShape.length < 1 || !Array.isArray(inputShape[0]))
-      throw new ValueError(`A \`Concatenate\` layer should be called on a list of at least 1 input. Received: input_shape=${fmt(inputShape)}`);
+      throw new ValueError(
+        `A \`Concatenate\` layer should be called on a list of at least 1 input. Received: input_shape=${fmt(inputShape)}`,
+      );
     const err = () =>
       new ShapeError(
         `A \`Concatenate\` layer requires inputs with matching shapes except for the concatenation axis. Received: input_shape=${fmtShapes(inputShape)}`,
@@ -59,18 +64,27 @@ export class Concatenate extends Merge {
    * Keras `compute_mask`: masks are concatenated along `axis` (all-true masks stand in for
    * inputs without one) and reduced with `any` over the last axis; null when no mask is given.
    */
-  override computeMask(inputs: unknown, mask: (AnyTensor | null)[] | null = null): AnyTensor | null {
+  override computeMask(
+    inputs: unknown,
+    mask: (AnyTensor | null)[] | null = null,
+  ): AnyTensor | null {
     if (mask === null || mask === undefined) return null;
-    if (!Array.isArray(mask)) throw new ValueError(`\`mask\` should be a list. Received: mask=${fmt(mask)}`);
-    if (!Array.isArray(inputs)) throw new ValueError(`\`inputs\` should be a list. Received: inputs=${fmt(inputs)}`);
+    if (!Array.isArray(mask))
+      throw new ValueError(`\`mask\` should be a list. Received: mask=${fmt(mask)}`);
+    if (!Array.isArray(inputs))
+      throw new ValueError(`\`inputs\` should be a list. Received: inputs=${fmt(inputs)}`);
     if (mask.length !== inputs.length)
-      throw new ValueError(`The lists \`inputs\` and \`mask\` should have the same length. Received: inputs=${inputs.length} tensors, mask=${mask.length} masks`);
+      throw new ValueError(
+        `The lists \`inputs\` and \`mask\` should have the same length. Received: inputs=${inputs.length} tensors, mask=${mask.length} masks`,
+      );
     if (mask.every((m) => m === null || m === undefined)) return null;
     const masks = mask.map((m, i) => {
       const x = (inputs as AnyTensor[])[i]!;
       if (m === null || m === undefined) return ops.onesLike<AnyTensor>(x, "bool");
       // A mask of lower rank than its input (e.g. (B, T) for (B, T, F)) is broadcast over it.
-      return m.shape.length < x.shape.length ? ops.logicalAnd<AnyTensor>(ops.expandDims(m, -1), ops.onesLike(x, "bool")) : m;
+      return m.shape.length < x.shape.length
+        ? ops.logicalAnd<AnyTensor>(ops.expandDims(m, -1), ops.onesLike(x, "bool"))
+        : m;
     });
     const cat = ops.concatenate<AnyTensor>(masks, this.axis);
     return ops.any<AnyTensor>(cat, -1);
@@ -91,5 +105,8 @@ registerBuiltin("keras.layers", "Concatenate", Concatenate);
  * Functional form of `Concatenate` (Keras `keras.layers.concatenate`).
  * @example const y = keras.layers.concatenate([a, b], -1);
  */
-export const concatenate = (inputs: AnyTensor[], axis = -1, options: LayerOptions = {}): AnyTensor =>
-  new Concatenate({ ...options, axis }).apply(inputs);
+export const concatenate = (
+  inputs: AnyTensor[],
+  axis = -1,
+  options: LayerOptions = {},
+): AnyTensor => new Concatenate({ ...options, axis }).apply(inputs);

@@ -28,16 +28,22 @@ export function batchDot(x: AnyTensor, y: AnyTensor, axes: [number, number]): An
   const xNdim = x.shape.length;
   const yNdim = y.shape.length;
   if (xNdim < 2 || yNdim < 2)
-    throw new ValueError(`Cannot do batch_dot on inputs with rank < 2. Received inputs with shapes ${fmt(x.shape)} and ${fmt(y.shape)}.`);
+    throw new ValueError(
+      `Cannot do batch_dot on inputs with rank < 2. Received inputs with shapes ${fmt(x.shape)} and ${fmt(y.shape)}.`,
+    );
   const xb = x.shape[0];
   const yb = y.shape[0];
   if (xb !== null && yb !== null && xb !== yb)
-    throw new ShapeError(`Cannot do batch_dot on inputs with different batch sizes. Received inputs with shapes ${fmt(x.shape)} and ${fmt(y.shape)}.`);
+    throw new ShapeError(
+      `Cannot do batch_dot on inputs with different batch sizes. Received inputs with shapes ${fmt(x.shape)} and ${fmt(y.shape)}.`,
+    );
   let [a0, a1] = axes;
   if (a0 < 0) a0 += xNdim;
   if (a1 < 0) a1 += yNdim;
   if (a0 === 0 || a1 === 0)
-    throw new ValueError(`Cannot perform batch_dot over axis 0. If your inputs are not batched, add a dummy batch dimension to your inputs using keras.ops.expand_dims(x, 0). Received: axes=${fmt(axes)}`);
+    throw new ValueError(
+      `Cannot perform batch_dot over axis 0. If your inputs are not batched, add a dummy batch dimension to your inputs using keras.ops.expand_dims(x, 0). Received: axes=${fmt(axes)}`,
+    );
   const d1 = x.shape[a0];
   const d2 = y.shape[a1];
   if (d1 !== null && d2 !== null && d1 !== d2)
@@ -62,7 +68,9 @@ function prod(dims: readonly (number | null)[]): number {
   let n = 1;
   for (const d of dims) {
     if (d === null)
-      throw new ValueError(`batch_dot: only the batch and contracted dims may be unknown. Received: dims=${fmt(dims)}`);
+      throw new ValueError(
+        `batch_dot: only the batch and contracted dims may be unknown. Received: dims=${fmt(dims)}`,
+      );
     n *= d;
   }
   return n;
@@ -83,26 +91,40 @@ export class Dot extends Merge {
     super(options);
     if (typeof axes !== "number") {
       if (!Array.isArray(axes))
-        throw new ValueError(`Dot "${this.name}": invalid type for argument \`axes\`: it should be a list or an int. Received: axes=${fmt(axes)}`);
+        throw new ValueError(
+          `Dot "${this.name}": invalid type for argument \`axes\`: it should be a list or an int. Received: axes=${fmt(axes)}`,
+        );
       if (axes.length !== 2)
-        throw new ValueError(`Dot "${this.name}": invalid format for argument \`axes\`: it should contain two elements. Received: axes=${fmt(axes)}`);
+        throw new ValueError(
+          `Dot "${this.name}": invalid format for argument \`axes\`: it should contain two elements. Received: axes=${fmt(axes)}`,
+        );
       if (!Number.isInteger(axes[0]) || !Number.isInteger(axes[1]))
-        throw new ValueError(`Dot "${this.name}": invalid format for argument \`axes\`: list elements should be integers. Received: axes=${fmt(axes)}`);
-    } else if (!Number.isInteger(axes)) throw new ValueError(`Dot "${this.name}": \`axes\` must be an integer. Received: axes=${fmt(axes)}`);
+        throw new ValueError(
+          `Dot "${this.name}": invalid format for argument \`axes\`: list elements should be integers. Received: axes=${fmt(axes)}`,
+        );
+    } else if (!Number.isInteger(axes))
+      throw new ValueError(
+        `Dot "${this.name}": \`axes\` must be an integer. Received: axes=${fmt(axes)}`,
+      );
     this.axes = typeof axes === "number" ? axes : [axes[0]!, axes[1]!];
     this.normalize = options.normalize ?? false;
   }
 
   /** The two axes, made non-negative for inputs of these ranks. */
   private resolveAxes(r1: number, r2: number): [number, number] {
-    if (typeof this.axes === "number") return this.axes < 0 ? [((this.axes % r1) + r1) % r1, ((this.axes % r2) + r2) % r2] : [this.axes, this.axes];
+    if (typeof this.axes === "number")
+      return this.axes < 0
+        ? [((this.axes % r1) + r1) % r1, ((this.axes % r2) + r2) % r2]
+        : [this.axes, this.axes];
     const [a, b] = this.axes;
     return [a < 0 ? ((a % r1) + r1) % r1 : a, b < 0 ? ((b % r2) + r2) % r2 : b];
   }
 
   protected override validate(inputShape: Shape[]): void {
     if (!Array.isArray(inputShape) || inputShape.length !== 2 || !Array.isArray(inputShape[0]))
-      throw new ValueError(`A \`Dot\` layer should be called on a list of 2 inputs. Received: input_shape=${fmt(inputShape)}`);
+      throw new ValueError(
+        `A \`Dot\` layer should be called on a list of 2 inputs. Received: input_shape=${fmt(inputShape)}`,
+      );
     const [s1, s2] = inputShape as [Shape, Shape];
     const [a, b] = this.resolveAxes(s1.length, s2.length);
     if (s1[a] !== s2[b] && s1[a] !== null && s2[b] !== null)
@@ -128,7 +150,11 @@ export class Dot extends Merge {
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), axes: Array.isArray(this.axes) ? [...this.axes] : this.axes, normalize: this.normalize };
+    return {
+      ...super.getConfig(),
+      axes: Array.isArray(this.axes) ? [...this.axes] : this.axes,
+      normalize: this.normalize,
+    };
   }
 
   static fromConfig(config: Record<string, unknown>): Dot {
@@ -142,5 +168,9 @@ registerBuiltin("keras.layers", "Dot", Dot);
  * Functional form of `Dot` (Keras `keras.layers.dot`).
  * @example const sim = keras.layers.dot([a, b], 1, true);
  */
-export const dot = (inputs: AnyTensor[], axes: number | readonly number[], normalize = false, options: LayerOptions = {}): AnyTensor =>
-  new Dot(axes, { ...options, normalize }).apply(inputs);
+export const dot = (
+  inputs: AnyTensor[],
+  axes: number | readonly number[],
+  normalize = false,
+  options: LayerOptions = {},
+): AnyTensor => new Dot(axes, { ...options, normalize }).apply(inputs);

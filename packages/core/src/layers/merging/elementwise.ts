@@ -42,7 +42,9 @@ export class Subtract extends Merge {
   protected override validate(inputShape: Shape[]): void {
     this.checkShapeList(inputShape);
     if (inputShape.length !== 2)
-      throw new ShapeError(`A \`Subtract\` layer should be called on exactly 2 inputs. Received: input_shape=${fmtShapes(inputShape)}`);
+      throw new ShapeError(
+        `A \`Subtract\` layer should be called on exactly 2 inputs. Received: input_shape=${fmtShapes(inputShape)}`,
+      );
     super.validate(inputShape);
   }
   protected mergeFunction(inputs: AnyTensor[]): AnyTensor {
@@ -74,7 +76,10 @@ export class Multiply extends Merge {
 export class Average extends Merge {
   static override className = "Average";
   protected mergeFunction(inputs: AnyTensor[]): AnyTensor {
-    return ops.divide<AnyTensor>(fold(inputs, (a, b) => ops.add<AnyTensor>(a, b)), inputs.length);
+    return ops.divide<AnyTensor>(
+      fold(inputs, (a, b) => ops.add<AnyTensor>(a, b)),
+      inputs.length,
+    );
   }
   static fromConfig(config: Record<string, unknown>): Average {
     return new Average(optionsFromConfig(config));
@@ -109,35 +114,42 @@ export class Minimum extends Merge {
   }
 }
 
-for (const cls of [Add, Subtract, Multiply, Average, Maximum, Minimum]) registerBuiltin("keras.layers", cls.className, cls);
+for (const cls of [Add, Subtract, Multiply, Average, Maximum, Minimum])
+  registerBuiltin("keras.layers", cls.className, cls);
 
 /**
  * Functional form of `Add` (Keras `keras.layers.add`).
  * @example const y = keras.layers.add([a, b]);
  */
-export const add = (inputs: AnyTensor[], options: LayerOptions = {}): AnyTensor => new Add(options).apply(inputs);
+export const add = (inputs: AnyTensor[], options: LayerOptions = {}): AnyTensor =>
+  new Add(options).apply(inputs);
 /**
  * Functional form of `Subtract` (Keras `keras.layers.subtract`).
  * @example const y = keras.layers.subtract([a, b]);
  */
-export const subtract = (inputs: AnyTensor[], options: LayerOptions = {}): AnyTensor => new Subtract(options).apply(inputs);
+export const subtract = (inputs: AnyTensor[], options: LayerOptions = {}): AnyTensor =>
+  new Subtract(options).apply(inputs);
 /**
  * Functional form of `Multiply` (Keras `keras.layers.multiply`).
  * @example const y = keras.layers.multiply([a, b]);
  */
-export const multiply = (inputs: AnyTensor[], options: LayerOptions = {}): AnyTensor => new Multiply(options).apply(inputs);
+export const multiply = (inputs: AnyTensor[], options: LayerOptions = {}): AnyTensor =>
+  new Multiply(options).apply(inputs);
 /**
  * Functional form of `Average` (Keras `keras.layers.average`).
  * @example const y = keras.layers.average([a, b]);
  */
-export const average = (inputs: AnyTensor[], options: LayerOptions = {}): AnyTensor => new Average(options).apply(inputs);
+export const average = (inputs: AnyTensor[], options: LayerOptions = {}): AnyTensor =>
+  new Average(options).apply(inputs);
 /**
  * Functional form of `Maximum` (Keras `keras.layers.maximum`).
  * @example const y = keras.layers.maximum([a, b]);
  */
-export const maximum = (inputs: AnyTensor[], options: LayerOptions = {}): AnyTensor => new Maximum(options).apply(inputs);
+export const maximum = (inputs: AnyTensor[], options: LayerOptions = {}): AnyTensor =>
+  new Maximum(options).apply(inputs);
 /**
  * Functional form of `Minimum` (Keras `keras.layers.minimum`).
  * @example const y = keras.layers.minimum([a, b]);
  */
-export const minimum = (inputs: AnyTensor[], options: LayerOptions = {}): AnyTensor => new Minimum(options).apply(inputs);
+export const minimum = (inputs: AnyTensor[], options: LayerOptions = {}): AnyTensor =>
+  new Minimum(options).apply(inputs);

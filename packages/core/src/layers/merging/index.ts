@@ -3,6 +3,19 @@
  * Maximum, Minimum, Concatenate and Dot, and their functional forms.
  */
 export { Merge } from "./base_merge";
-export { Add, Subtract, Multiply, Average, Maximum, Minimum, add, subtract, multiply, average, maximum, minimum } from "./elementwise";
+export {
+  Add,
+  Subtract,
+  Multiply,
+  Average,
+  Maximum,
+  Minimum,
+  add,
+  subtract,
+  multiply,
+  average,
+  maximum,
+  minimum,
+} from "./elementwise";
 export { Concatenate, concatenate, type ConcatenateOptions } from "./concatenate";
 export { Dot, dot, batchDot, type DotOptions } from "./dot";

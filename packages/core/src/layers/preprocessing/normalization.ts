@@ -40,7 +40,12 @@ export interface NormalizationOptions extends LayerOptions {
 }
 
 /** What `adapt` accepts: one batch of data, or a sequence of batches. */
-export type AdaptData = Tensor | NestedArray | Float32Array | Iterable<Tensor | NestedArray> | AsyncIterable<Tensor | NestedArray>;
+export type AdaptData =
+  | Tensor
+  | NestedArray
+  | Float32Array
+  | Iterable<Tensor | NestedArray>
+  | AsyncIterable<Tensor | NestedArray>;
 
 function shapeOfNested(x: unknown): number[] {
   const s: number[] = [];
@@ -82,7 +87,9 @@ export class Normalization extends Layer {
     const axis = options.axis === undefined ? -1 : options.axis;
     this.axis = axis === null ? [] : typeof axis === "number" ? [axis] : [...axis];
     if (this.axis.some((a) => !Number.isInteger(a)))
-      throw new ValueError(`Normalization "${this.name}": \`axis\` must be an int, a list of ints or null. Received: axis=${fmt(axis)}`);
+      throw new ValueError(
+        `Normalization "${this.name}": \`axis\` must be an int, a list of ints or null. Received: axis=${fmt(axis)}`,
+      );
     this.inputMean = options.mean ?? null;
     this.inputVariance = options.variance ?? null;
     this.invert = options.invert ?? false;
@@ -117,13 +124,33 @@ export class Normalization extends Layer {
         throw new ValueError(
           `Layer "${this.name}" (Normalization): all \`axis\` values to be kept must have a known shape. Received axis=${fmt(this.axis)}, inputs.shape=${fmt(inputShape)}, with unknown axis at index ${d}`,
         );
-    this.reduceAxis = Array.from({ length: ndim }, (_, d) => d).filter((d) => !this.keepAxis.includes(d));
-    this.broadcastShape = Array.from({ length: ndim }, (_, d) => (this.keepAxis.includes(d) ? (inputShape[d] as number) : 1));
+    this.reduceAxis = Array.from({ length: ndim }, (_, d) => d).filter(
+      (d) => !this.keepAxis.includes(d),
+    );
+    this.broadcastShape = Array.from({ length: ndim }, (_, d) =>
+      this.keepAxis.includes(d) ? (inputShape[d] as number) : 1,
+    );
     this.meanAndVarShape = this.keepAxis.map((d) => inputShape[d] as number);
     if (this.inputMean === null) {
-      this.adaptMean = this.addWeight({ name: "mean", shape: this.meanAndVarShape, initializer: "zeros", trainable: false });
-      this.adaptVariance = this.addWeight({ name: "variance", shape: this.meanAndVarShape, initializer: "ones", trainable: false });
-      this.count = this.addWeight({ name: "count", shape: [], dtype: "int32", initializer: "zeros", trainable: false });
+      this.adaptMean = this.addWeight({
+        name: "mean",
+        shape: this.meanAndVarShape,
+        initializer: "zeros",
+        trainable: false,
+      });
+      this.adaptVariance = this.addWeight({
+        name: "variance",
+        shape: this.meanAndVarShape,
+        initializer: "ones",
+        trainable: false,
+      });
+      this.count = this.addWeight({
+        name: "count",
+        shape: [],
+        dtype: "int32",
+        initializer: "zeros",
+        trainable: false,
+      });
     } else {
       this.fixedMean = keep(this.broadcastFixed(this.inputMean));
       this.fixedVariance = keep(this.broadcastFixed(this.inputVariance!));
@@ -137,7 +164,8 @@ export class Normalization extends Layer {
       let t = ops.convertToTensor(value, "float32");
       if (t.shape.length > 0) {
         const expanded = this.broadcastShape.map(() => 1);
-        for (let i = 1; i <= t.shape.length; i++) expanded[this.keepAxis[this.keepAxis.length - i]!] = t.shape[t.shape.length - i]!;
+        for (let i = 1; i <= t.shape.length; i++)
+          expanded[this.keepAxis[this.keepAxis.length - i]!] = t.shape[t.shape.length - i]!;
         t = ops.reshape(t, expanded);
       }
       return ops.broadcastTo(t, this.broadcastShape);
@@ -161,12 +189,29 @@ export class Normalization extends Layer {
    */
   async adapt(data: AdaptData): Promise<void> {
     if (this.inputMean !== null)
-      throw new ValueError(`Layer "${this.name}" (Normalization): cannot adapt a layer built with a fixed \`mean\` / \`variance\`. Received: mean=${fmt(this.inputMean)}`);
+      throw new ValueError(
+        `Layer "${this.name}" (Normalization): cannot adapt a layer built with a fixed \`mean\` / \`variance\`. Received: mean=${fmt(this.inputMean)}`,
+      );
     // One batch: a tensor, a typed array, or a nested array of numbers. Batches: an array of
     // tensors, or any other (async) iterable.
-    const single = data instanceof Tensor || data instanceof Float32Array || (Array.isArray(data) && !data.some((d) => d instanceof Tensor));
+    const single =
+      data instanceof Tensor ||
+      data instanceof Float32Array ||
+      (Array.isArray(data) && !data.some((d) => d instanceof Tensor));
     if (single) {
-      const x = data instanceof Tensor ? data : ops.convertToTensor(data instanceof Float32Array ? Array.from(data) : (data as NestedArray), "float32");
+      const x =
+        data instanceof Tensor
+          ? data
+          : ops.convertToTensor(
+              data instanceof Float32Array ? Array.from(data) : (data as NestedArray),
+              "float32",
+            );
+      if (x.size === 0) {
+        if (x !== data) x.dispose();
+        throw new ValueError(
+          `Layer "${this.name}" (Normalization): adapt() received empty data. Received: data.shape=${fmt(x.shape)}`,
+        );
+      }
       this.checkAdaptShape(x.shape);
       const [mean, variance] = tidy(() => {
         const xf = ops.cast(x, "float32");
@@ -179,7 +224,8 @@ export class Normalization extends Layer {
     let totalMean: Tensor | null = null;
     let totalVar: Tensor | null = null;
     let totalCount = 0;
-    for await (const item of data as AsyncIterable<Tensor | NestedArray> | Iterable<Tensor | NestedArray>) {
+    for await (const item of data as
+      AsyncIterable<Tensor | NestedArray> | Iterable<Tensor | NestedArray>) {
       const batch = item instanceof Tensor ? item : ops.convertToTensor(item, "float32");
       this.checkAdaptShape(batch.shape);
       const batchCount = this.reduceAxis.reduce((n, d) => n * batch.shape[d]!, 1);
@@ -207,7 +253,9 @@ export class Normalization extends Layer {
       if (batch !== item) batch.dispose();
     }
     if (totalMean === null)
-      throw new ValueError(`Layer "${this.name}" (Normalization): adapt() received an empty iterable (no batches). Received: 0 batches`);
+      throw new ValueError(
+        `Layer "${this.name}" (Normalization): adapt() received an empty iterable (no batches). Received: 0 batches`,
+      );
     this.assignStats(totalMean, totalVar!);
   }
 
@@ -235,7 +283,8 @@ export class Normalization extends Layer {
   call(inputs: AnyTensor): AnyTensor {
     const x = inputs.dtype === "float32" ? inputs : ops.cast<AnyTensor>(inputs, "float32");
     const mean = this.fixedMean ?? ops.reshape(this.adaptMean!.value, this.broadcastShape);
-    const variance = this.fixedVariance ?? ops.reshape(this.adaptVariance!.value, this.broadcastShape);
+    const variance =
+      this.fixedVariance ?? ops.reshape(this.adaptVariance!.value, this.broadcastShape);
     const scale = ops.maximum(ops.sqrt(variance), EPSILON);
     if (this.invert) return ops.add<AnyTensor>(mean, ops.multiply(x, scale));
     return ops.divide<AnyTensor>(ops.subtract(x, mean), scale);

@@ -8,7 +8,11 @@
 import { ValueError, fmt } from "../../errors";
 import type { AnyTensor } from "../../engine/bind";
 import * as ops from "../../ops/index";
-import { deserializeKerasObject, registerBuiltin, serializeKerasObject } from "../../saving/serialization";
+import {
+  deserializeKerasObject,
+  registerBuiltin,
+  serializeKerasObject,
+} from "../../saving/serialization";
 import { Tensor, type NestedArray } from "../../tensor/tensor";
 import { Layer, type LayerOptions } from "../layer";
 import { optionsFromConfig } from "../convolutional/utils";
@@ -21,8 +25,12 @@ export interface RescalingOptions extends LayerOptions {
 }
 
 function checkValue(where: string, name: string, v: unknown): ScaleValue {
-  const ok = (x: unknown): boolean => (typeof x === "number" ? Number.isFinite(x) : Array.isArray(x) && x.every(ok));
-  if (!ok(v)) throw new ValueError(`${where}: \`${name}\` must be a number or a (nested) list of numbers. Received: ${name}=${fmt(v)}`);
+  const ok = (x: unknown): boolean =>
+    typeof x === "number" ? Number.isFinite(x) : Array.isArray(x) && x.every(ok);
+  if (!ok(v))
+    throw new ValueError(
+      `${where}: \`${name}\` must be a number or a (nested) list of numbers. Received: ${name}=${fmt(v)}`,
+    );
   return v as ScaleValue;
 }
 
@@ -59,8 +67,10 @@ export class Rescaling extends Layer {
   call(inputs: AnyTensor): AnyTensor {
     const dtype = this.dtype;
     const x = inputs.dtype === dtype ? inputs : ops.cast<AnyTensor>(inputs, dtype);
-    const scale = typeof this.scale === "number" ? this.scale : ops.convertToTensor(this.scale, dtype);
-    const offset = typeof this.offset === "number" ? this.offset : ops.convertToTensor(this.offset, dtype);
+    const scale =
+      typeof this.scale === "number" ? this.scale : ops.convertToTensor(this.scale, dtype);
+    const offset =
+      typeof this.offset === "number" ? this.offset : ops.convertToTensor(this.offset, dtype);
     return ops.add<AnyTensor>(ops.multiply(x, scale), offset);
   }
 
@@ -70,7 +80,11 @@ export class Rescaling extends Layer {
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), scale: serializeKerasObject(this.scale), offset: serializeKerasObject(this.offset) };
+    return {
+      ...super.getConfig(),
+      scale: serializeKerasObject(this.scale),
+      offset: serializeKerasObject(this.offset),
+    };
   }
 
   static fromConfig(config: Record<string, unknown>): Rescaling {

@@ -25,18 +25,24 @@ export interface DropoutOptions extends LayerOptions {
 /** Keras' rate check, shared by the dropout family. */
 export function checkRate(where: string, rate: unknown): number {
   if (typeof rate !== "number" || !(rate >= 0 && rate <= 1))
-    throw new ValueError(`${where}: invalid value received for argument \`rate\`. Expected a float value between 0 and 1. Received: rate=${fmt(rate)}`);
+    throw new ValueError(
+      `${where}: invalid value received for argument \`rate\`. Expected a float value between 0 and 1. Received: rate=${fmt(rate)}`,
+    );
   return rate;
 }
 
 function validateNoiseShape(noiseShape: unknown): (number | null)[] | null {
   if (noiseShape === null || noiseShape === undefined) return null;
   if (!Array.isArray(noiseShape))
-    throw new ValueError(`Dropout: invalid value received for argument \`noise_shape\`. Expected a list of integers. Received: noise_shape=${fmt(noiseShape)}`);
+    throw new ValueError(
+      `Dropout: invalid value received for argument \`noise_shape\`. Expected a list of integers. Received: noise_shape=${fmt(noiseShape)}`,
+    );
   noiseShape.forEach((d, i) => {
     if (d === null) return;
     if (!Number.isInteger(d))
-      throw new ValueError(`Dropout: invalid value received for argument \`noise_shape\`. Expected all elements to be integers or None. Received element at index ${i}: ${fmt(d)}`);
+      throw new ValueError(
+        `Dropout: invalid value received for argument \`noise_shape\`. Expected all elements to be integers or None. Received element at index ${i}: ${fmt(d)}`,
+      );
     if (d <= 0)
       throw new ValueError(
         `Dropout: invalid value received for argument \`noise_shape\`. Expected all dimensions to be positive integers or None. Received negative or zero value at index ${i}: ${d}`,
@@ -91,7 +97,8 @@ export class Dropout extends RandomIdentityLayer {
 
   call(inputs: AnyTensor, args: CallArgs = {}): AnyTensor {
     this.checkInput(inputs);
-    if (args.training && this.rate > 0) return random.dropout(inputs, this.rate, this.noiseShapeFor(inputs), this.seedGenerator!);
+    if (args.training && this.rate > 0)
+      return random.dropout(inputs, this.rate, this.noiseShapeFor(inputs), this.seedGenerator!);
     return inputs;
   }
 

@@ -46,7 +46,11 @@ export class GaussianNoise extends RandomIdentityLayer {
 
   call(inputs: AnyTensor, args: CallArgs = {}): AnyTensor {
     if (args.training && this.stddev > 0) {
-      const noise = random.normal((inputs as Tensor).shape, { mean: 0, stddev: this.stddev, seed: this.seedGenerator! });
+      const noise = random.normal((inputs as Tensor).shape, {
+        mean: 0,
+        stddev: this.stddev,
+        seed: this.seedGenerator!,
+      });
       return ops.add(inputs, noise);
     }
     return inputs;
@@ -83,7 +87,11 @@ export class GaussianDropout extends RandomIdentityLayer {
   call(inputs: AnyTensor, args: CallArgs = {}): AnyTensor {
     if (args.training && this.rate > 0) {
       const stddev = Math.sqrt(this.rate / (1 - this.rate));
-      const noise = random.normal((inputs as Tensor).shape, { mean: 1, stddev, seed: this.seedGenerator! });
+      const noise = random.normal((inputs as Tensor).shape, {
+        mean: 1,
+        stddev,
+        seed: this.seedGenerator!,
+      });
       // The noise stays alive: the product's gradient reads it.
       return ops.multiply(inputs, noise);
     }

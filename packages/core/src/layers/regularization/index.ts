@@ -3,6 +3,14 @@
  * SpatialDropout2D, GaussianNoise, GaussianDropout and ActivityRegularization.
  */
 export { Dropout, type DropoutOptions } from "./dropout";
-export { SpatialDropout1D, SpatialDropout2D, type SpatialDropoutOptions, type SpatialDropout2DOptions } from "./spatial_dropout";
+export {
+  SpatialDropout1D,
+  SpatialDropout2D,
+  type SpatialDropoutOptions,
+  type SpatialDropout2DOptions,
+} from "./spatial_dropout";
 export { GaussianNoise, GaussianDropout, type GaussianOptions } from "./gaussian";
-export { ActivityRegularization, type ActivityRegularizationOptions } from "./activity_regularization";
+export {
+  ActivityRegularization,
+  type ActivityRegularizationOptions,
+} from "./activity_regularization";

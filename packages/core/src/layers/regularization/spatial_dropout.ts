@@ -11,7 +11,11 @@
 import type { AnyTensor } from "../../engine/bind";
 import type { DType } from "../../tensor/dtype";
 import { registerBuiltin } from "../../saving/serialization";
-import { assertInputCompatible, standardizeDataFormat, type DataFormat } from "../convolutional/utils";
+import {
+  assertInputCompatible,
+  standardizeDataFormat,
+  type DataFormat,
+} from "../convolutional/utils";
 import { Dropout } from "./dropout";
 
 export interface SpatialDropoutOptions {

@@ -9,7 +9,13 @@ import { ValueError, fmt } from "../../errors";
 import type { AnyTensor } from "../../engine/bind";
 import { registerBuiltin } from "../../saving/serialization";
 import { Layer, type LayerOptions } from "../layer";
-import { assertInputCompatible, optionsFromConfig, standardizeDataFormat, standardizeTuple, type DataFormat } from "../convolutional/utils";
+import {
+  assertInputCompatible,
+  optionsFromConfig,
+  standardizeDataFormat,
+  standardizeTuple,
+  type DataFormat,
+} from "../convolutional/utils";
 import { sliceAlong } from "./utils";
 import { standardizePairOfPairs } from "./zero_padding";
 
@@ -28,7 +34,13 @@ export class Cropping1D extends Layer {
 
   constructor(options: Cropping1DOptions = {}) {
     super(options);
-    this.cropping = standardizeTuple(options.cropping ?? [1, 1], 2, "cropping", `Cropping1D "${this.name}"`, true);
+    this.cropping = standardizeTuple(
+      options.cropping ?? [1, 1],
+      2,
+      "cropping",
+      `Cropping1D "${this.name}"`,
+      true,
+    );
     this.built = true;
   }
 
@@ -36,7 +48,10 @@ export class Cropping1D extends Layer {
     assertInputCompatible(this, { ndim: 3 }, inputs.shape);
     const n = inputs.shape[1];
     const [a, b] = this.cropping as [number, number];
-    if (n === null || n === undefined) throw new ValueError(`Layer "${this.name}" (Cropping1D): the cropped axis must be known. Received: inputs.shape=${fmt(inputs.shape)}`);
+    if (n === null || n === undefined)
+      throw new ValueError(
+        `Layer "${this.name}" (Cropping1D): the cropped axis must be known. Received: inputs.shape=${fmt(inputs.shape)}`,
+      );
     if (a + b >= n)
       throw new ValueError(
         `Layer "${this.name}" (Cropping1D): \`cropping\` parameter of \`Cropping1D\` layer must be smaller than the input length. Received: inputs.shape=${fmt(inputs.shape)}, and cropping=${fmt(this.cropping)}`,
@@ -93,13 +108,19 @@ export class Cropping2D extends Layer {
         `Layer "${this.name}" (Cropping2D): values in \`cropping\` argument should be smaller than the corresponding spatial dimension of the input. Received: input_shape=${fmt(inputs.shape)}, cropping=${fmt(this.cropping)}`,
       );
     if (h === null || w === null)
-      throw new ValueError(`Layer "${this.name}" (Cropping2D): the cropped axes must be known. Received: input_shape=${fmt(inputs.shape)}`);
+      throw new ValueError(
+        `Layer "${this.name}" (Cropping2D): the cropped axes must be known. Received: input_shape=${fmt(inputs.shape)}`,
+      );
     const x = sliceAlong(inputs, hAxis, ch[0]!, h! - ch[1]!);
     return sliceAlong(x, wAxis, cw[0]!, w! - cw[1]!);
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), cropping: this.cropping.map((c) => [...c]), data_format: this.dataFormat };
+    return {
+      ...super.getConfig(),
+      cropping: this.cropping.map((c) => [...c]),
+      data_format: this.dataFormat,
+    };
   }
 
   static fromConfig(config: Record<string, unknown>): Cropping2D {

@@ -10,7 +10,12 @@ import * as ops from "../../ops/index";
 import { KerasTensor } from "../../symbolic/keras_tensor";
 import { registerBuiltin } from "../../saving/serialization";
 import { Layer, type LayerOptions, type Shape } from "../layer";
-import { assertInputCompatible, optionsFromConfig, standardizeDataFormat, type DataFormat } from "../convolutional/utils";
+import {
+  assertInputCompatible,
+  optionsFromConfig,
+  standardizeDataFormat,
+  type DataFormat,
+} from "../convolutional/utils";
 import { prodOrNull } from "./utils";
 
 export interface FlattenOptions extends LayerOptions {

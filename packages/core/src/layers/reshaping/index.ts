@@ -6,6 +6,15 @@ export { Flatten, type FlattenOptions } from "./flatten";
 export { Reshape } from "./reshape";
 export { Permute } from "./permute";
 export { RepeatVector } from "./repeat_vector";
-export { UpSampling2D, type UpSampling2DOptions, type UpSamplingInterpolation } from "./up_sampling2d";
-export { ZeroPadding1D, ZeroPadding2D, type ZeroPadding1DOptions, type ZeroPadding2DOptions } from "./zero_padding";
+export {
+  UpSampling2D,
+  type UpSampling2DOptions,
+  type UpSamplingInterpolation,
+} from "./up_sampling2d";
+export {
+  ZeroPadding1D,
+  ZeroPadding2D,
+  type ZeroPadding1DOptions,
+  type ZeroPadding2DOptions,
+} from "./zero_padding";
 export { Cropping1D, Cropping2D, type Cropping1DOptions, type Cropping2DOptions } from "./cropping";

@@ -22,7 +22,9 @@ export class RepeatVector extends Layer {
   constructor(n: number, options: LayerOptions = {}) {
     super(options);
     if (!Number.isInteger(n) || n < 0)
-      throw new ValueError(`RepeatVector "${this.name}": expected a non-negative integer value for \`n\`. Received: n=${fmt(n)}`);
+      throw new ValueError(
+        `RepeatVector "${this.name}": expected a non-negative integer value for \`n\`. Received: n=${fmt(n)}`,
+      );
     this.n = n;
     this.built = true;
   }

@@ -17,7 +17,11 @@ import { prodOrNull } from "./utils";
  * Keras `compute_reshape_output_shape`: resolves the -1 of `target` for `inputShape` (both
  * without batch). Unknown input dims leave the -1 unknown (null).
  */
-export function computeReshapeOutputShape(inputShape: Shape, target: readonly number[], where: string): Shape {
+export function computeReshapeOutputShape(
+  inputShape: Shape,
+  target: readonly number[],
+  where: string,
+): Shape {
   const unknownAt = target.indexOf(-1);
   const known = target.reduce((a, d) => (d === -1 ? a : a * d), 1);
   const n = prodOrNull(inputShape);
@@ -46,7 +50,10 @@ export class Reshape extends Layer {
 
   constructor(targetShape: readonly number[], options: LayerOptions = {}) {
     super(options);
-    if (!Array.isArray(targetShape) || targetShape.some((d) => !Number.isInteger(d) || d < -1 || d === 0))
+    if (
+      !Array.isArray(targetShape) ||
+      targetShape.some((d) => !Number.isInteger(d) || d < -1 || d === 0)
+    )
       throw new ValueError(
         `Reshape "${this.name}": \`target_shape\` must be a list of positive integers with at most one -1. Received: target_shape=${fmt(targetShape)}`,
       );
@@ -62,13 +69,21 @@ export class Reshape extends Layer {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override computeOutputSpec(inputs: any): any {
     const x = inputs as KerasTensor;
-    const resolved = computeReshapeOutputShape(x.shape.slice(1), this.targetShape, `Layer "${this.name}" (Reshape)`);
+    const resolved = computeReshapeOutputShape(
+      x.shape.slice(1),
+      this.targetShape,
+      `Layer "${this.name}" (Reshape)`,
+    );
     if (resolved.every((d) => d !== null)) return this.call(x);
     return new KerasTensor([x.shape[0] ?? null, ...resolved], x.dtype);
   }
 
   call(inputs: AnyTensor): AnyTensor {
-    const resolved = computeReshapeOutputShape(inputs.shape.slice(1), this.targetShape, `Layer "${this.name}" (Reshape)`);
+    const resolved = computeReshapeOutputShape(
+      inputs.shape.slice(1),
+      this.targetShape,
+      `Layer "${this.name}" (Reshape)`,
+    );
     return ops.reshape<AnyTensor>(inputs, [inputs.shape[0] ?? -1, ...resolved.map((d) => d ?? -1)]);
   }
 
@@ -77,7 +92,10 @@ export class Reshape extends Layer {
   }
 
   static fromConfig(config: Record<string, unknown>): Reshape {
-    return new Reshape(config.target_shape as number[], optionsFromConfig(config, ["target_shape"]));
+    return new Reshape(
+      config.target_shape as number[],
+      optionsFromConfig(config, ["target_shape"]),
+    );
   }
 }
 

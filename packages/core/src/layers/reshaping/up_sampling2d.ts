@@ -15,7 +15,13 @@ import * as lax from "../../primitives/lax";
 import * as ops from "../../ops/index";
 import { registerBuiltin } from "../../saving/serialization";
 import { Layer, type LayerOptions } from "../layer";
-import { assertInputCompatible, optionsFromConfig, standardizeDataFormat, standardizeTuple, type DataFormat } from "../convolutional/utils";
+import {
+  assertInputCompatible,
+  optionsFromConfig,
+  standardizeDataFormat,
+  standardizeTuple,
+  type DataFormat,
+} from "../convolutional/utils";
 
 export type UpSamplingInterpolation = "nearest" | "bilinear";
 
@@ -31,7 +37,9 @@ export interface UpSampling2DOptions extends LayerOptions {
 function linearUpsampleAxis(x: AnyTensor, axis: number, factor: number): AnyTensor {
   const n = x.shape[axis];
   if (n === null || n === undefined)
-    throw new ValueError(`UpSampling2D: bilinear interpolation needs known spatial dims. Received: shape=${fmt(x.shape)}`);
+    throw new ValueError(
+      `UpSampling2D: bilinear interpolation needs known spatial dims. Received: shape=${fmt(x.shape)}`,
+    );
   const m = n * factor;
   const lo: number[] = [];
   const hi: number[] = [];
@@ -68,7 +76,9 @@ export class UpSampling2D extends Layer {
     this.dataFormat = standardizeDataFormat(options.dataFormat, where);
     const interp = options.interpolation ?? "nearest";
     if (interp !== "nearest" && interp !== "bilinear")
-      throw new ValueError(`${where}: \`interpolation\` must be "nearest" or "bilinear" (others are not implemented). Received: interpolation=${fmt(interp)}`);
+      throw new ValueError(
+        `${where}: \`interpolation\` must be "nearest" or "bilinear" (others are not implemented). Received: interpolation=${fmt(interp)}`,
+      );
     this.interpolation = interp;
     this.built = true;
   }
@@ -90,7 +100,12 @@ export class UpSampling2D extends Layer {
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), size: [...this.size], data_format: this.dataFormat, interpolation: this.interpolation };
+    return {
+      ...super.getConfig(),
+      size: [...this.size],
+      data_format: this.dataFormat,
+      interpolation: this.interpolation,
+    };
   }
 
   static fromConfig(config: Record<string, unknown>): UpSampling2D {

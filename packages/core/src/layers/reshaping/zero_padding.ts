@@ -9,23 +9,38 @@ import type { AnyTensor } from "../../engine/bind";
 import * as ops from "../../ops/index";
 import { registerBuiltin } from "../../saving/serialization";
 import { Layer, type LayerOptions } from "../layer";
-import { assertInputCompatible, optionsFromConfig, standardizeDataFormat, standardizeTuple, type DataFormat } from "../convolutional/utils";
+import {
+  assertInputCompatible,
+  optionsFromConfig,
+  standardizeDataFormat,
+  standardizeTuple,
+  type DataFormat,
+} from "../convolutional/utils";
 
 /**
  * Keras' 2-D padding / cropping argument: an int, `[sym_h, sym_w]`, or
  * `[[top, bottom], [left, right]]`, as `[[top, bottom], [left, right]]`.
  */
-export function standardizePairOfPairs(value: unknown, name: "padding" | "cropping", where: string): [number[], number[]] {
+export function standardizePairOfPairs(
+  value: unknown,
+  name: "padding" | "cropping",
+  where: string,
+): [number[], number[]] {
   if (typeof value === "number") {
     if (!Number.isInteger(value) || value < 0)
-      throw new ValueError(`${where}: \`${name}\` cannot be negative. Received: ${name}=${fmt(value)}`);
+      throw new ValueError(
+        `${where}: \`${name}\` cannot be negative. Received: ${name}=${fmt(value)}`,
+      );
     return [
       [value, value],
       [value, value],
     ];
   }
   if (Array.isArray(value)) {
-    if (value.length !== 2) throw new ValueError(`${where}: \`${name}\` should have two elements. Received: ${name}=${fmt(value)}`);
+    if (value.length !== 2)
+      throw new ValueError(
+        `${where}: \`${name}\` should have two elements. Received: ${name}=${fmt(value)}`,
+      );
     return [
       standardizeTuple(value[0], 2, `1st entry of ${name}`, where, true),
       standardizeTuple(value[1], 2, `2nd entry of ${name}`, where, true),
@@ -51,7 +66,13 @@ export class ZeroPadding1D extends Layer {
 
   constructor(options: ZeroPadding1DOptions = {}) {
     super(options);
-    this.padding = standardizeTuple(options.padding ?? 1, 2, "padding", `ZeroPadding1D "${this.name}"`, true);
+    this.padding = standardizeTuple(
+      options.padding ?? 1,
+      2,
+      "padding",
+      `ZeroPadding1D "${this.name}"`,
+      true,
+    );
     this.built = true;
   }
 
@@ -94,12 +115,17 @@ export class ZeroPadding2D extends Layer {
   call(inputs: AnyTensor): AnyTensor {
     assertInputCompatible(this, { ndim: 4 }, inputs.shape);
     const [h, w] = this.padding;
-    const widths = this.dataFormat === "channels_first" ? [[0, 0], [0, 0], h, w] : [[0, 0], h, w, [0, 0]];
+    const widths =
+      this.dataFormat === "channels_first" ? [[0, 0], [0, 0], h, w] : [[0, 0], h, w, [0, 0]];
     return ops.pad<AnyTensor>(inputs, widths);
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), padding: this.padding.map((p) => [...p]), data_format: this.dataFormat };
+    return {
+      ...super.getConfig(),
+      padding: this.padding.map((p) => [...p]),
+      data_format: this.dataFormat,
+    };
   }
 
   static fromConfig(config: Record<string, unknown>): ZeroPadding2D {

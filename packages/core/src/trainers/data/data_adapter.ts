@@ -45,23 +45,23 @@ export function isBatchStream(x: unknown): boolean {
   return Symbol.asyncIterator in x || Symbol.iterator in x || typeof (x as { next?: unknown }).next === "function";
 }
 
+const leavesOf = (s: Struct<BatchLeaf> | null): BatchLeaf[] => (s === null ? [] : flattenStruct(s, isBatchLeaf));
 const hostLeaves = (s: Struct<HostArray> | null): HostArray[] => (s === null ? [] : flattenStruct(s, (v) => v instanceof HostArray));
 
 /**
- * Keras `check_data_cardinality`: every array must have the same number of samples.
+ * Keras `check_data_cardinality`: every array must have the same number of samples. Returns it.
  */
-export function checkDataCardinality(x: Struct<HostArray>, y: Struct<HostArray> | null, sampleWeight: Struct<HostArray> | null): number {
-  const parts: [string, HostArray[]][] = [
-    ["x", hostLeaves(x)],
-    ["y", hostLeaves(y)],
-    ["sample_weight", hostLeaves(sampleWeight)],
+export function checkDataCardinality(x: Struct<BatchLeaf>, y: Struct<BatchLeaf> | null, sampleWeight: Struct<BatchLeaf> | null): number {
+  const parts: [string, number[]][] = [
+    ["x", leavesOf(x).map((l) => l.shape[0] ?? 1)],
+    ["y", leavesOf(y).map((l) => l.shape[0] ?? 1)],
+    ["sample_weight", leavesOf(sampleWeight).map((l) => l.shape[0] ?? 1)],
   ];
-  const sizes = new Set(parts.flatMap(([, hs]) => hs.map((h) => h.length)));
+  const sizes = new Set(parts.flatMap(([, ns]) => ns));
   if (sizes.size > 1) {
-    const described = parts.filter(([, hs]) => hs.length > 0).map(([label, hs]) => `'${label}' sizes: ${hs.map((h) => h.length).join(", ")}`);
-    const received = parts.filter(([, hs]) => hs.length > 0).map(([label, hs]) => `${label} sizes=${hs.map((h) => h.length).join(", ")}`);
+    const given = parts.filter(([, ns]) => ns.length > 0);
     throw new ValueError(
-      `Data cardinality is ambiguous. Make sure all arrays contain the same number of samples. ${described.join("; ")}. Received: ${received.join("; ")}`,
+      `Data cardinality is ambiguous. Make sure all arrays contain the same number of samples. ${given.map(([label, ns]) => `'${label}' sizes: ${ns.join(", ")}`).join("; ")}. Received: ${given.map(([label, ns]) => `${label} sizes=${ns.join(", ")}`).join("; ")}`,
     );
   }
   const [n] = sizes;
@@ -81,29 +81,6 @@ export function trainValidationSplit<T extends Struct<HostArray> | null>(arrays:
     );
   const cut = (a: T, s: number, e: number): T => (a === null ? a : (mapStruct(a as Struct<HostArray>, (v) => v instanceof HostArray, (h) => h.slice(s, e)) as T));
   return [arrays.map((a) => cut(a, 0, splitAt)), arrays.map((a) => cut(a, splitAt, n))];
-}
-
-/**
- * Keras `class_weight_to_sample_weights`: one weight per sample from its class (argmax of a
- * one-hot / probability row, else the rounded label); classes not in `classWeight` weigh 1.
- */
-export function classWeightToSampleWeights(y: HostArray, classWeight: Record<number | string, number>): HostArray {
-  const n = y.length;
-  const out = new Float32Array(n);
-  const last = y.shape.length > 1 ? y.shape[y.shape.length - 1]! : 1;
-  const r = y.rowSize;
-  for (let i = 0; i < n; i++) {
-    let cls: number;
-    if (y.shape.length > 1 && last !== 1) {
-      // argmax over the last axis (rank-2 targets: the row)
-      let best = 0;
-      for (let j = 1; j < last; j++) if (y.data[i * r + j]! > y.data[i * r + best]!) best = j;
-      cls = best;
-    } else cls = Math.round(y.data[i * r]!);
-    const w = classWeight[cls];
-    out[i] = w === undefined ? 1 : w;
-  }
-  return new HostArray(out, [n], "float32");
 }
 
 export interface ArrayAdapterOptions {

@@ -8,7 +8,6 @@ export {
   EpochIterator,
   checkDataCardinality,
   trainValidationSplit,
-  classWeightToSampleWeights,
   isBatchStream,
   unpackElement,
   type Batch,

@@ -1,0 +1,337 @@
+/**
+ * The float32 GEMM in wasm SIMD: packing routines, an MR x NR register-blocked micro-kernel and
+ * the macro-kernel that runs it over a packed block (the BLIS structure:
+ * https://github.com/flame/blis/blob/master/docs/KernelsHowTo.md).
+ *
+ * Packed layouts (all k-major, so the micro-kernel streams both operands contiguously):
+ * - A block (mc x kc): panels of MR rows, element (i, p) at `((i / MR) * kc + p) * MR + i % MR`.
+ * - B block (kc x nc): panels of NR columns, element (p, j) at `((j / NR) * kc + p) * NR + j % NR`.
+ * Panels are zero-padded past the matrix edge, so edge tiles run the same micro-kernel into a
+ * scratch tile whose valid part is then copied out.
+ *
+ * The micro-kernel keeps an MR x NR block of C in MR * NR / 4 f32x4 locals (4 x 8: 8 vectors,
+ * plus 2 for B and 1 for the broadcast A value, within the 16 SIMD registers of x86-64), and per
+ * step of k loads 2 vectors of B and MR broadcast scalars of A for 2 * MR multiply-adds. The k
+ * loop is unrolled by 4 with constant memarg offsets. With relaxed SIMD the multiply-add is one
+ * `f32x4.relaxed_madd` (an FMA where the engine has one), else `f32x4.mul` + `f32x4.add`.
+ *
+ * All pointers and strides passed in are in bytes.
+ */
+import { Op, T, V, type Func, type ModuleBuilder } from "./wasmblr";
+
+export interface GemmConfig {
+  /** Rows of the register block. */
+  MR: number;
+  /** Columns of the register block (a multiple of 4). */
+  NR: number;
+  /** Use `f32x4.relaxed_madd`. */
+  relaxed: boolean;
+  /** Steps of k per loop iteration. */
+  unroll?: number;
+}
+
+/** Pushes c := c + a * b for f32x4 locals (a, b, c). */
+function madd(f: Func, relaxed: boolean, a: number, b: number, c: number): void {
+  if (relaxed) f.get(a).get(b).get(c).v(V.f32x4_relaxed_madd).set(c);
+  else f.get(c).get(a).get(b).v(V.f32x4_mul).v(V.f32x4_add).set(c);
+}
+
+/** Emits `micro`, `macro`, `pack_a` and `pack_b`. Returns nothing; exports are named. */
+export function emitGemm(m: ModuleBuilder, cfg: GemmConfig): void {
+  const { MR, NR, relaxed } = cfg;
+  const UNROLL = cfg.unroll ?? 1;
+  const NV = NR / 4;
+
+  // micro(a, b, c, ldc, kc, acc): C[MR x NR] (+)= Apanel · Bpanel.
+  const microIndex = m.func("gemm_micro", [T.i32, T.i32, T.i32, T.i32, T.i32, T.i32], [], (f) => {
+    const [a, b, c, ldc, kc, acc] = [0, 1, 2, 3, 4, 5];
+    const accs: number[] = [];
+    for (let i = 0; i < MR * NV; i++) accs.push(f.local(T.v128));
+    const bv: number[] = [];
+    for (let j = 0; j < NV; j++) bv.push(f.local(T.v128));
+    const av = f.local(T.v128);
+    const p = f.local(T.i32);
+    const kc4 = f.local(T.i32);
+    const cr = f.local(T.i32);
+    // Initial accumulators: C itself when accumulating, else zeros.
+    f.get(acc).if(
+      () => {
+        f.get(c).set(cr);
+        for (let r = 0; r < MR; r++) {
+          for (let j = 0; j < NV; j++) f.get(cr).vLoad(16 * j).set(accs[r * NV + j]);
+          if (r < MR - 1) f.get(cr).get(ldc).op(Op.i32_add).set(cr);
+        }
+      },
+      () => {
+        for (const x of accs) f.f32x4(0).set(x);
+      },
+    );
+    const step = (u: number) => {
+      for (let j = 0; j < NV; j++) f.get(b).vLoad((u * NR + 4 * j) * 4).set(bv[j]);
+      for (let r = 0; r < MR; r++) {
+        f.get(a).vLoadSplat32((u * MR + r) * 4).set(av);
+        for (let j = 0; j < NV; j++) madd(f, relaxed, av, bv[j], accs[r * NV + j]);
+      }
+    };
+    // One induction variable: the loop runs while a < aEnd (a advances MR floats per k step).
+    const aEnd = kc4;
+    f.get(a).get(kc).i32(MR * 4).op(Op.i32_mul).op(Op.i32_add).set(aEnd);
+    if (UNROLL > 1) {
+      const aEndU = p;
+      f.get(a).get(kc).i32(~(UNROLL - 1)).op(Op.i32_and).i32(MR * 4).op(Op.i32_mul).op(Op.i32_add).set(aEndU);
+      f.block((exit) => {
+        f.loop((top) => {
+          f.get(a).get(aEndU).op(Op.i32_ge_u).brIf(exit);
+          for (let u = 0; u < UNROLL; u++) step(u);
+          f.get(a).i32(UNROLL * MR * 4).op(Op.i32_add).set(a);
+          f.get(b).i32(UNROLL * NR * 4).op(Op.i32_add).set(b);
+          f.br(top);
+        });
+      });
+    }
+    f.block((exit) => {
+      f.loop((top) => {
+        f.get(a).get(aEnd).op(Op.i32_ge_u).brIf(exit);
+        step(0);
+        f.get(a).i32(MR * 4).op(Op.i32_add).set(a);
+        f.get(b).i32(NR * 4).op(Op.i32_add).set(b);
+        f.br(top);
+      });
+    });
+    f.get(c).set(cr);
+    for (let r = 0; r < MR; r++) {
+      for (let j = 0; j < NV; j++) f.get(cr).get(accs[r * NV + j]).vStore(16 * j);
+      if (r < MR - 1) f.get(cr).get(ldc).op(Op.i32_add).set(cr);
+    }
+  });
+
+  // macro(mc, nc, kc, ap, bp, c, ldc, acc, scratch): C[mc x nc] (+)= Ablock · Bblock.
+  m.func(
+    "gemm_macro",
+    [T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32],
+    [],
+    (f) => {
+      const [mc, nc, kc, ap, bp, c, ldc, acc, scratch] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+      const i = f.local(T.i32);
+      const j = f.local(T.i32);
+      const aPanel = f.local(T.i32);
+      const bPanel = f.local(T.i32);
+      const mh = f.local(T.i32);
+      const nw = f.local(T.i32);
+      const cp = f.local(T.i32);
+      const r = f.local(T.i32);
+      const t = f.local(T.i32);
+      const src = f.local(T.i32);
+      const dst = f.local(T.i32);
+      f.get(bp).set(bPanel);
+      f.for(
+        j,
+        () => f.i32(0),
+        () => f.get(nc),
+        NR,
+        () => {
+          // nw = min(NR, nc - j)
+          f.get(nc).get(j).op(Op.i32_sub).set(nw);
+          f.get(nw).i32(NR).op(Op.i32_gt_s).if(() => f.i32(NR).set(nw));
+          f.get(ap).set(aPanel);
+          f.for(
+            i,
+            () => f.i32(0),
+            () => f.get(mc),
+            MR,
+            () => {
+              f.get(mc).get(i).op(Op.i32_sub).set(mh);
+              f.get(mh).i32(MR).op(Op.i32_gt_s).if(() => f.i32(MR).set(mh));
+              // cp = c + i * ldc + j * 4
+              f.get(c).get(i).get(ldc).op(Op.i32_mul).op(Op.i32_add);
+              f.get(j).i32(4).op(Op.i32_mul).op(Op.i32_add).set(cp);
+              f.get(mh).i32(MR).op(Op.i32_eq).get(nw).i32(NR).op(Op.i32_eq).op(Op.i32_and);
+              f.if(
+                () => {
+                  f.get(aPanel).get(bPanel).get(cp).get(ldc).get(kc).get(acc).call(microIndex);
+                },
+                () => {
+                  f.get(aPanel).get(bPanel).get(scratch).i32(NR * 4).get(kc).i32(0).call(microIndex);
+                  // Copy (or add) the valid mh x nw corner of the scratch tile into C.
+                  f.for(
+                    r,
+                    () => f.i32(0),
+                    () => f.get(mh),
+                    1,
+                    () => {
+                      f.get(scratch).get(r).i32(NR * 4).op(Op.i32_mul).op(Op.i32_add).set(src);
+                      f.get(cp).get(r).get(ldc).op(Op.i32_mul).op(Op.i32_add).set(dst);
+                      f.for(
+                        t,
+                        () => f.i32(0),
+                        () => f.get(nw),
+                        1,
+                        () => {
+                          // dst = src + (acc ? dst : 0)
+                          f.get(dst);
+                          f.get(src).f32Load();
+                          f.get(dst).f32Load().f32(0).get(acc).op(Op.select).op(Op.f32_add);
+                          f.f32Store();
+                          f.get(src).i32(4).op(Op.i32_add).set(src);
+                          f.get(dst).i32(4).op(Op.i32_add).set(dst);
+                        },
+                      );
+                    },
+                  );
+                },
+              );
+              f.get(aPanel).get(kc).i32(MR * 4).op(Op.i32_mul).op(Op.i32_add).set(aPanel);
+            },
+          );
+          f.get(bPanel).get(kc).i32(NR * 4).op(Op.i32_mul).op(Op.i32_add).set(bPanel);
+        },
+      );
+    },
+  );
+
+  // pack_a(mc, kc, src, rs, cs, dst): A block (mc x kc, element (i, p) at src + i*rs + p*cs).
+  m.func("gemm_pack_a", [T.i32, T.i32, T.i32, T.i32, T.i32, T.i32], [], (f) => {
+    const [mc, kc, src, rs, cs, dst] = [0, 1, 2, 3, 4, 5];
+    const i0 = f.local(T.i32);
+    const p = f.local(T.i32);
+    const t = f.local(T.i32);
+    const h = f.local(T.i32);
+    const rows: number[] = [];
+    for (let k = 0; k < MR; k++) rows.push(f.local(T.i32));
+    f.for(
+      i0,
+      () => f.i32(0),
+      () => f.get(mc),
+      MR,
+      () => {
+        f.get(mc).get(i0).op(Op.i32_sub).set(h);
+        f.get(h).i32(MR).op(Op.i32_ge_s);
+        f.if(
+          () => {
+            // Full panel: MR row pointers advance by cs.
+            for (let k = 0; k < MR; k++)
+              f.get(src).get(i0).i32(k).op(Op.i32_add).get(rs).op(Op.i32_mul).op(Op.i32_add).set(rows[k]);
+            f.for(
+              p,
+              () => f.i32(0),
+              () => f.get(kc),
+              1,
+              () => {
+                for (let k = 0; k < MR; k++) {
+                  f.get(dst).get(rows[k]).f32Load().f32Store(4 * k);
+                  f.get(rows[k]).get(cs).op(Op.i32_add).set(rows[k]);
+                }
+                f.get(dst).i32(MR * 4).op(Op.i32_add).set(dst);
+              },
+            );
+          },
+          () => {
+            // Edge panel: h valid rows, the rest zero.
+            f.for(
+              p,
+              () => f.i32(0),
+              () => f.get(kc),
+              1,
+              () => {
+                f.for(
+                  t,
+                  () => f.i32(0),
+                  () => f.i32(MR),
+                  1,
+                  () => {
+                    // (A block without parameters cannot see the caller's stack, so each
+                    // branch pushes the address itself.)
+                    const addr = () => f.get(dst).get(t).i32(4).op(Op.i32_mul).op(Op.i32_add);
+                    f.get(t).get(h).op(Op.i32_lt_s);
+                    f.if(
+                      () => {
+                        addr();
+                        f.get(src).get(i0).get(t).op(Op.i32_add).get(rs).op(Op.i32_mul).op(Op.i32_add);
+                        f.get(p).get(cs).op(Op.i32_mul).op(Op.i32_add).f32Load();
+                        f.f32Store();
+                      },
+                      () => {
+                        addr();
+                        f.f32(0).f32Store();
+                      },
+                    );
+                  },
+                );
+                f.get(dst).i32(MR * 4).op(Op.i32_add).set(dst);
+              },
+            );
+          },
+        );
+      },
+    );
+  });
+
+  // pack_b(kc, nc, src, rs, cs, dst): B block (kc x nc, element (p, j) at src + p*rs + j*cs).
+  m.func("gemm_pack_b", [T.i32, T.i32, T.i32, T.i32, T.i32, T.i32], [], (f) => {
+    const [kc, nc, src, rs, cs, dst] = [0, 1, 2, 3, 4, 5];
+    const j0 = f.local(T.i32);
+    const p = f.local(T.i32);
+    const t = f.local(T.i32);
+    const w = f.local(T.i32);
+    const row = f.local(T.i32);
+    f.for(
+      j0,
+      () => f.i32(0),
+      () => f.get(nc),
+      NR,
+      () => {
+        f.get(nc).get(j0).op(Op.i32_sub).set(w);
+        f.get(src).get(j0).get(cs).op(Op.i32_mul).op(Op.i32_add).set(row);
+        f.get(w).i32(NR).op(Op.i32_ge_s).get(cs).i32(4).op(Op.i32_eq).op(Op.i32_and);
+        f.if(
+          () => {
+            // Full panel of contiguous columns: NR / 4 vector copies per row.
+            f.for(
+              p,
+              () => f.i32(0),
+              () => f.get(kc),
+              1,
+              () => {
+                for (let v = 0; v < NR / 4; v++) f.get(dst).get(row).vLoad(16 * v).vStore(16 * v);
+                f.get(row).get(rs).op(Op.i32_add).set(row);
+                f.get(dst).i32(NR * 4).op(Op.i32_add).set(dst);
+              },
+            );
+          },
+          () => {
+            f.for(
+              p,
+              () => f.i32(0),
+              () => f.get(kc),
+              1,
+              () => {
+                f.for(
+                  t,
+                  () => f.i32(0),
+                  () => f.i32(NR),
+                  1,
+                  () => {
+                    const addr = () => f.get(dst).get(t).i32(4).op(Op.i32_mul).op(Op.i32_add);
+                    f.get(t).get(w).op(Op.i32_lt_s);
+                    f.if(
+                      () => {
+                        addr();
+                        f.get(row).get(t).get(cs).op(Op.i32_mul).op(Op.i32_add).f32Load().f32Store();
+                      },
+                      () => {
+                        addr();
+                        f.f32(0).f32Store();
+                      },
+                    );
+                  },
+                );
+                f.get(row).get(rs).op(Op.i32_add).set(row);
+                f.get(dst).i32(NR * 4).op(Op.i32_add).set(dst);
+              },
+            );
+          },
+        );
+      },
+    );
+  });
+}
