@@ -1,6 +1,6 @@
 import { create, globals } from "webgpu";
 Object.assign(globalThis, globals);
-const gpu = create([]);
+const gpu = create([]); globalThis.__gpu = gpu;
 const adapter = await gpu.requestAdapter();
 const device = await adapter.requestDevice({ requiredFeatures: ["subgroups"], requiredLimits: { maxComputeWorkgroupStorageSize: 32768 } });
 const N = +process.argv[2] || 512;
@@ -12,7 +12,7 @@ const bA = buf(A), bB = buf(B), bC = buf(new Float32Array(M * N));
 const st = device.createBuffer({ size: M * N * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
 const ref = new Float32Array(M*N);
 for (let i=0;i<M;i++) for (let k=0;k<K;k++){const a=A[i*K+k]; for(let j=0;j<N;j++) ref[i*N+j]+=a*B[k*N+j];}
-console.log("defs");async function run(name, src, wg) {
+async function run(name, src, wg) {
   let t0 = performance.now();
   const p = device.createComputePipeline({ layout: "auto", compute: { module: device.createShaderModule({ code: src }), entryPoint: "main" } });
   const bg = device.createBindGroup({ layout: p.getBindGroupLayout(0), entries: [bA, bB, bC].map((b, i) => ({ binding: i, resource: { buffer: b } })) });
@@ -23,11 +23,11 @@ console.log("defs");async function run(name, src, wg) {
     pass.end(); enc.copyBufferToBuffer(bC, 0, st, 0, M * N * 4); device.queue.submit([enc.finish()]);
     await st.mapAsync(GPUMapMode.READ); const out = new Float32Array(st.getMappedRange().slice(0)); st.unmap(); return out;
   };
-  console.log("p"); const out = await go(1); console.log("ran");
+  const out = await go(1);
   const tc = performance.now() - t0;
   let err = 0; for (let i = 0; i < M * N; i++) err = Math.max(err, Math.abs(out[i] - ref[i]));
   const times = [];
-  for (let i = 0; i < 5; i++) { console.log("it", i); t0 = performance.now(); await go(1); times.push(performance.now() - t0); }
+  for (let i = 0; i < 5; i++) { t0 = performance.now(); await go(1); times.push(performance.now() - t0); }
   times.sort((a, b) => a - b);
   const ms = times[2];
   console.log(name, "compile+first", tc.toFixed(0), "ms; median", ms.toFixed(1), "ms;", (2 * M * N * K / ms / 1e6).toFixed(2), "GFLOP/s; err", err.toExponential(1));

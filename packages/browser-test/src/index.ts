@@ -119,6 +119,9 @@ async function serve(js: string): Promise<{ server: Server; url: string }> {
     } else if (path === "/bundle.js") {
       res.setHeader("Content-Type", "text/javascript; charset=utf-8");
       res.end(js);
+    } else if (path === "/favicon.ico") {
+      res.statusCode = 204;
+      res.end();
     } else {
       res.statusCode = 404;
       res.end("not found");
@@ -188,7 +191,8 @@ export async function runInBrowser(opts: RunInBrowserOptions): Promise<BrowserRu
         resolve();
       }, timeoutMs);
     });
-    await page.goto(url + (opts.query ? `?${opts.query}` : ""));
+    // "commit": a page whose module runs long synchronously would never reach "load" in time.
+    await page.goto(url + (opts.query ? `?${opts.query}` : ""), { waitUntil: "commit" });
     await Promise.race([finished, timedOut]);
     clearTimeout(timer);
     return { results, summary, logs, error, browserVersion };

@@ -63,6 +63,7 @@ export {
 } from "./engine/engine";
 export { registerBackend, registeredBackends } from "./backend/registry";
 export type { Backend, BackendFactory, BackendMemory, DataId, TensorInfo } from "./backend/backend";
+export * as codegen from "./backend/codegen/index";
 export {
   Primitive,
   ALL_PRIMITIVES,

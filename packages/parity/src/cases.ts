@@ -11,6 +11,9 @@
  *
  * Tolerances: int32 and bool outputs are always compared exactly; float outputs use the case's
  * tolerance, by default the primitive's entry of `DEFAULT_TOL` (exact for data movement).
+ *
+ * The case tables are laid out by hand, one case per line (`// prettier-ignore`): they read as
+ * tables, and a one-line diff per case keeps the review of new cases easy.
  */
 import {
   NON_DIFFERENTIABLE,
@@ -188,6 +191,7 @@ const INT32_MAX = 2147483647;
 type Unary = (typeof UNARY_PRIMITIVES)[number];
 
 /** Per unary primitive: the domain of random inputs, special values, and whether int32 applies. */
+// prettier-ignore
 const UNARY: { [P in Unary]: { gen: Gen; special: number[]; int?: boolean } } = {
   [Primitive.Neg]: { gen: uniform(-3, 3), special: [0, -0, Infinity, -Infinity, NaN, 3.5], int: true },
   [Primitive.Abs]: { gen: uniform(-3, 3), special: [-0, -Infinity, NaN, -3.5, 2], int: true },
@@ -203,7 +207,11 @@ const UNARY: { [P in Unary]: { gen: Gen; special: number[]; int?: boolean } } = 
   // tanh(+-inf) = +-1: exp-based GPU formulas give inf / inf = NaN.
   [Primitive.Tanh]: { gen: uniform(-5, 5), special: [0, -0, 20, -20, 100, Infinity, -Infinity, NaN, 1e-8] },
   [Primitive.Erf]: { gen: uniform(-4.5, 4.5), special: [0, -0, 4, -4, 10, -10, Infinity, -Infinity, NaN, 1e-8] },
-  [Primitive.Floor]: { gen: uniform(-3, 3), special: [-0.5, -1.5, 0.5, -0, Infinity, -Infinity, NaN, 2.9999998, -1e-30], int: true },
+  [Primitive.Floor]: {
+    gen: uniform(-3, 3),
+    special: [-0.5, -1.5, 0.5, -0, Infinity, -Infinity, NaN, 2.9999998, -1e-30],
+    int: true,
+  },
   // Round half to even: NumPy/Keras `round`, not JavaScript's half-up Math.round.
   [Primitive.Round]: {
     gen: uniform(-3, 3),
@@ -215,6 +223,7 @@ const UNARY: { [P in Unary]: { gen: Gen; special: number[]; int?: boolean } } = 
   [Primitive.LogicalNot]: { gen: uniform(-1, 1), special: [0, -0, NaN, 1, -2.5, Infinity], int: true },
 };
 
+// prettier-ignore
 function unaryCases(): PrimitiveCase[] {
   const out: PrimitiveCase[] = [];
   for (const p of UNARY_PRIMITIVES) {
@@ -240,6 +249,7 @@ function unaryCases(): PrimitiveCase[] {
 
 type Binary = (typeof BINARY_PRIMITIVES)[number];
 
+// prettier-ignore
 const BINARY: { [P in Binary]: { a: Gen; b: Gen; ia: Gen; ib: Gen; special?: [number[], number[]][] } } = {
   [Primitive.Add]: {
     a: uniform(-2, 2),
@@ -303,6 +313,7 @@ const BINARY: { [P in Binary]: { a: Gen; b: Gen; ia: Gen; ib: Gen; special?: [nu
 };
 
 /** Integer specials: wrap-around and floor semantics that every backend must share. */
+// prettier-ignore
 const BINARY_INT_SPECIAL: { [P in Binary]?: [number[], number[]] } = {
   [Primitive.Add]: [[INT32_MAX, INT32_MIN, INT32_MAX, 5], [1, -1, INT32_MAX, -5]],
   [Primitive.Sub]: [[INT32_MIN, INT32_MAX, 0, 5], [1, -1, INT32_MIN, 7]],
@@ -316,6 +327,7 @@ const BINARY_INT_SPECIAL: { [P in Binary]?: [number[], number[]] } = {
   [Primitive.Minimum]: [[INT32_MIN, INT32_MAX, -1], [INT32_MAX, INT32_MIN, 0]],
 };
 
+// prettier-ignore
 function binaryCases(): PrimitiveCase[] {
   const out: PrimitiveCase[] = [];
   for (const p of BINARY_PRIMITIVES) {
@@ -340,6 +352,7 @@ function binaryCases(): PrimitiveCase[] {
 const COMPARE = [Primitive.Equal, Primitive.NotEqual, Primitive.Less, Primitive.LessEqual] as const;
 const LOGICAL = [Primitive.LogicalAnd, Primitive.LogicalOr] as const;
 
+// prettier-ignore
 function compareCases(): PrimitiveCase[] {
   const out: PrimitiveCase[] = [];
   const tie = levels(-1, -0.5, 0, 0.5, 1);
@@ -365,6 +378,7 @@ function compareCases(): PrimitiveCase[] {
   return out;
 }
 
+// prettier-ignore
 function whereCases(): PrimitiveCase[] {
   const p = Primitive.Where;
   return [
@@ -378,6 +392,7 @@ function whereCases(): PrimitiveCase[] {
   ];
 }
 
+// prettier-ignore
 function castCases(): PrimitiveCase[] {
   const p = Primitive.Cast;
   const dtypes = ["float32", "int32", "bool"] as const;
@@ -397,7 +412,8 @@ function castCases(): PrimitiveCase[] {
     ], { dtype: "int32" }),
   );
   out.push(pc(p, "float32 to bool: NaN true, -0 false", [F([5], values(NaN, -0, 0, 1e-30, -Infinity))], { dtype: "bool" }));
-  out.push(pc(p, "int32 to float32 rounds large values", [I([4], values(16777217, INT32_MAX, INT32_MIN, -16777219))], { dtype: "float32" }));
+  const bigInts = values(16777217, INT32_MAX, INT32_MIN, -16777219);
+  out.push(pc(p, "int32 to float32 rounds large values", [I([4], bigInts)], { dtype: "float32" }));
   out.push(pc(p, "size-0", [F([0, 3])], { dtype: "int32" }));
   return out;
 }
@@ -405,6 +421,7 @@ function castCases(): PrimitiveCase[] {
 // ---------------------------------------------------------------------------------------------
 // Reductions, argmax, cumsum, sorting
 
+// prettier-ignore
 function reduceCases(): PrimitiveCase[] {
   const out: PrimitiveCase[] = [];
   for (const p of [Primitive.Sum, Primitive.Prod, Primitive.Max, Primitive.Min] as const) {
@@ -416,6 +433,7 @@ function reduceCases(): PrimitiveCase[] {
     out.push(pc(p, "(2,3,4) axes (0,2)", [F([2, 3, 4], g)], { axes: [0, 2] }, { grad: true }));
     out.push(pc(p, "(7,13) all axes", [F([7, 13], g)], { axes: [0, 1] }));
     out.push(pc(p, "scalar, no axes", [F([], g)], { axes: [] }));
+    out.push(pc(p, "size-1 dims (2,1,3,1,5) axes (1,2,3)", [F([2, 1, 3, 1, 5], g)], { axes: [1, 2, 3] }));
     out.push(pc(p, "int32 (7,13) axis 1", [I([7, 13], p === Primitive.Prod ? ints(-3, 3) : ints(-100, 100))], { axes: [1] }));
     out.push(pc(p, "bool (7,13) axis 1", [B([7, 13], { kind: "bool", p: 0.8 })], { axes: [1] }));
     // Empty reductions give the identity: 0, 1, -inf, +inf.
@@ -426,10 +444,12 @@ function reduceCases(): PrimitiveCase[] {
   out.push(pc(Primitive.Sum, "int32 wraps", [I([3], values(INT32_MAX, 1, 5))], { axes: [0] }));
   out.push(pc(Primitive.Prod, "int32 wraps", [I([3], values(65536, 65536, 3))], { axes: [0] }));
   for (const p of [Primitive.Max, Primitive.Min] as const)
-    out.push(pc(p, "NaN propagates", [F([3, 4], values(1, NaN, 3, -Infinity, Infinity, 2, 0, -0, NaN, NaN, NaN, NaN))], { axes: [1] }));
+    out.push(pc(p, "NaN propagates", [F([3, 4], values(1, NaN, 3, -Infinity, Infinity, 2, 0, -0, NaN, NaN, NaN, NaN))],
+      { axes: [1] }));
   return out;
 }
 
+// prettier-ignore
 function argmaxCases(): PrimitiveCase[] {
   const p = Primitive.Argmax;
   return [
@@ -439,19 +459,20 @@ function argmaxCases(): PrimitiveCase[] {
     pc(p, "(2,3,4) axis 1", [F([2, 3, 4])], { axis: 1 }),
     pc(p, "int32 (7,13) axis 1 with ties", [I([7, 13], ints(0, 3))], { axis: 1 }),
     // NaN counts as the maximum (NumPy); -inf rows pick the first.
-    pc(p, "NaN and -inf", [F([3, 4], values(1, NaN, 3, NaN, -Infinity, -Infinity, -Infinity, -Infinity, 0, Infinity, 2, Infinity))], { axis: 1 }),
+    pc(p, "NaN and -inf", [F([3, 4], values(1, NaN, 3, NaN, -Infinity, -Infinity, -Infinity, -Infinity, 0, Infinity, 2, Infinity))],
+      { axis: 1 }),
     pc(p, "size-0 (0,5) axis 1", [F([0, 5])], { axis: 1 }),
   ];
 }
 
+// prettier-ignore
 function cumsumCases(): PrimitiveCase[] {
   const p = Primitive.Cumsum;
   const out: PrimitiveCase[] = [];
   for (const exclusive of [false, true])
     for (const reverse of [false, true])
-      out.push(
-        pc(p, `(7,13) axis 1${exclusive ? " exclusive" : ""}${reverse ? " reverse" : ""}`, [F([7, 13])], { axis: 1, exclusive, reverse }, { grad: true }),
-      );
+      out.push(pc(p, `(7,13) axis 1${exclusive ? " exclusive" : ""}${reverse ? " reverse" : ""}`, [F([7, 13])],
+        { axis: 1, exclusive, reverse }, { grad: true }));
   out.push(pc(p, "(65,33) axis 0", [F([65, 33])], { axis: 0, exclusive: false, reverse: false }, { grad: true }));
   out.push(pc(p, "int32 (5,6) axis 0 exclusive reverse", [I([5, 6])], { axis: 0, exclusive: true, reverse: true }));
   out.push(pc(p, "int32 wraps", [I([3], values(INT32_MAX, 1, 1))], { axis: 0, exclusive: false, reverse: false }));
@@ -461,6 +482,7 @@ function cumsumCases(): PrimitiveCase[] {
   return out;
 }
 
+// prettier-ignore
 function sortCases(): PrimitiveCase[] {
   const out: PrimitiveCase[] = [];
   const tie = levels(-1, 0, 0.5, 2);
@@ -488,6 +510,7 @@ function sortCases(): PrimitiveCase[] {
 // ---------------------------------------------------------------------------------------------
 // Movement
 
+// prettier-ignore
 function movementCases(): PrimitiveCase[] {
   const P = Primitive;
   return [
@@ -502,6 +525,7 @@ function movementCases(): PrimitiveCase[] {
     pc(P.Transpose, "int32 (2,3,4,5) perm (0,2,3,1)", [I([2, 3, 4, 5])], { perm: [0, 2, 3, 1] }),
     pc(P.Transpose, "bool (65,33) perm (1,0)", [B([65, 33])], { perm: [1, 0] }),
     pc(P.Transpose, "size-0 (0,3) perm (1,0)", [F([0, 3])], { perm: [1, 0] }),
+    pc(P.Transpose, "size-1 dims (1,7,1,13) perm (3,2,1,0)", [F([1, 7, 1, 13])], { perm: [3, 2, 1, 0] }),
 
     pc(P.BroadcastTo, "scalar to (3,4)", [F([])], { shape: [3, 4] }, { grad: true }),
     pc(P.BroadcastTo, "(3,1) to (2,3,5)", [F([3, 1])], { shape: [2, 3, 5] }, { grad: true }),
@@ -537,8 +561,9 @@ function movementCases(): PrimitiveCase[] {
     pc(P.GatherNd, "size-0 indices", [F([5, 4]), I([0, 1])], {}),
 
     pc(P.ScatterNd, "rows with duplicates", [I([6, 1], values(0, 2, 2, 4, 0, 2)), F([6, 4])], { shape: [5, 4] }, { grad: true }),
-    pc(P.ScatterNd, "elements k=2 with duplicates", [I([5, 2], values(0, 0, 1, 2, 0, 0, 3, 1, 1, 2)), F([5])], { shape: [4, 3] }, { grad: true }),
-    pc(P.ScatterNd, "out of range dropped", [I([4, 1], values(-1, 5, 2, 7)), F([4, 3])], { shape: [5, 3] }),
+    pc(P.ScatterNd, "elements k=2 with duplicates", [I([5, 2], values(0, 0, 1, 2, 0, 0, 3, 1, 1, 2)), F([5])], { shape: [4, 3] },
+      { grad: true }),
+    pc(P.ScatterNd, "out of range dropped", [I([4, 1], values(-1, 5, 2, 7)), F([4, 3])], { shape: [5, 3] }, { grad: true }),
     pc(P.ScatterNd, "int32 duplicates", [I([5, 1], values(1, 1, 3, 1, 0)), I([5, 2])], { shape: [4, 2] }),
     pc(P.ScatterNd, "bool duplicates", [I([4, 1], values(1, 1, 2, 0)), B([4, 3])], { shape: [3, 3] }),
   ];
@@ -547,6 +572,7 @@ function movementCases(): PrimitiveCase[] {
 // ---------------------------------------------------------------------------------------------
 // Matmul, convolution, pooling
 
+// prettier-ignore
 function matmulCases(): PrimitiveCase[] {
   const p = Primitive.Matmul;
   const mm = (transposeA = false, transposeB = false) => ({ transposeA, transposeB });
@@ -567,13 +593,24 @@ function matmulCases(): PrimitiveCase[] {
   ];
 }
 
-function cp(strides: number[], padding: [number, number][], dilation: number[], groups = 1): ConvParams {
+function cp(
+  strides: number[],
+  padding: [number, number][],
+  dilation: number[],
+  groups = 1,
+): ConvParams {
   return { strides, padding, dilation, groups };
 }
 
 /** The forward conv output shape: the dy of the two backprop primitives. */
 function convOutShape(x: number[], k: number[], p: ConvParams): number[] {
-  return shapeRules[Primitive.Conv]([{ shape: x, dtype: "float32" }, { shape: k, dtype: "float32" }], p)[0]!.shape as number[];
+  return shapeRules[Primitive.Conv](
+    [
+      { shape: x, dtype: "float32" },
+      { shape: k, dtype: "float32" },
+    ],
+    p,
+  )[0]!.shape as number[];
 }
 
 function poolOutShape(x: number[], p: PoolParams): number[] {
@@ -581,6 +618,7 @@ function poolOutShape(x: number[], p: PoolParams): number[] {
 }
 
 /** Conv geometries shared by Conv and its two backprop primitives. */
+// prettier-ignore
 const CONV_GEOMETRIES: { name: string; x: number[]; k: number[]; p: ConvParams; grad?: boolean }[] = [
   {
     name: "2d (2,9,11,4) k3x3 stride (2,1) pad ((1,2),(0,1)) dilation (1,2) groups 2",
@@ -590,6 +628,8 @@ const CONV_GEOMETRIES: { name: string; x: number[]; k: number[]; p: ConvParams; 
     grad: true,
   },
   { name: "2d pointwise 1x1 (2,7,13,5)", x: [2, 7, 13, 5], k: [1, 1, 5, 3], p: cp([1, 1], [[0, 0], [0, 0]], [1, 1]), grad: true },
+  { name: "2d pointwise 1x1 groups 2 (2,5,6,4)", x: [2, 5, 6, 4], k: [1, 1, 2, 6],
+    p: cp([1, 1], [[0, 0], [0, 0]], [1, 1], 2), grad: true },
   { name: "1d (3,17,5) k4 stride 3 pad (2,1)", x: [3, 17, 5], k: [4, 5, 7], p: cp([3], [[2, 1]], [1]), grad: true },
   {
     name: "3d (1,5,6,7,2) k(2,3,2) stride (1,2,1) dilation (1,1,2)",
@@ -597,8 +637,11 @@ const CONV_GEOMETRIES: { name: string; x: number[]; k: number[]; p: ConvParams; 
     k: [2, 3, 2, 2, 3],
     p: cp([1, 2, 1], [[0, 0], [1, 1], [0, 1]], [1, 1, 2]),
   },
-  { name: "depthwise (2,8,8,6) groups 6 multiplier 2", x: [2, 8, 8, 6], k: [3, 3, 1, 12], p: cp([1, 1], [[1, 1], [1, 1]], [1, 1], 6), grad: true },
+  { name: "depthwise (2,8,8,6) groups 6 multiplier 2", x: [2, 8, 8, 6], k: [3, 3, 1, 12],
+    p: cp([1, 1], [[1, 1], [1, 1]], [1, 1], 6), grad: true },
   { name: "odd (1,65,33,3) k3x3 stride 2 pad 1", x: [1, 65, 33, 3], k: [3, 3, 3, 4], p: cp([2, 2], [[1, 1], [1, 1]], [1, 1]) },
+  // More than 2^20 patch elements: the cpu kernel builds im2col in chunks; GPUs tile.
+  { name: "large (1,128,128,8) k3x3 pad 1", x: [1, 128, 128, 8], k: [3, 3, 8, 4], p: cp([1, 1], [[1, 1], [1, 1]], [1, 1]) },
   { name: "empty batch (0,5,5,2)", x: [0, 5, 5, 2], k: [3, 3, 2, 4], p: cp([1, 1], [[0, 0], [0, 0]], [1, 1]) },
 ];
 
@@ -607,8 +650,24 @@ function convCases(): PrimitiveCase[] {
   for (const g of CONV_GEOMETRIES) {
     const dy = convOutShape(g.x, g.k, g.p);
     out.push(pc(Primitive.Conv, g.name, [F(g.x), F(g.k)], g.p, { grad: g.grad }));
-    out.push(pc(Primitive.ConvBackpropInput, g.name, [F(dy), F(g.k)], { ...g.p, inputShape: g.x }, { grad: g.grad }));
-    out.push(pc(Primitive.ConvBackpropFilter, g.name, [F(g.x), F(dy)], { ...g.p, kernelShape: g.k }, { grad: g.grad }));
+    out.push(
+      pc(
+        Primitive.ConvBackpropInput,
+        g.name,
+        [F(dy), F(g.k)],
+        { ...g.p, inputShape: g.x },
+        { grad: g.grad },
+      ),
+    );
+    out.push(
+      pc(
+        Primitive.ConvBackpropFilter,
+        g.name,
+        [F(g.x), F(dy)],
+        { ...g.p, kernelShape: g.k },
+        { grad: g.grad },
+      ),
+    );
   }
   return out;
 }
@@ -624,8 +683,10 @@ function pp(
   return { kind, window, strides, padding, dilation, countIncludePad };
 }
 
+// prettier-ignore
 const POOL_GEOMETRIES: { name: string; x: number[]; p: PoolParams; gen?: Gen; grad?: boolean; backprop?: boolean }[] = [
-  { name: "max 2d 3x3 stride 2 pad 1 (2,9,11,3)", x: [2, 9, 11, 3], p: pp("max", [3, 3], [2, 2], [[1, 1], [1, 1]], [1, 1]), grad: true, backprop: true },
+  { name: "max 2d 3x3 stride 2 pad 1 (2,9,11,3)", x: [2, 9, 11, 3], p: pp("max", [3, 3], [2, 2], [[1, 1], [1, 1]], [1, 1]),
+    grad: true, backprop: true },
   {
     name: "avg 2d 3x3 stride 2 pad 1, padding excluded",
     x: [2, 9, 11, 3],
@@ -648,7 +709,8 @@ const POOL_GEOMETRIES: { name: string; x: number[]; p: PoolParams; gen?: Gen; gr
     backprop: true,
   },
   // Ties: the max gradient goes to the first maximal element in row-major window order.
-  { name: "max 2d 2x2 stride 1 with ties", x: [2, 7, 7, 3], p: pp("max", [2, 2], [1, 1], [[0, 0], [0, 0]], [1, 1]), gen: levels(0, 1), backprop: true },
+  { name: "max 2d 2x2 stride 1 with ties", x: [2, 7, 7, 3], p: pp("max", [2, 2], [1, 1], [[0, 0], [0, 0]], [1, 1]),
+    gen: levels(0, 1), backprop: true },
   { name: "max 2d odd (1,65,33,2) 2x2 stride 2", x: [1, 65, 33, 2], p: pp("max", [2, 2], [2, 2], [[0, 0], [0, 0]], [1, 1]) },
 ];
 
@@ -670,6 +732,7 @@ function poolCases(): PrimitiveCase[] {
 // ---------------------------------------------------------------------------------------------
 // Creation
 
+// prettier-ignore
 function creationCases(): PrimitiveCase[] {
   const P = Primitive;
   return [
@@ -709,102 +772,56 @@ export const PRIMITIVE_CASES: readonly PrimitiveCase[] = [
 
 const SOFT: Tolerance = { rtol: 1e-5, atol: 1e-6 };
 
+function oc(
+  op: string,
+  name: string,
+  inputs: InputSpec[],
+  run: OpCase["run"],
+  tol: Tolerance,
+  grad = false,
+): OpCase {
+  return { op, name, inputs, run, tol, grad };
+}
+const mm: OpCase["run"] = ([a, b]) => ops.matmul(a!, b!);
+const logits = uniform(-5, 5);
+
 /** Composed `keras.ops` cases: the paths models take, including the ops' own shape logic. */
+// prettier-ignore
 export const OP_CASES: readonly OpCase[] = [
-  { op: "softmax", name: "axis -1 (7,13)", inputs: [F([7, 13], uniform(-5, 5))], run: ([x]) => ops.softmax(x!), tol: SOFT, grad: true },
-  { op: "softmax", name: "axis 0 (65,33)", inputs: [F([65, 33], uniform(-5, 5))], run: ([x]) => ops.softmax(x!, 0), tol: SOFT, grad: true },
-  { op: "logSoftmax", name: "large logits (4,33)", inputs: [F([4, 33], uniform(-50, 50))], run: ([x]) => ops.logSoftmax(x!), tol: REDUCE, grad: true },
-  { op: "gelu", name: "approximate (7,13)", inputs: [F([7, 13], uniform(-4, 4))], run: ([x]) => ops.gelu(x!, true), tol: TRANSCENDENTAL, grad: true },
-  { op: "gelu", name: "exact (7,13)", inputs: [F([7, 13], uniform(-4, 4))], run: ([x]) => ops.gelu(x!, false), tol: TRANSCENDENTAL, grad: true },
-  {
-    op: "conv",
-    name: "2d same stride 1 (2,9,11,4) x (3,3,4,6)",
-    inputs: [F([2, 9, 11, 4]), F([3, 3, 4, 6])],
-    run: ([x, k]) => ops.conv(x!, k!, 1, "same"),
-    tol: MATMUL,
-    grad: true,
-  },
-  {
-    op: "conv",
-    name: "2d same stride 2, even kernel (1,13,7,3) x (4,4,3,5)",
-    inputs: [F([1, 13, 7, 3]), F([4, 4, 3, 5])],
-    run: ([x, k]) => ops.conv(x!, k!, 2, "same"),
-    tol: MATMUL,
-    grad: true,
-  },
-  {
-    op: "convTranspose",
-    name: "2d same stride 2 (2,5,6,3) x (3,3,4,3)",
-    inputs: [F([2, 5, 6, 3]), F([3, 3, 4, 3])],
-    run: ([x, k]) => ops.convTranspose(x!, k!, 2, "same"),
-    tol: MATMUL,
-    grad: true,
-  },
-  {
-    op: "convTranspose",
-    name: "1d valid stride 3 (2,7,4) x (5,6,4)",
-    inputs: [F([2, 7, 4]), F([5, 6, 4])],
-    run: ([x, k]) => ops.convTranspose(x!, k!, 3, "valid"),
-    tol: MATMUL,
-  },
-  { op: "maxPool", name: "2d 3x3 stride 2 same (2,9,11,3)", inputs: [F([2, 9, 11, 3])], run: ([x]) => ops.maxPool(x!, 3, 2, "same"), tol: EXACT, grad: true },
-  { op: "maxPool", name: "2d 2x2 valid (1,65,33,2)", inputs: [F([1, 65, 33, 2])], run: ([x]) => ops.maxPool(x!, 2), tol: EXACT },
-  { op: "averagePool", name: "2d 3x3 stride 2 same (2,9,11,3)", inputs: [F([2, 9, 11, 3])], run: ([x]) => ops.averagePool(x!, 3, 2, "same"), tol: ARITH, grad: true },
-  { op: "averagePool", name: "1d 2 valid (3,13,4)", inputs: [F([3, 13, 4])], run: ([x]) => ops.averagePool(x!, 2), tol: ARITH },
-  {
-    op: "batchNormalization",
-    name: "channels last (4,7,6)",
-    inputs: [F([4, 7, 6]), F([6]), F([6], uniform(0.1, 2)), F([6]), F([6])],
-    run: ([x, m, v, o, s]) => ops.batchNormalization(x!, m!, v!, -1, o!, s!),
-    tol: { rtol: 1e-5, atol: 1e-5 },
-    grad: true,
-  },
-  { op: "matmul", name: "1x1", inputs: [F([1, 1]), F([1, 1])], run: ([a, b]) => ops.matmul(a!, b!), tol: MATMUL, grad: true },
-  { op: "matmul", name: "1xN (1,64) x (64,37)", inputs: [F([1, 64]), F([64, 37])], run: ([a, b]) => ops.matmul(a!, b!), tol: MATMUL, grad: true },
-  { op: "matmul", name: "outer product (65,1) x (1,33)", inputs: [F([65, 1]), F([1, 33])], run: ([a, b]) => ops.matmul(a!, b!), tol: MATMUL },
-  { op: "matmul", name: "vector x matrix (5) x (5,3)", inputs: [F([5]), F([5, 3])], run: ([a, b]) => ops.matmul(a!, b!), tol: MATMUL, grad: true },
-  {
-    op: "matmul",
-    name: "batched broadcast (2,3,4,5) x (5,6)",
-    inputs: [F([2, 3, 4, 5]), F([5, 6])],
-    run: ([a, b]) => ops.matmul(a!, b!),
-    tol: MATMUL,
-    grad: true,
-  },
-  { op: "matmul", name: "large (128,256) x (256,64)", inputs: [F([128, 256]), F([256, 64])], run: ([a, b]) => ops.matmul(a!, b!), tol: MATMUL },
-  {
-    op: "einsum",
-    name: "bij,bjk->bik (2,7,13) (2,13,5)",
-    inputs: [F([2, 7, 13]), F([2, 13, 5])],
-    run: ([a, b]) => ops.einsum("bij,bjk->bik", a!, b!),
-    tol: MATMUL,
-    grad: true,
-  },
-  {
-    op: "einsum",
-    name: "bhqd,bhkd->bhqk (2,3,5,4) (2,3,6,4)",
-    inputs: [F([2, 3, 5, 4]), F([2, 3, 6, 4])],
-    run: ([a, b]) => ops.einsum("bhqd,bhkd->bhqk", a!, b!),
-    tol: MATMUL,
-    grad: true,
-  },
-  { op: "einsum", name: "ij->j (7,13)", inputs: [F([7, 13])], run: ([a]) => ops.einsum("ij->j", a!), tol: REDUCE },
-  {
-    op: "sparseCategoricalCrossentropy",
-    name: "from logits (8,10)",
-    inputs: [I([8], ints(0, 9)), F([8, 10], uniform(-5, 5))],
-    run: ([t, o]) => ops.sparseCategoricalCrossentropy(t!, o!, true),
-    tol: REDUCE,
-    grad: true,
-  },
-  {
-    op: "sparseCategoricalCrossentropy",
-    name: "from probabilities (8,10)",
-    inputs: [I([8], ints(0, 9)), F([8, 10], uniform(0.05, 1))],
-    run: ([t, o]) => ops.sparseCategoricalCrossentropy(t!, o!, false),
-    tol: REDUCE,
-    grad: true,
-  },
+  oc("softmax", "axis -1 (7,13)", [F([7, 13], logits)], ([x]) => ops.softmax(x!), SOFT, true),
+  oc("softmax", "axis 0 (65,33)", [F([65, 33], logits)], ([x]) => ops.softmax(x!, 0), SOFT, true),
+  oc("logSoftmax", "large logits (4,33)", [F([4, 33], uniform(-50, 50))], ([x]) => ops.logSoftmax(x!), REDUCE, true),
+  oc("gelu", "approximate (7,13)", [F([7, 13], uniform(-4, 4))], ([x]) => ops.gelu(x!, true), TRANSCENDENTAL, true),
+  oc("gelu", "exact (7,13)", [F([7, 13], uniform(-4, 4))], ([x]) => ops.gelu(x!, false), TRANSCENDENTAL, true),
+  oc("conv", "2d same stride 1 (2,9,11,4) x (3,3,4,6)", [F([2, 9, 11, 4]), F([3, 3, 4, 6])],
+    ([x, k]) => ops.conv(x!, k!, 1, "same"), MATMUL, true),
+  oc("conv", "2d same stride 2, even kernel (1,13,7,3) x (4,4,3,5)", [F([1, 13, 7, 3]), F([4, 4, 3, 5])],
+    ([x, k]) => ops.conv(x!, k!, 2, "same"), MATMUL, true),
+  oc("convTranspose", "2d same stride 2 (2,5,6,3) x (3,3,4,3)", [F([2, 5, 6, 3]), F([3, 3, 4, 3])],
+    ([x, k]) => ops.convTranspose(x!, k!, 2, "same"), MATMUL, true),
+  oc("convTranspose", "1d valid stride 3 (2,7,4) x (5,6,4)", [F([2, 7, 4]), F([5, 6, 4])],
+    ([x, k]) => ops.convTranspose(x!, k!, 3, "valid"), MATMUL),
+  oc("maxPool", "2d 3x3 stride 2 same (2,9,11,3)", [F([2, 9, 11, 3])], ([x]) => ops.maxPool(x!, 3, 2, "same"), EXACT, true),
+  oc("maxPool", "2d 2x2 valid (1,65,33,2)", [F([1, 65, 33, 2])], ([x]) => ops.maxPool(x!, 2), EXACT),
+  oc("averagePool", "2d 3x3 stride 2 same (2,9,11,3)", [F([2, 9, 11, 3])], ([x]) => ops.averagePool(x!, 3, 2, "same"), ARITH, true),
+  oc("averagePool", "1d 2 valid (3,13,4)", [F([3, 13, 4])], ([x]) => ops.averagePool(x!, 2), ARITH),
+  oc("batchNormalization", "channels last (4,7,6)", [F([4, 7, 6]), F([6]), F([6], uniform(0.1, 2)), F([6]), F([6])],
+    ([x, m, v, o, s]) => ops.batchNormalization(x!, m!, v!, -1, o!, s!), { rtol: 1e-5, atol: 1e-5 }, true),
+  oc("matmul", "1x1", [F([1, 1]), F([1, 1])], mm, MATMUL, true),
+  oc("matmul", "1xN (1,64) x (64,37)", [F([1, 64]), F([64, 37])], mm, MATMUL, true),
+  oc("matmul", "outer product (65,1) x (1,33)", [F([65, 1]), F([1, 33])], mm, MATMUL),
+  oc("matmul", "vector x matrix (5) x (5,3)", [F([5]), F([5, 3])], mm, MATMUL, true),
+  oc("matmul", "batched broadcast (2,3,4,5) x (5,6)", [F([2, 3, 4, 5]), F([5, 6])], mm, MATMUL, true),
+  oc("matmul", "large (128,256) x (256,64)", [F([128, 256]), F([256, 64])], mm, MATMUL),
+  oc("einsum", "bij,bjk->bik (2,7,13) (2,13,5)", [F([2, 7, 13]), F([2, 13, 5])],
+    ([a, b]) => ops.einsum("bij,bjk->bik", a!, b!), MATMUL, true),
+  oc("einsum", "bhqd,bhkd->bhqk (2,3,5,4) (2,3,6,4)", [F([2, 3, 5, 4]), F([2, 3, 6, 4])],
+    ([a, b]) => ops.einsum("bhqd,bhkd->bhqk", a!, b!), MATMUL, true),
+  oc("einsum", "ij->j (7,13)", [F([7, 13])], ([a]) => ops.einsum("ij->j", a!), REDUCE),
+  oc("sparseCategoricalCrossentropy", "from logits (8,10)", [I([8], ints(0, 9)), F([8, 10], logits)],
+    ([t, o]) => ops.sparseCategoricalCrossentropy(t!, o!, true), REDUCE, true),
+  oc("sparseCategoricalCrossentropy", "from probabilities (8,10)", [I([8], ints(0, 9)), F([8, 10], uniform(0.05, 1))],
+    ([t, o]) => ops.sparseCategoricalCrossentropy(t!, o!, false), REDUCE, true),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -831,10 +848,20 @@ function fromPrimitive(c: PrimitiveCase): ParityCase {
 }
 
 function fromOp(c: OpCase): ParityCase {
-  return { id: opCaseId(c), primitive: null, inputs: c.inputs, tol: c.tol, run: (xs) => asArray(c.run(xs)), source: null };
+  return {
+    id: opCaseId(c),
+    primitive: null,
+    inputs: c.inputs,
+    tol: c.tol,
+    run: (xs) => asArray(c.run(xs)),
+    source: null,
+  };
 }
 
-const maxTol = (a: Tolerance, b: Tolerance): Tolerance => ({ rtol: Math.max(a.rtol, b.rtol), atol: Math.max(a.atol, b.atol) });
+const maxTol = (a: Tolerance, b: Tolerance): Tolerance => ({
+  rtol: Math.max(a.rtol, b.rtol),
+  atol: Math.max(a.atol, b.atol),
+});
 
 /** Forward cases: every primitive case, then every op case. */
 export function forwardCases(): ParityCase[] {

@@ -56,7 +56,11 @@ export function isClose(a: number, e: number, { rtol, atol }: Tolerance): boolea
  * Compares element by element.
  * @example allclose([1, 2.0000001], new Float32Array([1, 2]), { rtol: 1e-6, atol: 0 }).pass // true
  */
-export function allclose(actual: Numeric, expected: Numeric, tol: Tolerance = EXACT): AllcloseReport {
+export function allclose(
+  actual: Numeric,
+  expected: Numeric,
+  tol: Tolerance = EXACT,
+): AllcloseReport {
   const a = flatten(actual);
   const e = flatten(expected);
   const report: AllcloseReport = {
@@ -87,7 +91,9 @@ export function allclose(actual: Numeric, expected: Numeric, tol: Tolerance = EX
 export function formatReport(r: AllcloseReport, tol: Tolerance, label = "values"): string {
   if (r.length[0] !== r.length[1])
     return `${label}: expected ${r.length[1]} elements. Received: ${r.length[0]} elements`;
-  const rows = r.first.map((m) => `  [${m.index}] actual ${m.actual}, expected ${m.expected}`).join("\n");
+  const rows = r.first
+    .map((m) => `  [${m.index}] actual ${m.actual}, expected ${m.expected}`)
+    .join("\n");
   return (
     `${label}: ${r.mismatches} of ${r.length[1]} elements differ beyond rtol=${tol.rtol}, atol=${tol.atol} ` +
     `(max abs error ${r.maxAbsError.toPrecision(3)}, max rel error ${r.maxRelError.toPrecision(3)}):\n${rows}`

@@ -4,7 +4,13 @@
  * names, shapes accepted by core's shape rules, gradient cases that have something to
  * differentiate). Runs no kernels.
  */
-import { ALL_PRIMITIVES, NON_DIFFERENTIABLE, gradRules, shapeRules, type Primitive } from "@webkeras/core";
+import {
+  ALL_PRIMITIVES,
+  NON_DIFFERENTIABLE,
+  gradRules,
+  shapeRules,
+  type Primitive,
+} from "@webkeras/core";
 import { PRIMITIVE_CASES, forwardCases, gradientCases, primitiveCaseId } from "./cases";
 
 export interface MissingCases {
@@ -21,16 +27,17 @@ export function primitivesWithoutCases(minForward = 1): MissingCases {
   const counts = caseCounts();
   return {
     forward: ALL_PRIMITIVES.filter((p) => counts[p].forward < minForward),
-    gradient: ALL_PRIMITIVES.filter((p) => gradRules[p] !== NON_DIFFERENTIABLE && counts[p].gradient === 0),
+    gradient: ALL_PRIMITIVES.filter(
+      (p) => gradRules[p] !== NON_DIFFERENTIABLE && counts[p].gradient === 0,
+    ),
   };
 }
 
 /** Forward and gradient case counts per primitive. */
 export function caseCounts(): Record<Primitive, { forward: number; gradient: number }> {
-  const out = Object.fromEntries(ALL_PRIMITIVES.map((p) => [p, { forward: 0, gradient: 0 }])) as Record<
-    Primitive,
-    { forward: number; gradient: number }
-  >;
+  const out = Object.fromEntries(
+    ALL_PRIMITIVES.map((p) => [p, { forward: 0, gradient: 0 }]),
+  ) as Record<Primitive, { forward: number; gradient: number }>;
   for (const c of PRIMITIVE_CASES) {
     out[c.prim].forward++;
     if (c.grad) out[c.prim].gradient++;
@@ -63,9 +70,12 @@ export function validateCases(): string[] {
       continue;
     }
     if (!c.grad) continue;
-    if (gradRules[c.prim] === NON_DIFFERENTIABLE) problems.push(`"${id}": marked grad, but ${c.prim} is non-differentiable`);
-    if (!c.inputs.some((s) => s.dtype === "float32")) problems.push(`"${id}": marked grad, but has no float32 input`);
-    if (!outputs.some((o) => o.dtype === "float32")) problems.push(`"${id}": marked grad, but has no float32 output`);
+    if (gradRules[c.prim] === NON_DIFFERENTIABLE)
+      problems.push(`"${id}": marked grad, but ${c.prim} is non-differentiable`);
+    if (!c.inputs.some((s) => s.dtype === "float32"))
+      problems.push(`"${id}": marked grad, but has no float32 input`);
+    if (!outputs.some((o) => o.dtype === "float32"))
+      problems.push(`"${id}": marked grad, but has no float32 output`);
   }
   return problems;
 }

@@ -19,20 +19,17 @@ import {
   type Params,
   type PoolParams,
 } from "@webkeras/core";
-import { sizeOf, type HostArray } from "./inputs";
+import { sizeOf } from "./inputs";
+
+/** An input of a reference: like `HostArray`, but float64 values are allowed (finite differences). */
+export interface RefArray {
+  shape: number[];
+  dtype: DType;
+  values: ArrayLike<number>;
+}
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
-
-function stridesOf(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
-}
 
 function unravel(i: number, shape: readonly number[]): number[] {
   const idx = new Array<number>(shape.length);
@@ -65,7 +62,8 @@ function broadcastShape(shapes: number[][]): number[] {
 function broadcastIndex(outIdx: readonly number[], shape: readonly number[]): number {
   const lead = outIdx.length - shape.length;
   let i = 0;
-  for (let d = 0; d < shape.length; d++) i = i * shape[d]! + (shape[d] === 1 ? 0 : outIdx[lead + d]!);
+  for (let d = 0; d < shape.length; d++)
+    i = i * shape[d]! + (shape[d] === 1 ? 0 : outIdx[lead + d]!);
   return i;
 }
 
@@ -244,7 +242,7 @@ function binaryRef(p: Primitive, a: number, b: number, dtype: DType): number {
 // Structured primitives
 
 /** Elementwise over broadcast inputs: f receives one value per input. */
-function elementwise(inputs: HostArray[], f: (...v: number[]) => number): number[] {
+function elementwise(inputs: RefArray[], f: (...v: number[]) => number): number[] {
   const shape = broadcastShape(inputs.map((x) => x.shape));
   const n = sizeOf(shape);
   const out = new Array<number>(n);
@@ -255,7 +253,7 @@ function elementwise(inputs: HostArray[], f: (...v: number[]) => number): number
   return out;
 }
 
-function reduceRef(p: Primitive, x: HostArray, axes: number[]): number[] {
+function reduceRef(p: Primitive, x: RefArray, axes: number[]): number[] {
   const outShape = x.shape.filter((_, d) => !axes.includes(d));
   const outSize = sizeOf(outShape);
   const int = x.dtype === "int32";
@@ -277,7 +275,7 @@ function reduceRef(p: Primitive, x: HostArray, axes: number[]): number[] {
               ? 1
               : Infinity;
   const acc = new Array<number>(outSize).fill(init);
-  const accBig = new Array<bigint>(outSize).fill(BigInt(init));
+  const accBig = new Array<bigint>(outSize).fill(BigInt(int ? init : 0));
   for (let i = 0; i < x.values.length; i++) {
     const idx = unravel(i, x.shape);
     const o = ravel(
@@ -289,7 +287,8 @@ function reduceRef(p: Primitive, x: HostArray, axes: number[]): number[] {
     else if (p === Primitive.Prod && int) accBig[o] = BigInt.asIntN(32, accBig[o]! * BigInt(v));
     else if (p === Primitive.Sum) acc[o] = bool ? (acc[o]! || v ? 1 : 0) : acc[o]! + v;
     else if (p === Primitive.Prod) acc[o] = bool ? (acc[o]! && v ? 1 : 0) : acc[o]! * v;
-    else if (p === Primitive.Max) acc[o] = acc[o]! !== acc[o]! || v !== v ? NaN : Math.max(acc[o]!, v);
+    else if (p === Primitive.Max)
+      acc[o] = acc[o]! !== acc[o]! || v !== v ? NaN : Math.max(acc[o]!, v);
     else acc[o] = acc[o]! !== acc[o]! || v !== v ? NaN : Math.min(acc[o]!, v);
   }
   if (int && (p === Primitive.Sum || p === Primitive.Prod)) return accBig.map(Number);
@@ -301,7 +300,7 @@ function axisSplit(shape: number[], axis: number): [number, number, number] {
   return [sizeOf(shape.slice(0, axis)), shape[axis]!, sizeOf(shape.slice(axis + 1))];
 }
 
-function argmaxRef(x: HostArray, axis: number): number[] {
+function argmaxRef(x: RefArray, axis: number): number[] {
   const [outer, len, inner] = axisSplit(x.shape, axis);
   const out: number[] = [];
   for (let a = 0; a < outer; a++)
@@ -318,7 +317,7 @@ function argmaxRef(x: HostArray, axis: number): number[] {
   return out;
 }
 
-function cumsumRef(x: HostArray, p: Params<Primitive.Cumsum>): number[] {
+function cumsumRef(x: RefArray, p: Params<Primitive.Cumsum>): number[] {
   const [outer, len, inner] = axisSplit(x.shape, p.axis);
   const out = new Array<number>(x.values.length).fill(0);
   for (let a = 0; a < outer; a++)
@@ -363,15 +362,16 @@ function sortedIndices(row: number[], descending: boolean): number[] {
     .map((e) => e.i);
 }
 
-function rowsOf(x: HostArray): number[][] {
+function rowsOf(x: RefArray): number[][] {
   const n = x.shape[x.shape.length - 1]!;
   const rows: number[][] = [];
   if (n === 0) return rows;
-  for (let r = 0; r < x.values.length / n; r++) rows.push(Array.from(x.values.subarray(r * n, (r + 1) * n)));
+  for (let r = 0; r < x.values.length / n; r++)
+    rows.push(Array.from({ length: n }, (_, j) => x.values[r * n + j]!));
   return rows;
 }
 
-function transposeRef(x: HostArray, perm: number[]): number[] {
+function transposeRef(x: RefArray, perm: number[]): number[] {
   const outShape = perm.map((p) => x.shape[p]!);
   const out: number[] = [];
   for (let i = 0; i < sizeOf(outShape); i++) {
@@ -383,17 +383,24 @@ function transposeRef(x: HostArray, perm: number[]): number[] {
   return out;
 }
 
-function sliceRef(x: HostArray, p: Params<Primitive.Slice>): number[] {
+function sliceRef(x: RefArray, p: Params<Primitive.Slice>): number[] {
   const outShape = x.shape.map((_, d) => Math.ceil((p.stop[d]! - p.start[d]!) / p.strides[d]!));
   const out: number[] = [];
   for (let i = 0; i < sizeOf(outShape); i++) {
     const oi = unravel(i, outShape);
-    out.push(x.values[ravel(oi.map((v, d) => p.start[d]! + v * p.strides[d]!), x.shape)]!);
+    out.push(
+      x.values[
+        ravel(
+          oi.map((v, d) => p.start[d]! + v * p.strides[d]!),
+          x.shape,
+        )
+      ]!,
+    );
   }
   return out;
 }
 
-function padRef(x: HostArray, p: Params<Primitive.Pad>): number[] {
+function padRef(x: RefArray, p: Params<Primitive.Pad>): number[] {
   const outShape = x.shape.map((d, i) => d + p.padding[i]![0] + p.padding[i]![1]);
   const out: number[] = [];
   for (let i = 0; i < sizeOf(outShape); i++) {
@@ -405,7 +412,7 @@ function padRef(x: HostArray, p: Params<Primitive.Pad>): number[] {
   return out;
 }
 
-function concatRef(xs: HostArray[], axis: number): number[] {
+function concatRef(xs: RefArray[], axis: number): number[] {
   const outShape = [...xs[0]!.shape];
   outShape[axis] = xs.reduce((s, x) => s + x.shape[axis]!, 0);
   const out: number[] = [];
@@ -425,20 +432,22 @@ function concatRef(xs: HostArray[], axis: number): number[] {
   return out;
 }
 
-function gatherNdRef(x: HostArray, ind: HostArray): number[] {
+function gatherNdRef(x: RefArray, ind: RefArray): number[] {
   const k = ind.shape[ind.shape.length - 1]!;
   const batch = sizeOf(ind.shape.slice(0, -1));
   const tail = x.shape.slice(k);
   const out: number[] = [];
   for (let b = 0; b < batch; b++) {
     const head: number[] = [];
-    for (let j = 0; j < k; j++) head.push(Math.min(Math.max(ind.values[b * k + j]!, 0), x.shape[j]! - 1));
-    for (let t = 0; t < sizeOf(tail); t++) out.push(x.values[ravel([...head, ...unravel(t, tail)], x.shape)]!);
+    for (let j = 0; j < k; j++)
+      head.push(Math.min(Math.max(ind.values[b * k + j]!, 0), x.shape[j]! - 1));
+    for (let t = 0; t < sizeOf(tail); t++)
+      out.push(x.values[ravel([...head, ...unravel(t, tail)], x.shape)]!);
   }
   return out;
 }
 
-function scatterNdRef(ind: HostArray, upd: HostArray, shape: number[]): number[] {
+function scatterNdRef(ind: RefArray, upd: RefArray, shape: number[]): number[] {
   const k = ind.shape[ind.shape.length - 1]!;
   const batch = sizeOf(ind.shape.slice(0, -1));
   const tail = shape.slice(k);
@@ -451,13 +460,20 @@ function scatterNdRef(ind: HostArray, upd: HostArray, shape: number[]): number[]
     for (let t = 0; t < ts; t++) {
       const o = ravel([...head, ...unravel(t, tail)], shape);
       const u = upd.values[b * ts + t]!;
-      out[o] = upd.dtype === "int32" ? wrap(BigInt(out[o]!) + BigInt(u)) : upd.dtype === "bool" ? (out[o]! || u ? 1 : 0) : out[o]! + u;
+      out[o] =
+        upd.dtype === "int32"
+          ? wrap(BigInt(out[o]!) + BigInt(u))
+          : upd.dtype === "bool"
+            ? out[o]! || u
+              ? 1
+              : 0
+            : out[o]! + u;
     }
   }
   return out;
 }
 
-function matmulRef(a: HostArray, b: HostArray, p: Params<Primitive.Matmul>): number[] {
+function matmulRef(a: RefArray, b: RefArray, p: Params<Primitive.Matmul>): number[] {
   const ra = a.shape.length;
   const rb = b.shape.length;
   const M = p.transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
@@ -535,8 +551,12 @@ function convRef(
   const og = O / p.groups;
   const S = sizeOf(xShape.slice(1, -1));
   const OS = sizeOf(outSpatial);
-  const W = sizeOf(window);
-  const outLen = prim === Primitive.Conv ? sizeOf(dyShape) : prim === Primitive.ConvBackpropInput ? sizeOf(xShape) : sizeOf(kShape);
+  const outLen =
+    prim === Primitive.Conv
+      ? sizeOf(dyShape)
+      : prim === Primitive.ConvBackpropInput
+        ? sizeOf(xShape)
+        : sizeOf(kShape);
   const out = new Array<number>(outLen).fill(0);
   forEachTap(xShape, window, outSpatial, p, (n, o, t, i) => {
     for (let oc = 0; oc < O; oc++) {
@@ -554,7 +574,7 @@ function convRef(
   return out;
 }
 
-function poolRef(x: HostArray, p: PoolParams, outShape: number[], dy: HostArray | null): number[] {
+function poolRef(x: RefArray, p: PoolParams, outShape: number[], dy: RefArray | null): number[] {
   const outSpatial = outShape.slice(1, -1);
   const C = x.shape[x.shape.length - 1]!;
   const S = sizeOf(x.shape.slice(1, -1));
@@ -606,7 +626,7 @@ function poolRef(x: HostArray, p: PoolParams, outShape: number[], dy: HostArray 
  */
 export function reference(
   prim: Primitive,
-  inputs: HostArray[],
+  inputs: RefArray[],
   params: Params<Primitive>,
   outputs: { shape: number[]; dtype: DType }[],
 ): number[][] {
@@ -614,9 +634,13 @@ export function reference(
   return raw.map((vals, i) => vals.map((v) => store(v, outputs[i]!.dtype)));
 }
 
-function referenceRaw(
+/**
+ * Like `reference`, without the final rounding to the output dtypes: float64 all the way, for
+ * finite differences.
+ */
+export function referenceRaw(
   prim: Primitive,
-  inputs: HostArray[],
+  inputs: RefArray[],
   // Narrowed per case below: the table is keyed by the same enum as the params.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   params: any,
@@ -683,7 +707,11 @@ function referenceRaw(
       return [rowsOf(x).flatMap((row) => sortedIndices(row, params.descending))];
     case P.TopK: {
       const k = params.k as number;
-      const rows = rowsOf(x).map((row) => sortedIndices(row, true).slice(0, k).map((i) => [row[i]!, i] as const));
+      const rows = rowsOf(x).map((row) =>
+        sortedIndices(row, true)
+          .slice(0, k)
+          .map((i) => [row[i]!, i] as const),
+      );
       return [rows.flatMap((r) => r.map((e) => e[0])), rows.flatMap((r) => r.map((e) => e[1]))];
     }
     case P.Reshape:
@@ -692,7 +720,12 @@ function referenceRaw(
       return [transposeRef(x, params.perm)];
     case P.BroadcastTo: {
       const shape = params.shape as number[];
-      return [Array.from({ length: sizeOf(shape) }, (_, i) => x.values[broadcastIndex(unravel(i, shape), x.shape)]!)];
+      return [
+        Array.from(
+          { length: sizeOf(shape) },
+          (_, i) => x.values[broadcastIndex(unravel(i, shape), x.shape)]!,
+        ),
+      ];
     }
     case P.Slice:
       return [sliceRef(x, params)];
@@ -707,11 +740,44 @@ function referenceRaw(
     case P.Matmul:
       return [matmulRef(x, inputs[1]!, params)];
     case P.Conv:
-      return [convRef(prim, x.shape, inputs[1]!.shape, outputs[0]!.shape, params, x.values, inputs[1]!.values, null)];
+      return [
+        convRef(
+          prim,
+          x.shape,
+          inputs[1]!.shape,
+          outputs[0]!.shape,
+          params,
+          x.values,
+          inputs[1]!.values,
+          null,
+        ),
+      ];
     case P.ConvBackpropInput:
-      return [convRef(prim, params.inputShape, inputs[1]!.shape, x.shape, params, null, inputs[1]!.values, x.values)];
+      return [
+        convRef(
+          prim,
+          params.inputShape,
+          inputs[1]!.shape,
+          x.shape,
+          params,
+          null,
+          inputs[1]!.values,
+          x.values,
+        ),
+      ];
     case P.ConvBackpropFilter:
-      return [convRef(prim, x.shape, params.kernelShape, inputs[1]!.shape, params, x.values, null, inputs[1]!.values)];
+      return [
+        convRef(
+          prim,
+          x.shape,
+          params.kernelShape,
+          inputs[1]!.shape,
+          params,
+          x.values,
+          null,
+          inputs[1]!.values,
+        ),
+      ];
     case P.Pool:
       return [poolRef(x, params, outputs[0]!.shape, null)];
     case P.PoolBackprop:
@@ -722,7 +788,11 @@ function referenceRaw(
     }
     case P.RandomUniform: {
       const [k0, k1] = params.key as [number, number];
-      return [Array.from({ length: sizeOf(params.shape) }, (_, i) => uniformFromBits(threefry2x32(k0, k1, i, 0)[0]))];
+      return [
+        Array.from({ length: sizeOf(params.shape) }, (_, i) =>
+          uniformFromBits(threefry2x32(k0, k1, i, 0)[0]),
+        ),
+      ];
     }
     default:
       return prim satisfies never;

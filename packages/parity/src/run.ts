@@ -5,7 +5,8 @@
  * shapes, dtypes and values (int32 / bool exactly, float32 within the case tolerance). It also
  * checks that the live tensor count and the backend's buffer count return to where they were once
  * the case's tensors are disposed. On "cpu" itself, the oracle is in addition checked against the
- * float64 references of `reference.ts`, so the cpu run is a real test rather than cpu == cpu.
+ * float64 references of `reference.ts` (forward values; gradients against central finite
+ * differences of the reference), so the cpu run is a real test rather than cpu == cpu.
  *
  * Semantics:
  * - A backend that cannot start here (`setBackend` throws BackendUnavailableError) skips every
@@ -29,7 +30,7 @@ import {
 import { forwardCases, gradientCases, type ParityCase } from "./cases";
 import { generate, hashSeed, rng, type HostArray } from "./inputs";
 import { EXACT, expectAllclose, type Tolerance } from "./matchers";
-import { reference } from "./reference";
+import { reference, referenceRaw, type RefArray } from "./reference";
 
 export interface ParitySuiteOptions {
   /** Registered backend name, as given to `setBackend`. */
@@ -48,7 +49,10 @@ export interface ParitySuiteOptions {
 type Outputs = HostArray[];
 
 function isUnavailable(err: unknown): boolean {
-  return err instanceof BackendUnavailableError || (err as Error | null)?.name === "BackendUnavailableError";
+  return (
+    err instanceof BackendUnavailableError ||
+    (err as Error | null)?.name === "BackendUnavailableError"
+  );
 }
 
 function inputsOf(c: ParityCase): HostArray[] {
@@ -69,11 +73,15 @@ async function evaluate(backend: string, id: string, compute: () => Tensor[]): P
   const outs = tidy(compute);
   let read: Outputs;
   try {
-    read = await Promise.all(outs.map(async (t) => ({ shape: [...t.shape], dtype: t.dtype, values: await t.data() })));
+    read = await Promise.all(
+      outs.map(async (t) => ({ shape: [...t.shape], dtype: t.dtype, values: await t.data() })),
+    );
   } finally {
     dispose(outs);
   }
-  expect(liveCounts(backend), `${id}: live tensors / ${backend} buffers after dispose`).toEqual(before);
+  expect(liveCounts(backend), `${id}: live tensors / ${backend} buffers after dispose`).toEqual(
+    before,
+  );
   return read;
 }
 
@@ -99,10 +107,16 @@ function gradient(c: ParityCase, hosts: HostArray[]): Tensor[] {
     for (const [k, y] of c.run(all).entries()) {
       if (y.dtype !== "float32") continue;
       const w = lax.constant(weights(c.id, k, y.shape), y.shape, "float32");
-      const term = lax.sum(lax.mul(y, w), y.shape.map((_, d) => d));
+      const term = lax.sum(
+        lax.mul(y, w),
+        y.shape.map((_, d) => d),
+      );
       total = total ? lax.add(total, term) : term;
     }
-    if (!total) throw new Error(`${c.id}: no float32 output to differentiate. Received: ${c.inputs.length} inputs`);
+    if (!total)
+      throw new Error(
+        `${c.id}: no float32 output to differentiate. Received: ${c.inputs.length} inputs`,
+      );
     return total;
   };
   const [value, grads] = valueAndGrad(loss)(wrt.map((i) => xs[i]!));
@@ -115,7 +129,12 @@ function compare(label: string, got: Outputs, want: Outputs, tol: Tolerance): vo
     const w = want[k]!;
     expect(g.shape, `${label}: shape of output ${k}`).toEqual(w.shape);
     expect(g.dtype, `${label}: dtype of output ${k}`).toBe(w.dtype);
-    expectAllclose(g.values, w.values, g.dtype === "float32" ? tol : EXACT, `${label}: output ${k}`);
+    expectAllclose(
+      g.values,
+      w.values,
+      g.dtype === "float32" ? tol : EXACT,
+      `${label}: output ${k}`,
+    );
   });
 }
 
@@ -130,7 +149,70 @@ function checkAgainstReference(c: ParityCase, hosts: HostArray[], oracle: Output
   expected.forEach((values, k) => {
     const got = oracle[k]!;
     expect(got.shape, `${c.id}: cpu shape of output ${k} vs shape rule`).toEqual(specs[k]!.shape);
-    expectAllclose(got.values, values, got.dtype === "float32" ? c.tol : EXACT, `${c.id}: cpu output ${k} vs float64 reference`);
+    expectAllclose(
+      got.values,
+      values,
+      got.dtype === "float32" ? c.tol : EXACT,
+      `${c.id}: cpu output ${k} vs float64 reference`,
+    );
+  });
+}
+
+/** At most this many elements per input get a finite-difference check (evenly spread). */
+const FD_SAMPLES = 24;
+const FD_EPS = 1e-6;
+/** Analytic float32 gradients vs float64 central differences. */
+const FD_TOL: Tolerance = { rtol: 1e-3, atol: 1e-4 };
+
+/**
+ * The cpu gradient of a primitive case against central finite differences of the float64
+ * reference, on a sample of elements: what makes the cpu gradient run a real test of core's
+ * gradient rules (cpu vs cpu is trivially equal).
+ */
+function checkGradientAgainstReference(c: ParityCase, hosts: HostArray[], oracle: Outputs): void {
+  const src = c.source!;
+  const avals = hosts.map((h) => ({ shape: h.shape, dtype: h.dtype }));
+  const specs = shapeRules[src.prim](avals, src.params as never) as {
+    shape: number[];
+    dtype: HostArray["dtype"];
+  }[];
+  const ws = specs.map((s, k) => (s.dtype === "float32" ? weights(c.id, k, s.shape) : null));
+  const xs: RefArray[] = hosts.map((h) => ({ ...h, values: Float64Array.from(h.values) }));
+  const loss = (): number =>
+    referenceRaw(src.prim, xs, src.params, specs).reduce((total, vals, k) => {
+      const w = ws[k];
+      if (!w) return total;
+      let s = 0;
+      for (let i = 0; i < vals.length; i++) s += vals[i]! * w[i]!;
+      return total + s;
+    }, 0);
+  expectAllclose(oracle[0]!.values, [loss()], FD_TOL, `${c.id}: cpu loss vs float64 reference`);
+  let out = 1;
+  xs.forEach((x, j) => {
+    if (hosts[j]!.dtype !== "float32") return;
+    const v = x.values as Float64Array;
+    const n = v.length;
+    const picks =
+      n <= FD_SAMPLES
+        ? [...Array(n).keys()]
+        : Array.from({ length: FD_SAMPLES }, (_, t) => Math.floor((t * n) / FD_SAMPLES));
+    const fd = picks.map((i) => {
+      const x0 = v[i]!;
+      const h = FD_EPS * Math.max(1, Math.abs(x0));
+      v[i] = x0 + h;
+      const up = loss();
+      v[i] = x0 - h;
+      const down = loss();
+      v[i] = x0;
+      return (up - down) / (2 * h);
+    });
+    const g = oracle[out++]!.values;
+    expectAllclose(
+      picks.map((i) => g[i]!),
+      fd,
+      FD_TOL,
+      `${c.id}: cpu gradient of input ${j} vs finite differences of the float64 reference (elements ${picks.join(", ")})`,
+    );
   });
 }
 
@@ -151,8 +233,14 @@ export function runParitySuite(options: ParitySuiteOptions): void {
 
   const all = new Set([...forwardCases(), ...gradientCases()].map((c) => c.id));
   for (const [id, reason] of Object.entries(knownGaps)) {
-    if (!all.has(id)) throw new Error(`runParitySuite(${backend}): knownGaps names no case; delete or fix the entry. Received: "${id}"`);
-    if (!reason.trim()) throw new Error(`runParitySuite(${backend}): knownGaps entries need a reason. Received: "${id}": ""`);
+    if (!all.has(id))
+      throw new Error(
+        `runParitySuite(${backend}): knownGaps names no case; delete or fix the entry. Received: "${id}"`,
+      );
+    if (!reason.trim())
+      throw new Error(
+        `runParitySuite(${backend}): knownGaps entries need a reason. Received: "${id}": ""`,
+      );
   }
 
   const state: { unavailable: string | null } = { unavailable: null };
@@ -185,7 +273,8 @@ export function runParitySuite(options: ParitySuiteOptions): void {
           const hosts = inputsOf(c);
           const oracle = await evaluate("cpu", c.id, () => forward(c, hosts));
           if (checkRef && c.source) checkAgainstReference(c, hosts, oracle);
-          const got = backend === "cpu" ? oracle : await evaluate(backend, c.id, () => forward(c, hosts));
+          const got =
+            backend === "cpu" ? oracle : await evaluate(backend, c.id, () => forward(c, hosts));
           compare(`${c.id} on ${backend} vs cpu`, got, oracle, c.tol);
         });
     });
@@ -195,7 +284,9 @@ export function runParitySuite(options: ParitySuiteOptions): void {
         register(c, async (c) => {
           const hosts = inputsOf(c);
           const oracle = await evaluate("cpu", c.id, () => gradient(c, hosts));
-          const got = backend === "cpu" ? oracle : await evaluate(backend, c.id, () => gradient(c, hosts));
+          if (checkRef && c.source) checkGradientAgainstReference(c, hosts, oracle);
+          const got =
+            backend === "cpu" ? oracle : await evaluate(backend, c.id, () => gradient(c, hosts));
           compare(`${c.id} on ${backend} vs cpu`, got, oracle, c.tol);
         });
     });

@@ -164,10 +164,10 @@ function sleb(out: number[], v: number): void {
   }
 }
 
+/** A name: ASCII only (export names here are identifiers). */
 function str(out: number[], s: string): void {
-  const bytes = new TextEncoder().encode(s);
-  uleb(out, bytes.length);
-  for (const b of bytes) out.push(b);
+  uleb(out, s.length);
+  for (let i = 0; i < s.length; i++) out.push(s.charCodeAt(i) & 0x7f);
 }
 
 const f32Bytes = new Float32Array(1);

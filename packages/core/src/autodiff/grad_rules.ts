@@ -182,7 +182,16 @@ export const gradRules: { [Q in Primitive]: GradRule<Q> | typeof NON_DIFFERENTIA
     const clamped = lax.minimum(lax.maximum(idx!, 0), hi);
     return [lax.scatterNd(clamped, ct!, shapeOf(x!)), null];
   },
-  [P.ScatterNd]: ([ct], { inputs: [idx] }) => [null, lax.gatherNd(ct!, idx!)],
+  [P.ScatterNd]: ([ct], { inputs: [idx], params }) => {
+    // Rows the forward pass dropped (out of range) get no gradient; GatherNd alone would clamp.
+    const k = idx!.shape[idx!.rank - 1]!;
+    const hi = lax.constant(params.shape.slice(0, k), [k], "int32");
+    const ok = lax.logicalAnd(lax.greaterEqual(idx!, 0), lax.less(idx!, hi));
+    const rowOk = lax.equal(lax.sum(lax.cast(lax.logicalNot(ok), "int32"), [idx!.rank - 1]), 0);
+    const g = lax.gatherNd(ct!, idx!);
+    const mask = lax.reshape(rowOk, [...rowOk.shape, ...g.shape.slice(rowOk.rank).map(() => 1)]);
+    return [null, lax.where(mask, g, 0)];
+  },
   [P.Matmul]: ([ct], { inputs: [a, b], params: { transposeA: ta, transposeB: tb }, needs }) => {
     const da = !needs[0] ? null : ta ? lax.matmul(b!, ct!, tb, true) : lax.matmul(ct!, b!, false, !tb);
     const db = !needs[1] ? null : tb ? lax.matmul(ct!, a!, true, ta) : lax.matmul(a!, ct!, !ta, false);

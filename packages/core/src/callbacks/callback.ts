@@ -9,7 +9,11 @@
  */
 import type { Model } from "../models/model";
 
-/** Epoch / batch logs: metric name -> value (Keras' logs dict, read back to numbers). */
+/**
+ * Epoch / batch logs: metric name -> value (Keras' logs dict, read back to numbers). A metric with
+ * a vector result (e.g. Precision at several thresholds) logs an array of numbers.
+ * @example const logs: Logs = { loss: 0.31, accuracy: 0.9 };
+ */
 export type Logs = Record<string, number>;
 
 /** What `fit` / `evaluate` / `predict` tell callbacks through `setParams` (Keras `params`). */

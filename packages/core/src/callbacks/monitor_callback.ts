@@ -54,7 +54,7 @@ const DOWN = new Set([
   "FalseNegatives",
 ]);
 
-/** "up", "down" or null (unknown) for a metric, as Keras' `_direction`. */
+/** "up", "down" or null (unknown) for a metric, as Keras' `_direction`. @example metricDirection(new keras.metrics.AUC()); // "up" */
 export function metricDirection(metric: Metric): "up" | "down" | null {
   const own = (metric as { direction?: unknown }).direction;
   if (own === "up" || own === "down") return own;

@@ -53,12 +53,12 @@ function pyExp(v: number): string {
   return v.toExponential(4).replace(/e([+-])(\d)$/, "e$10$2");
 }
 
-/** Python's `%.4f` / `%.4e` choice of Keras' progbar. */
+/** Python's `%.4f` / `%.4e` choice of Keras' progbar. @example formatMetric(0.00001234); // "1.2340e-05" */
 export function formatMetric(avg: number, abs = true): string {
   return (abs ? Math.abs(avg) : avg) > 1e-3 ? avg.toFixed(4) : pyExp(avg);
 }
 
-/** Keras `_format_time`: " 4ms/step". */
+/** Keras `_format_time`. @example formatTime(0.004, "step"); // " 4ms/step" */
 export function formatTime(timePerUnit: number, unitName: string): string {
   if (timePerUnit >= 1 || timePerUnit === 0) return ` ${timePerUnit.toFixed(0)}s/${unitName}`;
   if (timePerUnit >= 1e-3) return ` ${(timePerUnit * 1e3).toFixed(0)}ms/${unitName}`;
@@ -179,7 +179,7 @@ export class Progbar {
       const digits = Math.floor(Math.log10(this.target)) + 1;
       let info = `${String(current).padStart(digits)}/${this.target} - ${(t - this.start).toFixed(0)}s -${formatTime(timePerUnit, this.unitName)}`;
       for (const [k, [sum, count]] of this.values) info += ` - ${k}: ${formatMetric(sum / Math.max(1, count), false)}`;
-      this.emit(info, true);
+      this.emit(info, true, false);
     }
     this.lastUpdate = t;
   }
@@ -194,10 +194,10 @@ export class Progbar {
     } else (globalThis as { console?: { log(x: string): void } }).console?.log(line);
   }
 
-  private emit(line: string, finalize: boolean): void {
+  private emit(line: string, finalize: boolean, inPlace = this.dynamic): void {
     const s = this.sink;
     if (s.kind === "stream") {
-      if (this.dynamic) s.write(`\r${line}${finalize ? "\n" : ""}`);
+      if (inPlace) s.write(`\r${line}${finalize ? "\n" : ""}`);
       else s.write(`${line}\n`);
     } else if (s.kind === "element") {
       const text = [...this.lines, line.trimEnd()].join("\n");

@@ -27,7 +27,7 @@ export interface ReduceLROnPlateauOptions {
   minLr?: number;
 }
 
-/** The compiled model's optimizer, for callbacks that change its learning rate. */
+/** The compiled model's optimizer, for callbacks that change its learning rate. @example modelOptimizer(this, "MyCallback").learningRate = 0.01; */
 export function modelOptimizer(cb: { model: { compiled: { optimizer: Optimizer } | null } | null }, who: string): Optimizer {
   const opt = cb.model?.compiled?.optimizer;
   if (!opt) throw new ValueError(`${who}: the model must be compiled with an optimizer. Received: model.compiled=None`);

@@ -323,9 +323,17 @@ export abstract class Layer implements Operation {
 
   /** Losses added during the last call plus the weight regularization penalties, recursively. */
   get losses(): Tensor[] {
-    const out: Tensor[] = [...this._losses];
-    for (const [v, reg] of this._regularizers) out.push(reg.call(v.value));
-    for (const l of this.subLayers) out.push(...l.losses);
+    // Each layer once: a Sequential reaches its layers both directly and through its graph.
+    const out: Tensor[] = [];
+    const seen = new Set<Layer>();
+    const visit = (layer: Layer): void => {
+      if (seen.has(layer)) return;
+      seen.add(layer);
+      out.push(...layer._losses);
+      for (const [v, reg] of layer._regularizers) out.push(reg.call(v.value));
+      for (const l of layer.subLayers) visit(l);
+    };
+    visit(this);
     return out;
   }
 

@@ -32,7 +32,7 @@ function isSpecLeaf(v: unknown): boolean {
   );
 }
 
-/** Checks names eagerly so that `compile` (not the first batch) reports an unknown identifier. */
+/** Checks names eagerly so that `compile` (not the first batch) reports an unknown identifier. @example validateLossSpec({ out_a: "mse" }); */
 export function validateLossSpec(loss: unknown): void {
   if (isSpecLeaf(loss)) {
     if (typeof loss === "string" && !["crossentropy", "ce"].includes(loss.toLowerCase())) losses.get(loss);
@@ -44,6 +44,7 @@ export function validateLossSpec(loss: unknown): void {
   else throw new ValueError(`Could not interpret loss identifier. Received: loss=${fmt(loss)}`);
 }
 
+/** Checks a `metrics` argument (list or dict) the way Keras' CompileMetrics does. @example validateMetricsSpec(["accuracy"], "metrics"); */
 export function validateMetricsSpec(metrics: unknown, argName: string): void {
   if (metrics === null || metrics === undefined) return;
   if (!Array.isArray(metrics) && !isPlainObject(metrics))

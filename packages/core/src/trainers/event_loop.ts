@@ -9,7 +9,7 @@ interface Port {
   postMessage(msg: unknown): void;
 }
 
-const g = globalThis as {
+const g = globalThis as unknown as {
   setImmediate?: (fn: () => void) => unknown;
   MessageChannel?: new () => { port1: Port; port2: Port };
   setTimeout?: (fn: () => void, ms: number) => unknown;

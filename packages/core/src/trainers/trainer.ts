@@ -134,6 +134,7 @@ export interface BatchOptions {
 /**
  * What `compile` stores on the model (`model.compiled`). `compileConfig` is Keras'
  * `compile_config` (serialized when read, as Keras serializes it when saving).
+ * @example model.compile({ loss: "mse" }); model.compiled!.compileConfig.loss; // "mse"
  */
 export class CompiledState {
   readonly lossTracker = new Mean({ name: "loss" });
@@ -516,22 +517,22 @@ function flattenMetricsInOrder(state: CompiledState, logs: Logs): number | numbe
   return out.length === 1 ? out[0]! : out;
 }
 
-/** Log names in Keras `metrics_names` order (flattened): "loss", then the compiled metrics. */
+/** Log names in Keras `metrics_names` order (flattened): "loss", then the compiled metrics. @example metricsNames(model); // ["loss", "accuracy"] */
 export function metricsNames(model: Model): string[] {
   return model.compiled ? model.compiled.namedMetrics().map(([n]) => n) : [];
 }
 
-/** Metric objects (Keras `model.metrics`): loss tracker, compiled metrics, per-output loss trackers. */
+/** Metric objects (Keras `model.metrics`): loss tracker, compiled metrics, per-output loss trackers. @example getMetrics(model).map((m) => m.name); */
 export function getMetrics(model: Model): Metric[] {
   return model.compiled?.allMetrics ?? [];
 }
 
-/** Resets every metric of a compiled model (Keras `model.reset_metrics()`). */
+/** Resets every metric of a compiled model (Keras `model.reset_metrics()`). @example resetMetrics(model); */
 export function resetMetrics(model: Model): void {
   model.compiled?.resetMetrics();
 }
 
-/** Keras `get_compile_config`: the compile arguments, serialized (null when not compiled). */
+/** Keras `get_compile_config`: the compile arguments, serialized (null when not compiled). @example getCompileConfig(model)?.optimizer; */
 export function getCompileConfig(model: Model): Record<string, unknown> | null {
   return model.compiled?.compileConfig ?? null;
 }

@@ -34,13 +34,19 @@ const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
 /** x (F) @ W (F, N) flat row-major, plus columns [c0, c1). */
 function vecMat(x: ArrayLike<number>, w: ArrayLike<number>, n: number, c0 = 0, c1 = n): Vec {
   const out = new Array<number>(c1 - c0).fill(0);
-  for (let i = 0; i < x.length; i++) for (let j = c0; j < c1; j++) out[j - c0]! += x[i]! * w[i * n + j]!;
+  for (let i = 0; i < x.length; i++)
+    for (let j = c0; j < c1; j++) out[j - c0]! += x[i]! * w[i * n + j]!;
   return out;
 }
 const add = (a: Vec, b: ArrayLike<number>): Vec => a.map((v, i) => v + b[i]!);
 const slice = (a: ArrayLike<number>, s: number, e: number): Vec => Array.from(a).slice(s, e);
 
-function simpleStep(k: ArrayLike<number>, rk: ArrayLike<number>, b: ArrayLike<number> | null, u: number): StepFn {
+function simpleStep(
+  k: ArrayLike<number>,
+  rk: ArrayLike<number>,
+  b: ArrayLike<number> | null,
+  u: number,
+): StepFn {
   return (x, [h]) => {
     let z = add(vecMat(x, k, u), vecMat(h!, rk, u));
     if (b) z = add(z, b);
@@ -49,7 +55,12 @@ function simpleStep(k: ArrayLike<number>, rk: ArrayLike<number>, b: ArrayLike<nu
   };
 }
 
-function lstmStep(k: ArrayLike<number>, rk: ArrayLike<number>, b: ArrayLike<number> | null, u: number): StepFn {
+function lstmStep(
+  k: ArrayLike<number>,
+  rk: ArrayLike<number>,
+  b: ArrayLike<number> | null,
+  u: number,
+): StepFn {
   return (x, [h, c]) => {
     let z = add(vecMat(x, k, 4 * u), vecMat(h!, rk, 4 * u));
     if (b) z = add(z, b);
@@ -63,7 +74,13 @@ function lstmStep(k: ArrayLike<number>, rk: ArrayLike<number>, b: ArrayLike<numb
   };
 }
 
-function gruStep(k: ArrayLike<number>, rk: ArrayLike<number>, b: ArrayLike<number> | null, u: number, resetAfter: boolean): StepFn {
+function gruStep(
+  k: ArrayLike<number>,
+  rk: ArrayLike<number>,
+  b: ArrayLike<number> | null,
+  u: number,
+  resetAfter: boolean,
+): StepFn {
   return (x, [h]) => {
     const ib = b ? (resetAfter ? slice(b, 0, 3 * u) : slice(b, 0, 3 * u)) : null;
     const rb = b && resetAfter ? slice(b, 3 * u, 6 * u) : null;
@@ -98,12 +115,19 @@ interface LoopOptions {
 }
 
 /** Keras' scan loop for one batch of `(B, T, F)` data. Returns per-batch output sequences and final states. */
-function runRef(step: StepFn, x: number[][][], stateSizes: number[], o: LoopOptions = {}): { seq: Vec[][]; last: Vec[]; states: Vec[][] } {
+function runRef(
+  step: StepFn,
+  x: number[][][],
+  stateSizes: number[],
+  o: LoopOptions = {},
+): { seq: Vec[][]; last: Vec[]; states: Vec[][] } {
   const seqs: Vec[][] = [];
   const lasts: Vec[] = [];
   const finals: Vec[][] = [];
   x.forEach((xb, bi) => {
-    let states = o.initial ? o.initial[bi]!.map((s) => [...s]) : stateSizes.map((s) => new Array<number>(s).fill(0));
+    let states = o.initial
+      ? o.initial[bi]!.map((s) => [...s])
+      : stateSizes.map((s) => new Array<number>(s).fill(0));
     const order = xb.map((_, t) => t);
     if (o.goBackwards) order.reverse();
     const outs: Vec[] = [];
@@ -136,7 +160,11 @@ function data(shape: number[], seed: number, scale = 1): Float32Array {
 }
 
 function nested3(flat: ArrayLike<number>, b: number, t: number, f: number): number[][][] {
-  return Array.from({ length: b }, (_, i) => Array.from({ length: t }, (_, j) => Array.from({ length: f }, (_, k) => flat[(i * t + j) * f + k]!)));
+  return Array.from({ length: b }, (_, i) =>
+    Array.from({ length: t }, (_, j) =>
+      Array.from({ length: f }, (_, k) => flat[(i * t + j) * f + k]!),
+    ),
+  );
 }
 
 const xFlat = data([B, T, F], 11);
@@ -269,16 +297,34 @@ describe("runLayerTest", () => {
     });
   });
   it("RNN(GRUCell), RNN(SimpleRNNCell)", () => {
-    runLayerTest(() => new RNN(new GRUCell(U)), { inputShape: [B, T, F], expectedOutputShape: [B, U], expectedNumTrainableWeights: 3 });
-    runLayerTest(() => new RNN(new SimpleRNNCell(U)), { inputShape: [B, T, F], expectedOutputShape: [B, U], expectedNumTrainableWeights: 3 });
+    runLayerTest(() => new RNN(new GRUCell(U)), {
+      inputShape: [B, T, F],
+      expectedOutputShape: [B, U],
+      expectedNumTrainableWeights: 3,
+    });
+    runLayerTest(() => new RNN(new SimpleRNNCell(U)), {
+      inputShape: [B, T, F],
+      expectedOutputShape: [B, U],
+      expectedNumTrainableWeights: 3,
+    });
   });
   it("RNN([cells]) stacks them", () => {
-    const { layer } = runLayerTest(() => new RNN([new LSTMCell(4), new GRUCell(U)], { returnState: true }), {
-      inputShape: [B, T, F],
-      expectedOutputShape: [[B, U], [[B, 4], [B, 4]], [B, U]],
-      expectedNumTrainableWeights: 6,
-      runTrainingCheck: true,
-    });
+    const { layer } = runLayerTest(
+      () => new RNN([new LSTMCell(4), new GRUCell(U)], { returnState: true }),
+      {
+        inputShape: [B, T, F],
+        expectedOutputShape: [
+          [B, U],
+          [
+            [B, 4],
+            [B, 4],
+          ],
+          [B, U],
+        ],
+        expectedNumTrainableWeights: 6,
+        runTrainingCheck: true,
+      },
+    );
     expect((layer as RNN).cell).toBeInstanceOf(StackedRNNCells);
   });
   it("Bidirectional merge modes", () => {
@@ -288,13 +334,16 @@ describe("runLayerTest", () => {
       ["mul", U],
       ["ave", U],
     ] as const)
-      runLayerTest(() => new Bidirectional(new LSTM(U, { returnSequences: true }), { mergeMode: mode }), {
-        inputShape: [B, T, F],
-        expectedOutputShape: [B, T, last],
-        expectedNumTrainableWeights: 6,
-        runTrainingCheck: mode === "concat",
-        supportsMasking: true,
-      });
+      runLayerTest(
+        () => new Bidirectional(new LSTM(U, { returnSequences: true }), { mergeMode: mode }),
+        {
+          inputShape: [B, T, F],
+          expectedOutputShape: [B, T, last],
+          expectedNumTrainableWeights: 6,
+          runTrainingCheck: mode === "concat",
+          supportsMasking: true,
+        },
+      );
     runLayerTest(() => new Bidirectional(new GRU(U), { mergeMode: null }), {
       inputShape: [B, T, F],
       expectedOutputShape: [
@@ -336,16 +385,16 @@ describe("cells", () => {
     expect(shapeOf(h)).toEqual([B, U]);
     expect(shapeOf(c1!)).toEqual([B, U]);
     expectAllclose(h, h1!);
-    expect(cell.weights.map((w) => [...w.shape])).toEqual([
-      [F, 4 * U],
-      [U, 4 * U],
-      [4 * U],
-    ]);
+    expect(cell.weights.map((w) => [...w.shape])).toEqual([[F, 4 * U], [U, 4 * U], [4 * U]]);
     // unit_forget_bias: the forget gate's bias starts at one.
     expectAllclose(cell.weights[2]!.value, [0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0]);
   });
   it("cell configs round-trip", () => {
-    for (const cell of [new GRUCell(U, { resetAfter: false }), new LSTMCell(U, { unitForgetBias: false }), new SimpleRNNCell(U, { dropout: 0.5 })]) {
+    for (const cell of [
+      new GRUCell(U, { resetAfter: false }),
+      new LSTMCell(U, { unitForgetBias: false }),
+      new SimpleRNNCell(U, { dropout: 0.5 }),
+    ]) {
       checkConfigRoundTrip(cell);
       cell.apply([tensor(xFlat.slice(0, B * F), [B, F]), cell.getInitialState(B)]);
       checkConfigRoundTrip(cell);
@@ -394,12 +443,21 @@ describe("values vs float64 references", () => {
     const ws = setFixedWeights(layer);
     const h0 = data([B, U], 5);
     const c0 = data([B, U], 6);
-    const out = layer.apply(x, { initialState: [tensor(h0, [B, U]), tensor(c0, [B, U])] }) as Tensor[];
+    const out = layer.apply(x, {
+      initialState: [tensor(h0, [B, U]), tensor(c0, [B, U])],
+    }) as Tensor[];
     const [step, sizes] = refStep("lstm", ws);
-    const initial = [0, 1].map((b) => [Array.from(h0.slice(b * U, (b + 1) * U)), Array.from(c0.slice(b * U, (b + 1) * U))]);
+    const initial = [0, 1].map((b) => [
+      Array.from(h0.slice(b * U, (b + 1) * U)),
+      Array.from(c0.slice(b * U, (b + 1) * U)),
+    ]);
     const ref = runRef(step, x3, sizes, { initial });
     expectAllclose(out[0]!, ref.last, { rtol: 1e-5, atol: 1e-6 });
-    expectAllclose(out[2]!, ref.states.map((s) => s[1]!), { rtol: 1e-5, atol: 1e-6 });
+    expectAllclose(
+      out[2]!,
+      ref.states.map((s) => s[1]!),
+      { rtol: 1e-5, atol: 1e-6 },
+    );
   });
 
   it("masking (Embedding maskZero -> LSTM / GRU skip padded steps)", () => {
@@ -417,18 +475,64 @@ describe("values vs float64 references", () => {
     for (const kind of ["lstm", "gru", "simple"] as CellKind[])
       for (const goBackwards of [false, true])
         for (const zeroOutputForMask of [false, true]) {
-          const layer = makeLayer(kind, { returnSequences: true, returnState: true, goBackwards, zeroOutputForMask });
+          const layer = makeLayer(kind, {
+            returnSequences: true,
+            returnState: true,
+            goBackwards,
+            zeroOutputForMask,
+          });
           layer.apply(e);
           const ws = setFixedWeights(layer);
           const out = layer.apply(e, { mask }) as Tensor[];
           const [step, sizes] = refStep(kind, ws);
           const ref = runRef(step, e3, sizes, { goBackwards, mask: maskRef, zeroOutputForMask });
           expectAllclose(out[0]!, ref.seq, { rtol: 1e-5, atol: 1e-6 });
-          expectAllclose(out[1]!, ref.states.map((s) => s[0]!), { rtol: 1e-5, atol: 1e-6 });
+          expectAllclose(
+            out[1]!,
+            ref.states.map((s) => s[0]!),
+            { rtol: 1e-5, atol: 1e-6 },
+          );
         }
     const layer = new LSTM(U, { returnSequences: true });
     expect(layer.computeMask(e, mask)).toBe(mask);
     expect(new LSTM(U).computeMask(e, mask)).toBe(null);
+  });
+
+  it("masked first step: scan loop repeats the initial state, unrolled loop outputs zeros", () => {
+    const x = xTensor();
+    const mask = tensor([0, 1, 1, 1, 1, 1, 0, 1], [B, T], "bool");
+    const h0 = data([B, U], 8);
+    for (const unroll of [false, true]) {
+      const layer = new SimpleRNN(U, { returnSequences: true, unroll });
+      layer.apply(x);
+      const ws = setFixedWeights(layer);
+      const out = layer.apply(x, { mask, initialState: tensor(h0, [B, U]) }) as Tensor;
+      const [step, sizes] = refStep("simple", ws);
+      const initial = [0, 1].map((b) => [Array.from(h0.slice(b * U, (b + 1) * U))]);
+      const maskRef = [
+        [false, true, true, true],
+        [true, true, false, true],
+      ];
+      const ref = runRef(step, x3, sizes, { mask: maskRef, initial });
+      // Sample 0, step 0 is masked: Keras' scan loop gives h0, its unrolled loop zeros.
+      ref.seq[0]![0] = unroll ? [0, 0, 0] : Array.from(h0.slice(0, U));
+      expectAllclose(out, ref.seq, { rtol: 1e-5, atol: 1e-6 });
+    }
+  });
+
+  it("no bias (LSTM, GRU reset_after)", () => {
+    const x = xTensor();
+    for (const kind of ["lstm", "gru"] as CellKind[]) {
+      const layer = makeLayer(kind, { useBias: false, returnSequences: true });
+      layer.apply(x);
+      expect(layer.weights.length).toBe(2);
+      const ws = setFixedWeights(layer);
+      const [step, sizes] = refStep(kind, ws);
+      expectAllclose(layer.apply(x) as Tensor, runRef(step, x3, sizes).seq, {
+        rtol: 1e-5,
+        atol: 1e-6,
+      });
+    }
   });
 
   it("RNN(cell) equals the layer with the same weights; stacked cells chain", () => {
@@ -467,7 +571,8 @@ describe("values vs float64 references", () => {
       const [bs] = refStep("gru", ws.slice(3));
       const fwd = runRef(fs, x3, [U]).seq;
       const bwd = runRef(bs, x3, [U], { goBackwards: true }).seq.map((s) => [...s].reverse());
-      const merge = (a: number, b: number): number => (mode === "sum" ? a + b : mode === "mul" ? a * b : (a + b) / 2);
+      const merge = (a: number, b: number): number =>
+        mode === "sum" ? a + b : mode === "mul" ? a * b : (a + b) / 2;
       if (mode === null) {
         expectAllclose((out as Tensor[])[0]!, fwd, { rtol: 1e-5, atol: 1e-6 });
         expectAllclose((out as Tensor[])[1]!, bwd, { rtol: 1e-5, atol: 1e-6 });
@@ -475,7 +580,9 @@ describe("values vs float64 references", () => {
         const ref = fwd.map((sq, b) => sq.map((v, t) => [...v, ...bwd[b]![t]!]));
         expectAllclose(out as Tensor, ref, { rtol: 1e-5, atol: 1e-6 });
       } else {
-        const ref = fwd.map((sq, b) => sq.map((v, t) => v.map((a, j) => merge(a, bwd[b]![t]![j]!))));
+        const ref = fwd.map((sq, b) =>
+          sq.map((v, t) => v.map((a, j) => merge(a, bwd[b]![t]![j]!))),
+        );
         expectAllclose(out as Tensor, ref, { rtol: 1e-5, atol: 1e-6 });
       }
     }
@@ -498,9 +605,15 @@ describe("values vs float64 references", () => {
     const c = bi.getConfig();
     expect(c.merge_mode).toBe("concat");
     expect((c.layer as { class_name: string }).class_name).toBe("LSTM");
-    expect((c.backward_layer as { config: { go_backwards: boolean } }).config.go_backwards).toBe(true);
-    expect(() => new Bidirectional(new LSTM(2), { mergeMode: "max" as never })).toThrow("Received: merge_mode=max");
-    expect(() => new Bidirectional(new LSTM(2), { backwardLayer: new LSTM(2) })).toThrow("go_backwards");
+    expect((c.backward_layer as { config: { go_backwards: boolean } }).config.go_backwards).toBe(
+      true,
+    );
+    expect(() => new Bidirectional(new LSTM(2), { mergeMode: "max" as never })).toThrow(
+      "Received: merge_mode=max",
+    );
+    expect(() => new Bidirectional(new LSTM(2), { backwardLayer: new LSTM(2) })).toThrow(
+      "go_backwards",
+    );
   });
 
   it("TimeDistributed(Dense) equals Dense on every step", () => {
@@ -509,7 +622,10 @@ describe("values vs float64 references", () => {
     const y = td.apply(x) as Tensor;
     const d = td.layer.apply(ops.reshape(x, [B * T, F])) as Tensor;
     expectAllclose(y, ops.reshape(d, [B, T, 4]));
-    expect(td.weights.map((w) => w.path)).toEqual([`${td.name}/${td.layer.name}/kernel`, `${td.name}/${td.layer.name}/bias`]);
+    expect(td.weights.map((w) => w.path)).toEqual([
+      `${td.name}/${td.layer.name}/kernel`,
+      `${td.name}/${td.layer.name}/bias`,
+    ]);
     expect(() => td.apply(Input([F]))).toThrow("at least 3 dimensions");
   });
 });
@@ -540,7 +656,11 @@ describe("gradients vs central differences of the float64 references", () => {
         expectAllclose(value, lossRef(params[0]!, params.slice(1)), { rtol: 1e-4, atol: 1e-5 });
         (grads as Tensor[]).forEach((g, i) => {
           const num = numericGrad(
-            (p) => lossRef(i === 0 ? p : params[0]!, params.slice(1).map((w, j) => (j + 1 === i ? p : w))),
+            (p) =>
+              lossRef(
+                i === 0 ? p : params[0]!,
+                params.slice(1).map((w, j) => (j + 1 === i ? p : w)),
+              ),
             params[i]!,
             1e-5,
           );
@@ -566,12 +686,18 @@ describe("symbolic", () => {
   it("incompatible inputs fail at graph construction", () => {
     const lstm = new LSTM(U);
     lstm.apply(Input([T, F]));
-    expect(() => lstm.apply(Input([T, F + 1]))).toThrow(/expected the features of each step to have shape/);
+    expect(() => lstm.apply(Input([T, F + 1]))).toThrow(
+      /expected the features of each step to have shape/,
+    );
     expect(() => new GRU(U).apply(Input([F]))).toThrow(/expected ndim=3, found ndim=2/);
-    expect(() => new SimpleRNN(U, { unroll: true }).apply(Input([null, F]))).toThrow("cannot unroll");
+    expect(() => new SimpleRNN(U, { unroll: true }).apply(Input([null, F]))).toThrow(
+      "cannot unroll",
+    );
   });
   it("stateful carries the states across calls", () => {
-    expect(() => new LSTM(U, { stateful: true }).apply(Input([T, F]))).toThrow("batch size must be static");
+    expect(() => new LSTM(U, { stateful: true }).apply(Input([T, F]))).toThrow(
+      "batch size must be static",
+    );
     const layer = new SimpleRNN(U, { stateful: true });
     const x = xTensor();
     layer.apply(x);
@@ -630,11 +756,19 @@ describe("symbolic", () => {
     ]);
     const g = new GRU(U).getConfig();
     expect(g.reset_after).toBe(true);
-    expect(g.recurrent_initializer).toEqual({ module: "keras.initializers", class_name: "OrthogonalInitializer", config: { gain: 1.0, seed: null }, registered_name: null });
+    expect(g.recurrent_initializer).toEqual({
+      module: "keras.initializers",
+      class_name: "OrthogonalInitializer",
+      config: { gain: 1.0, seed: null },
+      registered_name: null,
+    });
     const s = new SimpleRNN(U).getConfig();
     expect("seed" in s).toBe(false);
     expect(s.activation).toBe("tanh");
-    const cell = new RNN(new SimpleRNNCell(U)).getConfig().cell as { class_name: string; config: Record<string, unknown> };
+    const cell = new RNN(new SimpleRNNCell(U)).getConfig().cell as {
+      class_name: string;
+      config: Record<string, unknown>;
+    };
     expect(cell.class_name).toBe("SimpleRNNCell");
     expect(cell.config.units).toBe(U);
     expect(new SimpleRNN(U).cell.name).toBe("simple_rnn_cell");
@@ -651,15 +785,39 @@ describe("symbolic", () => {
     const model = new Functional(inp, y);
     const ids = tensor([3, 1, 2, 0, 0, 4, 0, 2], [B, T], "int32");
     const out = model.apply(ids) as Tensor;
-    const direct = bi.apply(emb.apply(ids) as Tensor, { mask: emb.computeMask(ids) as Tensor }) as Tensor;
+    const direct = bi.apply(emb.apply(ids) as Tensor, {
+      mask: emb.computeMask(ids) as Tensor,
+    }) as Tensor;
     expectAllclose(out, direct);
     // Trailing padding changes nothing: masked steps are skipped, in both directions.
     const short = bi.apply(emb.apply(tensor([3, 1, 2], [1, 3], "int32")) as Tensor) as Tensor;
     expectAllclose(ops.slice(out, [0, 0], [1, 2 * U]), short, { rtol: 1e-5, atol: 1e-6 });
   });
+  it("implicit masks (kerasMask) from Embedding reach the RNN, eagerly and in a Functional model", () => {
+    const ids = tensor([3, 1, 2, 0, 0, 4, 0, 2], [B, T], "int32");
+    const emb = new Embedding(5, F, { maskZero: true });
+    const lstm = new LSTM(U, { returnSequences: true });
+    const e = emb.apply(ids) as Tensor;
+    const implicit = lstm.apply(e) as Tensor;
+    const explicit = lstm.apply(e, { mask: emb.computeMask(ids) as Tensor }) as Tensor;
+    expectAllclose(implicit, explicit);
+    // return_sequences: the mask carries on; a last output carries none.
+    expect(implicit.kerasMask).not.toBe(null);
+    const inp = Input([T], { dtype: "int32" });
+    const y = new GRU(U).apply(emb.apply(inp)) as KerasTensor;
+    expect(y.kerasMask ?? null).toBe(null);
+    const model = new Functional(inp, y);
+    const gru = model.layers[model.layers.length - 1] as GRU;
+    const direct = gru.apply(e, { mask: emb.computeMask(ids) as Tensor }) as Tensor;
+    expectAllclose(model.apply(ids) as Tensor, direct);
+  });
   it("weight paths are Keras' (layer/cell/variable)", () => {
     const lstm = new LSTM(U, { name: "lstm_x" });
     lstm.apply(Input([T, F]));
-    expect(lstm.weights.map((w) => w.path)).toEqual(["lstm_x/lstm_cell/kernel", "lstm_x/lstm_cell/recurrent_kernel", "lstm_x/lstm_cell/bias"]);
+    expect(lstm.weights.map((w) => w.path)).toEqual([
+      "lstm_x/lstm_cell/kernel",
+      "lstm_x/lstm_cell/recurrent_kernel",
+      "lstm_x/lstm_cell/bias",
+    ]);
   });
 });

@@ -13,7 +13,8 @@ import type { Shape } from "../layer";
 import { optionsFromConfig } from "../convolutional/utils";
 import { Attention, type AttentionOptions } from "./attention";
 
-export interface AdditiveAttentionOptions extends Omit<AttentionOptions, "scoreMode"> {}
+/** Attention's options without `scoreMode` (scores are always additive); `useScale` defaults to true. */
+export type AdditiveAttentionOptions = Omit<AttentionOptions, "scoreMode">;
 
 /**
  * Additive attention layer, a.k.a. Bahdanau-style attention.
@@ -31,7 +32,13 @@ export class AdditiveAttention extends Attention {
   override build(inputShape: Shape[]): void {
     this.validateInputs(inputShape);
     const dim = inputShape[0]![inputShape[0]!.length - 1];
-    if (this.useScale) this.scale = this.addWeight({ name: "scale", shape: [dim as number], initializer: "glorot_uniform", trainable: true });
+    if (this.useScale)
+      this.scale = this.addWeight({
+        name: "scale",
+        shape: [dim as number],
+        initializer: "glorot_uniform",
+        trainable: true,
+      });
     this.buildInputShape = inputShape;
     this.built = true;
   }

@@ -65,28 +65,54 @@ export class Attention extends Layer {
     this.scoreMode = scoreMode ?? "dot";
     this.dropout = dropout ?? 0;
     this.seedGenerator = this.dropout > 0 ? new SeedGenerator(seed ?? null) : null;
+    // Keras 3 sets `supports_masking` for layers that override `compute_mask`, as this one does:
+    // the inputs' implicit masks arrive as `mask = [queryMask, valueMask]`.
+    this.supportsMasking = true;
     if (this.scoreMode !== "dot" && this.scoreMode !== "concat")
-      throw new ValueError(`${this.className} "${this.name}": invalid value for argument score_mode. Expected one of {'dot', 'concat'}. Received: score_mode=${fmt(scoreMode)}`);
+      throw new ValueError(
+        `${this.className} "${this.name}": invalid value for argument score_mode. Expected one of {'dot', 'concat'}. Received: score_mode=${fmt(scoreMode)}`,
+      );
   }
 
   /** Keras `_validate_inputs`: a list of 2 or 3 inputs, and a list of 2 or 3 masks. */
   protected validateInputs(inputs: unknown, mask: unknown = null): void {
     const cls = this.className;
     if (!Array.isArray(inputs))
-      throw new ValueError(`${cls} layer must be called on a list of inputs, namely [query, value] or [query, value, key]. Received: inputs=${fmt(inputs)}`);
+      throw new ValueError(
+        `${cls} layer must be called on a list of inputs, namely [query, value] or [query, value, key]. Received: inputs=${fmt(inputs)}`,
+      );
     if (inputs.length < 2 || inputs.length > 3)
-      throw new ValueError(`${cls} layer accepts inputs list of length 2 or 3, namely [query, value] or [query, value, key]. Received length: ${inputs.length}`);
+      throw new ValueError(
+        `${cls} layer accepts inputs list of length 2 or 3, namely [query, value] or [query, value, key]. Received length: ${inputs.length}`,
+      );
     if (mask !== null && mask !== undefined) {
-      if (!Array.isArray(mask)) throw new ValueError(`${cls} layer mask must be a list, namely [query_mask, value_mask]. Received: mask=${fmt(mask)}`);
-      if (mask.length < 2 || mask.length > 3) throw new ValueError(`${cls} layer accepts mask list of length 2 or 3. Received: mask of length ${mask.length}`);
+      if (!Array.isArray(mask))
+        throw new ValueError(
+          `${cls} layer mask must be a list, namely [query_mask, value_mask]. Received: mask=${fmt(mask)}`,
+        );
+      if (mask.length < 2 || mask.length > 3)
+        throw new ValueError(
+          `${cls} layer accepts mask list of length 2 or 3. Received: mask of length ${mask.length}`,
+        );
     }
   }
 
   override build(inputShape: Shape[]): void {
     this.validateInputs(inputShape);
-    if (this.useScale) this.scale = this.addWeight({ name: "scale", shape: [], initializer: "ones", trainable: true });
+    if (this.useScale)
+      this.scale = this.addWeight({
+        name: "scale",
+        shape: [],
+        initializer: "ones",
+        trainable: true,
+      });
     if (this.scoreMode === "concat")
-      this.concatScoreWeight = this.addWeight({ name: "concat_score_weight", shape: [], initializer: "ones", trainable: true });
+      this.concatScoreWeight = this.addWeight({
+        name: "concat_score_weight",
+        shape: [],
+        initializer: "ones",
+        trainable: true,
+      });
     super.build(inputShape);
   }
 
@@ -105,16 +131,27 @@ export class Attention extends Layer {
   }
 
   /** Keras `_apply_scores`: masked softmax, dropout, then `weights @ value`. */
-  protected applyScores(scores: Tensor, value: Tensor, scoresMask: Tensor | null, training: boolean): [Tensor, Tensor] {
+  protected applyScores(
+    scores: Tensor,
+    value: Tensor,
+    scoresMask: Tensor | null,
+    training: boolean,
+  ): [Tensor, Tensor] {
     let s = scores;
-    if (scoresMask !== null) s = ops.subtract(s, ops.multiply(1.0e9, ops.cast(ops.logicalNot(scoresMask), s.dtype)));
+    if (scoresMask !== null)
+      s = ops.subtract(s, ops.multiply(1.0e9, ops.cast(ops.logicalNot(scoresMask), s.dtype)));
     let weights = ops.softmax(s, -1);
-    if (training && this.dropout > 0) weights = random.dropout(weights, this.dropout, null, this.seedGenerator!);
+    if (training && this.dropout > 0)
+      weights = random.dropout(weights, this.dropout, null, this.seedGenerator!);
     return [ops.matmul(weights, value), weights];
   }
 
   /** Keras `_calculate_score_mask`: the value mask `(B, 1, Tv)`, AND the causal mask `(1, Tq, Tv)`. */
-  protected calculateScoreMask(scores: Tensor, vMask: Tensor | null, useCausalMask: boolean): Tensor | null {
+  protected calculateScoreMask(
+    scores: Tensor,
+    vMask: Tensor | null,
+    useCausalMask: boolean,
+  ): Tensor | null {
     const vm = vMask === null ? null : ops.expandDims(ops.cast(vMask, "bool"), -2);
     if (!useCausalMask) return vm;
     const [tq, tv] = scores.shape.slice(-2) as number[];
@@ -134,8 +171,10 @@ export class Attention extends Layer {
     const vMask = (mask?.[1] ?? null) as Tensor | null;
     const scores = this.calculateScores(q, k);
     const scoresMask = this.calculateScoreMask(scores, vMask, args.useCausalMask === true);
-    let [result, weights] = this.applyScores(scores, v, scoresMask, args.training === true);
-    if (qMask !== null) result = ops.multiply(result, ops.cast(ops.expandDims(qMask, -1), result.dtype)); // (B, Tq, 1)
+    const [res, weights] = this.applyScores(scores, v, scoresMask, args.training === true);
+    let result = res;
+    if (qMask !== null)
+      result = ops.multiply(result, ops.cast(ops.expandDims(qMask, -1), result.dtype)); // (B, Tq, 1)
     return args.returnAttentionScores ? [result, weights] : result;
   }
 
@@ -151,10 +190,15 @@ export class Attention extends Layer {
     const dq = q.shape[q.shape.length - 1];
     const dk = k.shape[k.shape.length - 1];
     if (this.scoreMode === "dot" && dq !== null && dk !== null && dq !== dk)
-      throw new ValueError(`Layer "${this.name}" (${this.className}): query and key must have the same last dimension. Received: query.shape=${fmt([...q.shape])}, key.shape=${fmt([...k.shape])}`);
+      throw new ValueError(
+        `Layer "${this.name}" (${this.className}): query and key must have the same last dimension. Received: query.shape=${fmt([...q.shape])}, key.shape=${fmt([...k.shape])}`,
+      );
     const out = new KerasTensor(this.computeOutputShape([q.shape, v.shape]) as Shape, this.dtype);
     if (!args.returnAttentionScores) return out;
-    return [out, new KerasTensor([q.shape[0] ?? null, q.shape[1] ?? null, v.shape[1] ?? null], this.dtype)];
+    return [
+      out,
+      new KerasTensor([q.shape[0] ?? null, q.shape[1] ?? null, v.shape[1] ?? null], this.dtype),
+    ];
   }
 
   /** Keras `compute_mask`: the query mask. */
@@ -165,7 +209,12 @@ export class Attention extends Layer {
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), use_scale: this.useScale, score_mode: this.scoreMode, dropout: this.dropout };
+    return {
+      ...super.getConfig(),
+      use_scale: this.useScale,
+      score_mode: this.scoreMode,
+      dropout: this.dropout,
+    };
   }
 
   static fromConfig(config: Record<string, unknown>): Attention {

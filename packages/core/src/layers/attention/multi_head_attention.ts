@@ -6,9 +6,9 @@
  * over `attentionAxes`, Softmax and Dropout sub-layers.
  *
  * Keras calls `mha(query, value, key=None, ...)`; here the tensors are the first argument as a
- * list: `mha.apply([query, value])` or `mha.apply([query, value, key])`. Keras also reads the
- * inputs' implicit masks (`_keras_mask`); webkeras tensors carry none, so pass them as
- * `queryMask` / `valueMask` / `keyMask`.
+ * list: `mha.apply([query, value])` or `mha.apply([query, value, key])`. The inputs' implicit
+ * masks (`kerasMask`, e.g. from `Embedding({maskZero: true})`) are used as the query / value / key
+ * masks, as in Keras; `queryMask` / `valueMask` / `keyMask` override them.
  *
  * Like Keras, the plain case (rank-3 inputs, no scores requested, no dropout in training) goes
  * through `ops.dotProductAttention`; otherwise through the explicit einsum path with the Softmax
@@ -64,18 +64,22 @@ export interface MultiHeadAttentionCallArgs extends CallArgs {
   returnAttentionScores?: boolean;
   /** Causal mask: query position i attends only to key positions j <= i. */
   useCausalMask?: boolean;
-  /** `(B, T)` query padding mask (Keras reads it from the query's implicit mask). */
+  /** `(B, T)` query padding mask (default: the query's implicit mask, `mask[0]`). */
   queryMask?: AnyTensor | null;
-  /** `(B, S)` value padding mask. */
+  /** `(B, S)` value padding mask (default: the value's implicit mask, `mask[1]`). */
   valueMask?: AnyTensor | null;
-  /** `(B, S)` key padding mask. */
+  /** `(B, S)` key padding mask (default: the key's implicit mask, `mask[2]`, when a key is given). */
   keyMask?: AnyTensor | null;
 }
 
 const LETTERS = "abcdefghijklmnopqrstuvwxyz";
 
 /** Keras `_build_proj_equation`: the einsum equation of a projection, its bias axes and output rank. */
-export function buildProjEquation(freeDims: number, boundDims: number, outputDims: number): [string, string, number] {
+export function buildProjEquation(
+  freeDims: number,
+  boundDims: number,
+  outputDims: number,
+): [string, string, number] {
   let input = "";
   let kernel = "";
   let output = "";
@@ -103,7 +107,10 @@ export function buildProjEquation(freeDims: number, boundDims: number, outputDim
 }
 
 /** Keras `_build_attention_equation`: dot-product and combine equations and the scores' rank. */
-export function buildAttentionEquation(rank: number, attnAxes: readonly number[]): [string, string, number] {
+export function buildAttentionEquation(
+  rank: number,
+  attnAxes: readonly number[],
+): [string, string, number] {
   const target = LETTERS.slice(0, rank);
   // Batch dims include the head dim: everything but the attention axes and the last axis.
   const batchDims = [...Array(rank).keys()].filter((i) => !attnAxes.includes(i) && i !== rank - 1);
@@ -113,7 +120,11 @@ export function buildAttentionEquation(rank: number, attnAxes: readonly number[]
     if (batchDims.includes(i) || i === rank - 1) source += target[i];
     else source += LETTERS[offset++];
   }
-  const product = [...batchDims.map((i) => target[i]), ...attnAxes.map((i) => target[i]), ...attnAxes.map((i) => source[i])].join("");
+  const product = [
+    ...batchDims.map((i) => target[i]),
+    ...attnAxes.map((i) => target[i]),
+    ...attnAxes.map((i) => source[i]),
+  ].join("");
   return [`${source},${target}->${product}`, `${product},${source}->${target}`, product.length];
 }
 
@@ -124,7 +135,9 @@ function projOutputShape(outputRank: number, knownLastDims: readonly number[]): 
 
 function positiveInt(where: string, name: string, v: unknown): number {
   if (typeof v !== "number" || !Number.isInteger(v) || v <= 0)
-    throw new ValueError(`${where}: \`${name}\` must be a positive integer. Received: ${name}=${fmt(v)}`);
+    throw new ValueError(
+      `${where}: \`${name}\` must be a positive integer. Received: ${name}=${fmt(v)}`,
+    );
   return v;
 }
 
@@ -177,7 +190,9 @@ export class MultiHeadAttention extends Layer {
     this.valueDim = options.valueDim ? positiveInt(where, "value_dim", options.valueDim) : keyDim;
     this.dropout = options.dropout ?? 0;
     if (typeof this.dropout !== "number" || !(this.dropout >= 0 && this.dropout <= 1))
-      throw new ValueError(`${where}: \`dropout\` must be a float between 0 and 1. Received: dropout=${fmt(options.dropout)}`);
+      throw new ValueError(
+        `${where}: \`dropout\` must be a float between 0 and 1. Received: dropout=${fmt(options.dropout)}`,
+      );
     this.useBias = options.useBias ?? true;
     const os = options.outputShape;
     if (os !== null && os !== undefined && os !== 0 && !(Array.isArray(os) && os.length === 0)) {
@@ -200,11 +215,16 @@ export class MultiHeadAttention extends Layer {
     if (axes === null || axes === undefined) this.attentionAxes = null;
     else if (typeof axes === "number") this.attentionAxes = [axes];
     else if (Array.isArray(axes)) this.attentionAxes = [...(axes as number[])];
-    else throw new ValueError(`${where}: \`attention_axes\` must be an int, list, or tuple. Received: attention_axes=${fmt(axes)}`);
+    else
+      throw new ValueError(
+        `${where}: \`attention_axes\` must be an int, list, or tuple. Received: attention_axes=${fmt(axes)}`,
+      );
     this.seed = options.seed ?? null;
     this.inverseSqrtKeyDim = 1 / Math.sqrt(this.keyDim);
     if (this.flashAttention && this.dropout > 0)
-      throw new ValueError(`${where}: dropout is not supported when flash attention is enabled. Please set dropout to 0.0 to use flash attention. Received: dropout=${this.dropout}`);
+      throw new ValueError(
+        `${where}: dropout is not supported when flash attention is enabled. Please set dropout to 0.0 to use flash attention. Received: dropout=${this.dropout}`,
+      );
   }
 
   /** Arguments shared by the EinsumDense sub-layers; initializers are fresh copies, as in Keras. */
@@ -226,7 +246,11 @@ export class MultiHeadAttention extends Layer {
       throw new ValueError(
         `MultiHeadAttention "${this.name}": call the layer on a list [query, value] or [query, value, key]. Received: inputs=${Array.isArray(inputs) ? `a list of ${inputs.length}` : fmt(inputs)}`,
       );
-    return [inputs[0] as AnyTensor, inputs[1] as AnyTensor, (inputs[2] ?? null) as AnyTensor | null];
+    return [
+      inputs[0] as AnyTensor,
+      inputs[1] as AnyTensor,
+      (inputs[2] ?? null) as AnyTensor | null,
+    ];
   }
 
   /**
@@ -235,7 +259,9 @@ export class MultiHeadAttention extends Layer {
    */
   override build(inputShape: Shape[]): void {
     if (!Array.isArray(inputShape) || inputShape.length < 2 || !Array.isArray(inputShape[0]))
-      throw new ValueError(`MultiHeadAttention "${this.name}": build expects [query_shape, value_shape, key_shape?]. Received: ${fmt(inputShape)}`);
+      throw new ValueError(
+        `MultiHeadAttention "${this.name}": call the layer on a list [query, value] or [query, value, key] (build expects [query_shape, value_shape, key_shape?]). Received: ${fmt(inputShape)}`,
+      );
     const queryShape = inputShape[0]!;
     const valueShape = inputShape[1]!;
     const keyShape = inputShape[2] ?? valueShape;
@@ -258,7 +284,9 @@ export class MultiHeadAttention extends Layer {
     // Attention computations (Keras `_build_attention(output_rank)`).
     const rank = valueShape.length + 1;
     this.attentionAxes =
-      this.attentionAxes === null ? [...Array(Math.max(rank - 3, 0)).keys()].map((i) => i + 1) : this.attentionAxes.map((a) => (a >= 0 ? a : rank - 1 + a));
+      this.attentionAxes === null
+        ? [...Array(Math.max(rank - 3, 0)).keys()].map((i) => i + 1)
+        : this.attentionAxes.map((a) => (a >= 0 ? a : rank - 1 + a));
     const [dot, combine, scoresRank] = buildAttentionEquation(rank, this.attentionAxes);
     this.dotProductEquation = dot;
     this.combineEquation = combine;
@@ -280,7 +308,10 @@ export class MultiHeadAttention extends Layer {
     super.build(inputShape);
   }
 
-  private checkValueKey(valueShape: readonly (number | null)[], keyShape: readonly (number | null)[]): void {
+  private checkValueKey(
+    valueShape: readonly (number | null)[],
+    keyShape: readonly (number | null)[],
+  ): void {
     const a = valueShape.slice(1, -1);
     const b = keyShape.slice(1, -1);
     if (a.length !== b.length || a.some((d, i) => d !== null && b[i] !== null && d !== b[i]))
@@ -300,7 +331,10 @@ export class MultiHeadAttention extends Layer {
       const k = dense!.kernel!.shape;
       const want = k[0];
       const got = t.shape[t.shape.length - 1];
-      if (t.shape.length !== (dense!.buildInputShape as Shape).length || (got !== null && got !== want))
+      if (
+        t.shape.length !== (dense!.buildInputShape as Shape).length ||
+        (got !== null && got !== want)
+      )
         throw new ValueError(
           `Layer "${this.name}" (MultiHeadAttention): the \`${name}\` input is incompatible with the layer: expected rank ${(dense!.buildInputShape as Shape).length} with last dimension ${want}. Received: ${name}.shape=${fmt([...t.shape])}`,
         );
@@ -322,27 +356,49 @@ export class MultiHeadAttention extends Layer {
     const rank = qp.length;
     const axes = this.attentionAxes!;
     const batchDims = [...Array(rank).keys()].filter((i) => !axes.includes(i) && i !== rank - 1);
-    return [...batchDims.map((i) => qp[i] ?? null), ...axes.map((i) => qp[i] ?? null), ...axes.map((i) => kp[i] ?? null)];
+    return [
+      ...batchDims.map((i) => qp[i] ?? null),
+      ...axes.map((i) => qp[i] ?? null),
+      ...axes.map((i) => kp[i] ?? null),
+    ];
   }
 
   override computeOutputSpec(inputs: unknown, args: MultiHeadAttentionCallArgs = {}): unknown {
     const [query, value, keyIn] = this.splitInputs(inputs);
     const key = keyIn ?? value;
     this.checkInputs(query, value, key);
-    const out = new KerasTensor(this.computeOutputShape([query.shape, value.shape, key.shape]) as Shape, this.dtype);
-    if (args.returnAttentionScores) return [out, new KerasTensor(this.scoresShape(query.shape, key.shape), this.dtype)];
+    const out = new KerasTensor(
+      this.computeOutputShape([query.shape, value.shape, key.shape]) as Shape,
+      this.dtype,
+    );
+    if (args.returnAttentionScores)
+      return [out, new KerasTensor(this.scoresShape(query.shape, key.shape), this.dtype)];
     return out;
   }
 
-  call(inputs: [AnyTensor, AnyTensor, AnyTensor?], args: MultiHeadAttentionCallArgs = {}): Tensor | Tensor[] {
+  call(
+    inputs: [AnyTensor, AnyTensor, AnyTensor?],
+    args: MultiHeadAttentionCallArgs = {},
+  ): Tensor | Tensor[] {
     const [query, value, keyIn] = this.splitInputs(inputs);
     const key = keyIn ?? value;
     this.checkInputs(query, value, key);
-    const attentionMask = this.computeAttentionMask(query as Tensor, value as Tensor, args);
+    const attentionMask = this.computeAttentionMask(
+      query as Tensor,
+      value as Tensor,
+      this.resolveInputMasks(args, keyIn !== null),
+    );
     const q = this.queryDense!.apply(query) as Tensor; // (B, T, dim) -> (B, T, N, H)
     const k = this.keyDense!.apply(key) as Tensor; // (B, S, dim) -> (B, S, N, H)
     const v = this.valueDense!.apply(value) as Tensor; // (B, S, dim) -> (B, S, N, Hv)
-    const [attn, scores] = this.computeAttention(q, k, v, attentionMask, args.training, args.returnAttentionScores === true);
+    const [attn, scores] = this.computeAttention(
+      q,
+      k,
+      v,
+      attentionMask,
+      args.training,
+      args.returnAttentionScores === true,
+    );
     const output = this.outputDense!.apply(attn) as Tensor; // (B, T, N, Hv) -> (B, T, out)
     return args.returnAttentionScores ? [output, scores!] : output;
   }
@@ -364,7 +420,11 @@ export class MultiHeadAttention extends Layer {
         `MultiHeadAttention "${this.name}": returning attention scores is not supported when flash attention is enabled. Please disable flash attention to access attention scores. Received: return_attention_scores=true`,
       );
     const expansionAxis = -this.attentionAxes!.length * 2 - 1;
-    const useDotProductAttention = !((this.dropout > 0 && training === true) || returnAttentionScores || query.rank !== 4);
+    const useDotProductAttention = !(
+      (this.dropout > 0 && training === true) ||
+      returnAttentionScores ||
+      query.rank !== 4
+    );
     if (useDotProductAttention) {
       let mask: Tensor | null = null;
       if (attentionMask !== null) {
@@ -372,7 +432,15 @@ export class MultiHeadAttention extends Layer {
         while (mask.rank < 4) mask = ops.expandDims(mask, expansionAxis); // -> (B, 1, T, S)
         mask = ops.cast(mask, "bool");
       }
-      const out = ops.dotProductAttention(query, key, value, null, mask, this.inverseSqrtKeyDim, false);
+      const out = ops.dotProductAttention(
+        query,
+        key,
+        value,
+        null,
+        mask,
+        this.inverseSqrtKeyDim,
+        false,
+      );
       return [out, null];
     }
     const q = ops.multiply(query, this.inverseSqrtKeyDim);
@@ -381,17 +449,42 @@ export class MultiHeadAttention extends Layer {
     let mask: Tensor | null = attentionMask;
     if (mask !== null) while (mask.rank < scores.rank) mask = ops.expandDims(mask, expansionAxis);
     scores = this.softmax!.apply(scores, { mask }) as Tensor;
-    const dropped = this.dropout > 0 ? (this.dropoutLayer!.apply(scores, { training }) as Tensor) : scores;
+    const dropped =
+      this.dropout > 0 ? (this.dropoutLayer!.apply(scores, { training }) as Tensor) : scores;
     // (B, N, T, S), (B, S, N, Hv) -> (B, T, N, Hv)
     const out = ops.einsum(this.combineEquation, dropped, value);
     return [out, scores];
   }
 
   /**
+   * The inputs' implicit masks (`mask`, one per input tensor, filled in by `Layer.apply` from the
+   * tensors' `kerasMask`) become `queryMask` / `valueMask` / `keyMask` unless those are given, as
+   * Keras fills its `query_mask` / `value_mask` / `key_mask` arguments from `_keras_mask`.
+   */
+  private resolveInputMasks(
+    args: MultiHeadAttentionCallArgs,
+    hasKey: boolean,
+  ): MultiHeadAttentionCallArgs {
+    const m = args.mask;
+    if (!Array.isArray(m)) return args;
+    const pick = (i: number): AnyTensor | null => (m[i] ?? null) as AnyTensor | null;
+    return {
+      ...args,
+      queryMask: args.queryMask ?? pick(0),
+      valueMask: args.valueMask ?? pick(1),
+      keyMask: args.keyMask ?? (hasKey ? pick(2) : null),
+    };
+  }
+
+  /**
    * Keras `_compute_attention_mask`: the AND of the query mask `(B, T, 1)`, value and key masks
    * `(B, 1, S)`, the causal mask `(1, T, S)` and `attentionMask`.
    */
-  private computeAttentionMask(query: Tensor, value: Tensor, args: MultiHeadAttentionCallArgs): Tensor | null {
+  private computeAttentionMask(
+    query: Tensor,
+    value: Tensor,
+    args: MultiHeadAttentionCallArgs,
+  ): Tensor | null {
     let auto: Tensor | null = null;
     const and = (a: Tensor | null, b: Tensor): Tensor => (a === null ? b : ops.logicalAnd(a, b));
     if (args.queryMask) auto = ops.expandDims(ops.cast(args.queryMask, "bool"), -1); // (B, T, 1)
@@ -399,7 +492,8 @@ export class MultiHeadAttention extends Layer {
     if (args.keyMask) auto = and(auto, ops.expandDims(ops.cast(args.keyMask, "bool"), -2)); // (B, 1, S)
     if (args.useCausalMask) auto = and(auto, this.computeCausalMask(query, value));
     let attentionMask = args.attentionMask ? ops.cast(args.attentionMask, "bool") : null;
-    if (auto !== null) attentionMask = attentionMask === null ? auto : ops.logicalAnd(attentionMask, auto);
+    if (auto !== null)
+      attentionMask = attentionMask === null ? auto : ops.logicalAnd(attentionMask, auto);
     return attentionMask;
   }
 
@@ -431,7 +525,9 @@ export class MultiHeadAttention extends Layer {
   buildFromConfig(config: Record<string, unknown>): void {
     if (this.built) return;
     const d = config.shapes_dict as Record<string, Shape> | undefined;
-    const shapes = d ? [d.query_shape!, d.value_shape!, ...(d.key_shape ? [d.key_shape] : [])] : (config.input_shape as Shape[]);
+    const shapes = d
+      ? [d.query_shape!, d.value_shape!, ...(d.key_shape ? [d.key_shape] : [])]
+      : (config.input_shape as Shape[]);
     this.build(shapes);
     this.built = true;
   }

@@ -68,20 +68,34 @@ export class Bidirectional extends Layer {
 
   constructor(layer: Layer, options: BidirectionalOptions = {}) {
     if (!(layer instanceof Layer))
-      throw new ValueError(`Bidirectional: please initialize \`Bidirectional\` layer with a \`keras.layers.Layer\` instance. Received: layer=${fmt(layer)}`);
+      throw new ValueError(
+        `Bidirectional: please initialize \`Bidirectional\` layer with a \`keras.layers.Layer\` instance. Received: layer=${fmt(layer)}`,
+      );
     const backward = options.backwardLayer ?? null;
     if (backward !== null && !(backward instanceof Layer))
-      throw new ValueError(`Bidirectional: \`backward_layer\` need to be a \`keras.layers.Layer\` instance. Received: backward_layer=${fmt(backward)}`);
+      throw new ValueError(
+        `Bidirectional: \`backward_layer\` need to be a \`keras.layers.Layer\` instance. Received: backward_layer=${fmt(backward)}`,
+      );
     const mergeMode = options.mergeMode === undefined ? "concat" : options.mergeMode;
     if (!["sum", "mul", "ave", "concat", null].includes(mergeMode))
-      throw new ValueError(`Bidirectional: invalid merge mode. Merge mode should be one of {"sum", "mul", "ave", "concat", None}. Received: merge_mode=${fmt(mergeMode)}`);
+      throw new ValueError(
+        `Bidirectional: invalid merge mode. Merge mode should be one of {"sum", "mul", "ave", "concat", None}. Received: merge_mode=${fmt(mergeMode)}`,
+      );
     const { mergeMode: _m, backwardLayer: _b, ...base } = options;
     super(base);
     for (const a of ["goBackwards", "returnSequences", "returnState", "stateful"])
       if (typeof (layer as unknown as Record<string, unknown>)[a] !== "boolean")
-        throw new ValueError(`Bidirectional "${this.name}": the wrapped layer must be a recurrent layer with \`${a}\` (such as LSTM or GRU). Received: layer=${String(layer)}`);
-    this.forwardLayer = copyLayer(layer, { name: `forward_${removePrefix(layer.name, "forward_")}` }) as RecurrentLike;
-    this.backwardLayer = (backward ?? copyLayer(layer, { go_backwards: true, name: `backward_${removePrefix(layer.name, "backward_")}` })) as RecurrentLike;
+        throw new ValueError(
+          `Bidirectional "${this.name}": the wrapped layer must be a recurrent layer with \`${a}\` (such as LSTM or GRU). Received: layer=${String(layer)}`,
+        );
+    this.forwardLayer = copyLayer(layer, {
+      name: `forward_${removePrefix(layer.name, "forward_")}`,
+    }) as RecurrentLike;
+    this.backwardLayer = (backward ??
+      copyLayer(layer, {
+        go_backwards: true,
+        name: `backward_${removePrefix(layer.name, "backward_")}`,
+      })) as RecurrentLike;
     this.verifyLayerConfig();
     // Masked steps must output zeros when sequences are returned, so the merge is meaningful.
     for (const l of [this.forwardLayer, this.backwardLayer])
@@ -145,7 +159,9 @@ export class Bidirectional extends Layer {
   override computeOutputSpec(inputs: AnyTensor, _args: RNNCallArgs = {}): unknown {
     const shapes = this.computeOutputShape([...inputs.shape]);
     const toSpec = (s: unknown): unknown =>
-      Array.isArray(s) && s.every((d) => d === null || typeof d === "number") ? new KerasTensor(s as Shape, this.dtype) : (s as unknown[]).map(toSpec);
+      Array.isArray(s) && s.every((d) => d === null || typeof d === "number")
+        ? new KerasTensor(s as Shape, this.dtype)
+        : (s as unknown[]).map(toSpec);
     return toSpec(shapes);
   }
 
@@ -160,8 +176,10 @@ export class Bidirectional extends Layer {
       forwardState = init.slice(0, half);
       backwardState = init.slice(half);
     }
-    let y = this.forwardLayer.apply(sequences, { ...sub, initialState: forwardState }) as Tensor | Tensor[];
-    let yRev = this.backwardLayer.apply(sequences, { ...sub, initialState: backwardState }) as Tensor | Tensor[];
+    let y = this.forwardLayer.apply(sequences, { ...sub, initialState: forwardState }) as
+      Tensor | Tensor[];
+    let yRev = this.backwardLayer.apply(sequences, { ...sub, initialState: backwardState }) as
+      Tensor | Tensor[];
     let states: Tensor[] = [];
     if (this.returnState) {
       const f = y as Tensor[];
@@ -191,7 +209,8 @@ export class Bidirectional extends Layer {
       default:
         output = [yf, yb];
     }
-    if (this.returnState) return Array.isArray(output) ? [...output, ...states] : [output, ...states];
+    if (this.returnState)
+      return Array.isArray(output) ? [...output, ...states] : [output, ...states];
     return output;
   }
 
@@ -219,7 +238,10 @@ export class Bidirectional extends Layer {
 
   /** Resets the states of both directions (stateful layers only). */
   resetState(): void {
-    if (!this.stateful) throw new ValueError(`Bidirectional "${this.name}": layer must be stateful. Received: stateful=false`);
+    if (!this.stateful)
+      throw new ValueError(
+        `Bidirectional "${this.name}": layer must be stateful. Received: stateful=false`,
+      );
     this.forwardLayer.resetState?.();
     this.backwardLayer.resetState?.();
   }
@@ -240,7 +262,9 @@ export class Bidirectional extends Layer {
   static fromConfig(config: Record<string, unknown>): Bidirectional {
     const layer = deserializeLayer(config.layer, "Bidirectional.fromConfig");
     const backward =
-      config.backward_layer !== undefined && config.backward_layer !== null ? deserializeLayer(config.backward_layer, "Bidirectional.fromConfig") : null;
+      config.backward_layer !== undefined && config.backward_layer !== null
+        ? deserializeLayer(config.backward_layer, "Bidirectional.fromConfig")
+        : null;
     const options = optionsFromConfig<BidirectionalOptions>(config, ["layer", "backward_layer"]);
     const out = new Bidirectional(layer, { ...options, backwardLayer: backward });
     // `layer` only served as a template (the forward layer is a copy of it).

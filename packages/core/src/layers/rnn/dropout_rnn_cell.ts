@@ -34,14 +34,17 @@ export interface DropoutRNNCellOptions extends LayerOptions {
 /** Keras clamps the rates into [0, 1]: `min(1.0, max(0.0, dropout))`. */
 function clampRate(where: string, name: string, v: unknown): number {
   if (v === undefined || v === null) return 0;
-  if (typeof v !== "number" || Number.isNaN(v)) throw new ValueError(`${where}: \`${name}\` must be a number. Received: ${name}=${fmt(v)}`);
+  if (typeof v !== "number" || Number.isNaN(v))
+    throw new ValueError(`${where}: \`${name}\` must be a number. Received: ${name}=${fmt(v)}`);
   return Math.min(1, Math.max(0, v));
 }
 
 /** Keras' check on `units` for the RNN cells. */
 export function checkUnits(where: string, units: unknown): number {
   if (typeof units !== "number" || !Number.isInteger(units) || units <= 0)
-    throw new ValueError(`${where}: received an invalid value for argument \`units\`, expected a positive integer. Received: units=${fmt(units)}`);
+    throw new ValueError(
+      `${where}: received an invalid value for argument \`units\`, expected a positive integer. Received: units=${fmt(units)}`,
+    );
   return units;
 }
 
@@ -71,7 +74,11 @@ export abstract class DropoutRNNCell extends Layer {
   }
 
   /** One time step: `(batch, features)` inputs and the previous states -> output and new states. */
-  abstract step(inputs: AnyTensor, states: AnyTensor[], training: boolean): [AnyTensor, AnyTensor[]];
+  abstract step(
+    inputs: AnyTensor,
+    states: AnyTensor[],
+    training: boolean,
+  ): [AnyTensor, AnyTensor[]];
 
   /**
    * Keras `cell(inputs, states, training=...)`: `inputs` is `[x, states]`.
@@ -79,7 +86,9 @@ export abstract class DropoutRNNCell extends Layer {
    */
   call(inputs: [AnyTensor, States], args: CallArgs = {}): [AnyTensor, States] {
     if (!Array.isArray(inputs) || inputs.length !== 2)
-      throw new ValueError(`${this.className} "${this.name}": a cell is called on [inputs, states]. Received: inputs=${fmt(inputs)}`);
+      throw new ValueError(
+        `${this.className} "${this.name}": a cell is called on [inputs, states]. Received: inputs=${fmt(inputs)}`,
+      );
     const [x, states] = inputs;
     const nested = Array.isArray(states);
     const [out, newStates] = this.step(x, nested ? states : [states], args.training === true);
@@ -99,7 +108,8 @@ export abstract class DropoutRNNCell extends Layer {
   }
 
   private createDropoutMask(shape: readonly number[], rate: number): Tensor | Tensor[] {
-    const make = (): Tensor => random.dropout(ops.ones([...shape], this.dtype), rate, null, this.seedGenerator);
+    const make = (): Tensor =>
+      random.dropout(ops.ones([...shape], this.dtype), rate, null, this.seedGenerator);
     if (this.dropoutMaskCount === null) return make();
     return Array.from({ length: this.dropoutMaskCount }, make);
   }
@@ -114,7 +124,10 @@ export abstract class DropoutRNNCell extends Layer {
   /** The recurrent dropout mask(s) for this sequence (Keras `get_recurrent_dropout_mask`). */
   getRecurrentDropoutMask(state: { shape: readonly (number | null)[] }): Tensor | Tensor[] | null {
     if (this.recurrentDropoutMaskCache === null && this.recurrentDropout > 0)
-      this.recurrentDropoutMaskCache = this.createDropoutMask(state.shape as number[], this.recurrentDropout);
+      this.recurrentDropoutMaskCache = this.createDropoutMask(
+        state.shape as number[],
+        this.recurrentDropout,
+      );
     return this.recurrentDropoutMaskCache;
   }
 

@@ -64,8 +64,12 @@ export class GRUCell extends DropoutRNNCell {
     checkUnits("GRUCell", units);
     super(options);
     this.units = units;
-    this.activation = activations.get(options.activation === undefined ? "tanh" : options.activation);
-    this.recurrentActivation = activations.get(options.recurrentActivation === undefined ? "sigmoid" : options.recurrentActivation);
+    this.activation = activations.get(
+      options.activation === undefined ? "tanh" : options.activation,
+    );
+    this.recurrentActivation = activations.get(
+      options.recurrentActivation === undefined ? "sigmoid" : options.recurrentActivation,
+    );
     this.useBias = options.useBias ?? true;
     this.w = resolveCellWeightArgs(options);
     this.implementation = this.recurrentDropout !== 0 ? 1 : (options.implementation ?? 2);
@@ -125,9 +129,14 @@ export class GRUCell extends DropoutRNNCell {
       const rdp = training ? this.getRecurrentDropoutMask(hPrev) : null;
       const [kz, kr, kh] = ops.split<AnyTensor>(this.kernel!.value, 3, 1);
       const [rkz, rkr, rkh] = ops.split<AnyTensor>(rk, 3, 1);
-      const [ibz, ibr, ibh] = inputBias ? ops.split<AnyTensor>(inputBias, 3, 0) : [null, null, null];
-      const [rbz, rbr, rbh] = recurrentBias ? ops.split<AnyTensor>(recurrentBias, 3, 0) : [null, null, null];
-      const addB = (x: AnyTensor, b: AnyTensor | null | undefined): AnyTensor => (b ? ops.add<AnyTensor>(x, b) : x);
+      const [ibz, ibr, ibh] = inputBias
+        ? ops.split<AnyTensor>(inputBias, 3, 0)
+        : [null, null, null];
+      const [rbz, rbr, rbh] = recurrentBias
+        ? ops.split<AnyTensor>(recurrentBias, 3, 0)
+        : [null, null, null];
+      const addB = (x: AnyTensor, b: AnyTensor | null | undefined): AnyTensor =>
+        b ? ops.add<AnyTensor>(x, b) : x;
       const xz = addB(ops.matmul<AnyTensor>(applyMask(inputs, dp, 0), kz!), ibz);
       const xr = addB(ops.matmul<AnyTensor>(applyMask(inputs, dp, 1), kr!), ibr);
       const xh = addB(ops.matmul<AnyTensor>(applyMask(inputs, dp, 2), kh!), ibh);
@@ -153,7 +162,11 @@ export class GRUCell extends DropoutRNNCell {
       if (this.resetAfter) {
         let inner = ops.matmul<AnyTensor>(hPrev, rk); // (B, U) @ (U, 3U) -> (B, 3U)
         if (recurrentBias) inner = ops.add<AnyTensor>(inner, recurrentBias);
-        [recZ, recR, recH] = ops.split<AnyTensor>(inner, 3, -1) as [AnyTensor, AnyTensor, AnyTensor];
+        [recZ, recR, recH] = ops.split<AnyTensor>(inner, 3, -1) as [
+          AnyTensor,
+          AnyTensor,
+          AnyTensor,
+        ];
       } else {
         const [rkZR, rkH] = ops.split<AnyTensor>(rk, [2 * u], 1);
         const inner = ops.matmul<AnyTensor>(hPrev, rkZR!); // (B, U) @ (U, 2U) -> (B, 2U)
@@ -162,7 +175,9 @@ export class GRUCell extends DropoutRNNCell {
       }
       z = ra(ops.add(xz!, recZ)) as AnyTensor;
       r = ra(ops.add(xr!, recR)) as AnyTensor;
-      recH = this.resetAfter ? ops.multiply<AnyTensor>(r, recH) : ops.matmul<AnyTensor>(ops.multiply(r, hPrev), recH);
+      recH = this.resetAfter
+        ? ops.multiply<AnyTensor>(r, recH)
+        : ops.matmul<AnyTensor>(ops.multiply(r, hPrev), recH);
       hh = this.activation(ops.add(xh!, recH)) as AnyTensor;
     }
     // Previous and candidate state mixed by the update gate.
@@ -186,7 +201,10 @@ export class GRUCell extends DropoutRNNCell {
   }
 
   static fromConfig(config: Record<string, unknown>): GRUCell {
-    return new GRUCell(config.units as number, optionsFromConfig<GRUCellOptions>(config, ["units"]));
+    return new GRUCell(
+      config.units as number,
+      optionsFromConfig<GRUCellOptions>(config, ["units"]),
+    );
   }
 }
 
@@ -210,7 +228,10 @@ export class GRU extends RNN {
     checkUnits("GRU", units);
     const { useCudnn, ...rest } = options;
     checkUseCudnn("GRU", useCudnn);
-    const [cellOptions, rnnOptions] = splitRNNOptions<GRUCellOptions>(rest as GRUOptions & Record<string, unknown>, "gru_cell");
+    const [cellOptions, rnnOptions] = splitRNNOptions<GRUCellOptions>(
+      rest as GRUOptions & Record<string, unknown>,
+      "gru_cell",
+    );
     super(new GRUCell(units, cellOptions), rnnOptions);
     this.useCudnn = useCudnn ?? "auto";
     this.inputNdim = 3;

@@ -55,14 +55,20 @@ class UnitForgetBiasInitializer extends Initializer {
   }
   call(_shape: number[], dtype?: DType): Tensor {
     const u = this.units;
-    return ops.concatenate([this.base.call([u], dtype), ops.ones([u], dtype ?? "float32"), this.base.call([2 * u], dtype)]);
+    return ops.concatenate([
+      this.base.call([u], dtype),
+      ops.ones([u], dtype ?? "float32"),
+      this.base.call([2 * u], dtype),
+    ]);
   }
 }
 
 /** Keras' `use_cudnn` check; the flag has no effect here (there is no cuDNN). */
 export function checkUseCudnn(where: string, v: unknown): void {
   if (v !== undefined && v !== "auto" && v !== true && v !== false)
-    throw new ValueError(`${where}: invalid value received for argument \`use_cudnn\`. Expected one of {'auto', True, False}. Received: use_cudnn=${fmt(v)}`);
+    throw new ValueError(
+      `${where}: invalid value received for argument \`use_cudnn\`. Expected one of {'auto', True, False}. Received: use_cudnn=${fmt(v)}`,
+    );
 }
 
 /**
@@ -90,8 +96,12 @@ export class LSTMCell extends DropoutRNNCell {
     checkUnits("LSTMCell", units);
     super(options);
     this.units = units;
-    this.activation = activations.get(options.activation === undefined ? "tanh" : options.activation);
-    this.recurrentActivation = activations.get(options.recurrentActivation === undefined ? "sigmoid" : options.recurrentActivation);
+    this.activation = activations.get(
+      options.activation === undefined ? "tanh" : options.activation,
+    );
+    this.recurrentActivation = activations.get(
+      options.recurrentActivation === undefined ? "sigmoid" : options.recurrentActivation,
+    );
     this.useBias = options.useBias ?? true;
     this.w = resolveCellWeightArgs(options);
     this.unitForgetBias = options.unitForgetBias ?? true;
@@ -122,7 +132,9 @@ export class LSTMCell extends DropoutRNNCell {
       this.bias = this.addWeight({
         shape: [4 * u],
         name: "bias",
-        initializer: this.unitForgetBias ? new UnitForgetBiasInitializer(w.biasInitializer, u) : w.biasInitializer,
+        initializer: this.unitForgetBias
+          ? new UnitForgetBiasInitializer(w.biasInitializer, u)
+          : w.biasInitializer,
         regularizer: w.biasRegularizer,
         constraint: w.biasConstraint,
       });
@@ -154,7 +166,10 @@ export class LSTMCell extends DropoutRNNCell {
       let x = inputs;
       if (training) x = applyMask(x, this.getDropoutMask(x), 0);
       // (B, F) @ (F, 4U) + (B, U) @ (U, 4U) + (4U,) -> (B, 4U), gates i | f | c | o
-      let z = ops.add<AnyTensor>(ops.matmul<AnyTensor>(x, this.kernel!.value), ops.matmul<AnyTensor>(hPrev, this.recurrentKernel!.value));
+      let z = ops.add<AnyTensor>(
+        ops.matmul<AnyTensor>(x, this.kernel!.value),
+        ops.matmul<AnyTensor>(hPrev, this.recurrentKernel!.value),
+      );
       if (this.bias) z = ops.add<AnyTensor>(z, this.bias.value);
       const [z0, z1, z2, z3] = ops.split<AnyTensor>(z, 4, 1);
       i = ra(z0!) as AnyTensor;
@@ -181,7 +196,10 @@ export class LSTMCell extends DropoutRNNCell {
   }
 
   static fromConfig(config: Record<string, unknown>): LSTMCell {
-    return new LSTMCell(config.units as number, optionsFromConfig<LSTMCellOptions>(config, ["units"]));
+    return new LSTMCell(
+      config.units as number,
+      optionsFromConfig<LSTMCellOptions>(config, ["units"]),
+    );
   }
 }
 
@@ -205,7 +223,10 @@ export class LSTM extends RNN {
     checkUnits("LSTM", units);
     const { useCudnn, ...rest } = options;
     checkUseCudnn("LSTM", useCudnn);
-    const [cellOptions, rnnOptions] = splitRNNOptions<LSTMCellOptions>(rest as LSTMOptions & Record<string, unknown>, "lstm_cell");
+    const [cellOptions, rnnOptions] = splitRNNOptions<LSTMCellOptions>(
+      rest as LSTMOptions & Record<string, unknown>,
+      "lstm_cell",
+    );
     super(new LSTMCell(units, cellOptions), rnnOptions);
     this.useCudnn = useCudnn ?? "auto";
     this.inputNdim = 3;

@@ -23,7 +23,13 @@ import { Variable } from "../../variables/variable";
 import { Layer, type CallArgs, type LayerOptions, type Shape } from "../layer";
 import { optionsFromConfig } from "../convolutional/utils";
 import { DropoutRNNCell } from "./dropout_rnn_cell";
-import { StackedRNNCells, cellInitialState, cellOutputSize, isRNNCell, type RNNCellLike } from "./stacked_rnn_cells";
+import {
+  StackedRNNCells,
+  cellInitialState,
+  cellOutputSize,
+  isRNNCell,
+  type RNNCellLike,
+} from "./stacked_rnn_cells";
 import { buildNested, deserializeLayer } from "./utils";
 
 export interface RNNOptions extends LayerOptions {
@@ -86,7 +92,9 @@ export class RNN extends Layer {
     super(options);
     const c = Array.isArray(cell) ? new StackedRNNCells(cell) : cell;
     if (!(c instanceof Layer) || typeof (c as { call?: unknown }).call !== "function")
-      throw new ValueError(`${this.className} "${this.name}": argument \`cell\` should have a \`call\` method. Received: cell=${fmt(cell)}`);
+      throw new ValueError(
+        `${this.className} "${this.name}": argument \`cell\` should have a \`call\` method. Received: cell=${fmt(cell)}`,
+      );
     if (!isRNNCell(c))
       throw new ValueError(
         `${this.className} "${this.name}": the RNN cell should have a \`stateSize\` attribute (single integer or list of integers, one integer per RNN state). Received: cell=${String(c)}`,
@@ -107,7 +115,9 @@ export class RNN extends Layer {
       this.stateSize = [...(s as (number | readonly number[])[])];
       this.singleState = false;
     } else
-      throw new ValueError(`${this.className} "${this.name}": state_size must be an integer, or a list of integers (one for each state tensor). Received: state_size=${fmt(s)}`);
+      throw new ValueError(
+        `${this.className} "${this.name}": state_size must be an integer, or a list of integers (one for each state tensor). Received: state_size=${fmt(s)}`,
+      );
   }
 
   /** Keras `compute_output_shape(sequences_shape)`: output shape, then the state shapes if `returnState`. */
@@ -118,7 +128,9 @@ export class RNN extends Layer {
     const out = cellOutputSize(this.cell);
     const outputShape: Shape = this.returnSequences ? [batch, length, out] : [batch, out];
     if (!this.returnState) return outputShape;
-    const statesShape = this.stateSize.map((s) => (typeof s === "number" ? [batch, s] : s.map((d) => [batch, d])));
+    const statesShape = this.stateSize.map((s) =>
+      typeof s === "number" ? [batch, s] : s.map((d) => [batch, d]),
+    );
     return [outputShape, ...statesShape];
   }
 
@@ -132,7 +144,9 @@ export class RNN extends Layer {
     const shapes = this.computeOutputShape([...inputs.shape]);
     if (!this.returnState) return new KerasTensor(shapes as Shape, this.dtype);
     const toSpec = (s: unknown): unknown =>
-      Array.isArray(s) && s.every((d) => d === null || typeof d === "number") ? new KerasTensor(s as Shape, this.dtype) : (s as unknown[]).map(toSpec);
+      Array.isArray(s) && s.every((d) => d === null || typeof d === "number")
+        ? new KerasTensor(s as Shape, this.dtype)
+        : (s as unknown[]).map(toSpec);
     return (shapes as unknown[]).map(toSpec);
   }
 
@@ -167,7 +181,11 @@ export class RNN extends Layer {
     const init = this.getInitialState(batchSize);
     this.stateStructure = init;
     this.states = flatten(init).map((t) => {
-      const v = new Variable(t as Tensor, { name: "rnn_state", trainable: false, dtype: this.dtype });
+      const v = new Variable(t as Tensor, {
+        name: "rnn_state",
+        trainable: false,
+        dtype: this.dtype,
+      });
       v.path = `${this.name}/rnn_state`;
       (t as Tensor).dispose();
       return v;
@@ -195,14 +213,20 @@ export class RNN extends Layer {
   protected checkInput(shape: readonly (number | null)[]): void {
     const head = `Layer "${this.name}" (${this.className}): input 0 is incompatible with the layer`;
     if (this.inputNdim !== null && shape.length !== this.inputNdim)
-      throw new ValueError(`${head}: expected ndim=${this.inputNdim}, found ndim=${shape.length}. Received: input.shape=${fmt([...shape])}`);
+      throw new ValueError(
+        `${head}: expected ndim=${this.inputNdim}, found ndim=${shape.length}. Received: input.shape=${fmt([...shape])}`,
+      );
     if (shape.length < 3)
-      throw new ValueError(`${head}: expected min_ndim=3 (batch, timesteps, features), found ndim=${shape.length}. Received: input.shape=${fmt([...shape])}`);
+      throw new ValueError(
+        `${head}: expected min_ndim=3 (batch, timesteps, features), found ndim=${shape.length}. Received: input.shape=${fmt([...shape])}`,
+      );
     const step = this.stepInputShape;
     if (step !== null) {
       const feat = shape.slice(2);
       const want = step.slice(1);
-      const bad = feat.length !== want.length || feat.some((d, i) => d !== null && want[i] !== null && d !== want[i]);
+      const bad =
+        feat.length !== want.length ||
+        feat.some((d, i) => d !== null && want[i] !== null && d !== want[i]);
       if (bad)
         throw new ValueError(
           `${head}: expected the features of each step to have shape ${fmt(want)} (the shape the layer was built with), but received an input with shape ${fmt([...shape])}. Received: input.shape=${fmt([...shape])}`,
@@ -214,26 +238,41 @@ export class RNN extends Layer {
     this.checkInput(sequences.shape);
     const T = sequences.shape[1]!;
     const B = sequences.shape[0]!;
-    const training = args.training === true;
-    let initial: unknown[];
-    if (args.initialState === undefined || args.initialState === null) {
-      initial = this.stateful && this.states !== null ? packSequenceAs<unknown[]>(this.stateStructure, this.states.map((v) => v.value)) : this.getInitialState(B);
-    } else initial = Array.isArray(args.initialState) ? [...args.initialState] : [args.initialState];
-    const nStates = flatten(initial).length;
-    const nExpected = flatten(this.getInitialStateShapes()).length;
-    if (nStates !== nExpected)
+    if (T === 0)
       throw new ValueError(
-        `${this.className} "${this.name}": expected ${nExpected} initial state tensor(s) (state_size=${fmt(this.stateSize)}). Received: ${nStates} tensor(s)`,
+        `${this.className} "${this.name}": the sequence must have at least one time step. Received: sequences.shape=${fmt(sequences.shape)}`,
       );
+    const training = args.training === true;
     let mask = args.mask as Tensor | Tensor[] | null | undefined;
     if (Array.isArray(mask)) mask = mask[0];
     if (mask !== undefined && mask !== null) {
       const ms = mask.shape;
       if (ms.length !== 2 || ms[0] !== B || ms[1] !== T)
-        throw new ValueError(`${this.className} "${this.name}": the mask must have shape (batch, timesteps) = ${fmt([B, T])}. Received: mask.shape=${fmt(ms)}`);
+        throw new ValueError(
+          `${this.className} "${this.name}": the mask must have shape (batch, timesteps) = ${fmt([B, T])}. Received: mask.shape=${fmt(ms)}`,
+        );
     }
-    const result = tidy(() => this.loop(sequences, initial, (mask ?? null) as Tensor | null, training));
-    const [output, finalStates] = result;
+    // Everything the loop creates, initial states included, is freed except the results.
+    const [output, finalStates] = tidy(() => {
+      let initial: unknown[];
+      if (args.initialState === undefined || args.initialState === null) {
+        initial =
+          this.stateful && this.states !== null
+            ? packSequenceAs<unknown[]>(
+                this.stateStructure,
+                this.states.map((v) => v.value),
+              )
+            : this.getInitialState(B);
+      } else
+        initial = Array.isArray(args.initialState) ? [...args.initialState] : [args.initialState];
+      const nStates = flatten(initial).length;
+      const nExpected = flatten(this.getInitialStateShapes()).length;
+      if (nStates !== nExpected)
+        throw new ValueError(
+          `${this.className} "${this.name}": expected ${nExpected} initial state tensor(s) (state_size=${fmt(this.stateSize)}). Received: ${nStates} tensor(s)`,
+        );
+      return this.loop(sequences, initial, (mask ?? null) as Tensor | null, training);
+    });
     if (this.stateful && this.states !== null) {
       const flat = flatten(finalStates) as Tensor[];
       this.states.forEach((v, i) => v.assign(ops.stopGradient(flat[i]!)));
@@ -244,17 +283,25 @@ export class RNN extends Layer {
 
   /** Shapes-only stand-in of the initial states (for counting). */
   private getInitialStateShapes(): unknown[] {
-    return this.stateSize.map((s) => (typeof s === "number" ? new KerasTensor([null, s]) : s.map((d) => new KerasTensor([null, d]))));
+    return this.stateSize.map((s) =>
+      typeof s === "number" ? new KerasTensor([null, s]) : s.map((d) => new KerasTensor([null, d])),
+    );
   }
 
   /** The time loop (Keras `backend.rnn`), eagerly unrolled. Returns `[output, finalStates]`. */
-  private loop(sequences: Tensor, initialStates: unknown[], mask: Tensor | null, training: boolean): [Tensor, unknown[]] {
+  private loop(
+    sequences: Tensor,
+    initialStates: unknown[],
+    mask: Tensor | null,
+    training: boolean,
+  ): [Tensor, unknown[]] {
     const T = sequences.shape[1]!;
     const B = sequences.shape[0]!;
     const cell = this.cell;
     const steps = ops.unstack(sequences, T, 1); // (B, T, ...) -> T x (B, ...)
     let maskSteps: Tensor[] | null = null;
-    if (mask !== null) maskSteps = ops.unstack(mask.dtype === "bool" ? mask : ops.cast(mask, "bool"), T, 1); // T x (B,)
+    if (mask !== null)
+      maskSteps = ops.unstack(mask.dtype === "bool" ? mask : ops.cast(mask, "bool"), T, 1); // T x (B,)
     if (this.goBackwards) {
       steps.reverse();
       maskSteps?.reverse();
@@ -267,7 +314,12 @@ export class RNN extends Layer {
       for (let t = 0; t < T; t++) {
         const prevOutput = outputs.length > 0 ? outputs[outputs.length - 1]! : null;
         const [out, newStates] = tidy(() => {
-          const [o, ns] = cell.call([steps[t]!, states], { training }) as [Tensor, unknown];
+          const res = cell.call([steps[t]!, states], { training }) as unknown;
+          if (!Array.isArray(res) || res.length !== 2)
+            throw new ValueError(
+              `${this.className} "${this.name}": the cell must return [output, newStates]. Received: ${fmt(res)}`,
+            );
+          const [o, ns] = res as [Tensor, unknown];
           let output = o;
           let next: unknown[] = Array.isArray(ns) ? ns : [ns];
           if (maskSteps !== null) {
@@ -287,7 +339,7 @@ export class RNN extends Layer {
               if (this.unroll) prev = prevOutput ?? ops.zerosLike(output);
               else {
                 const last = states[states.length - 1];
-                prev = (Array.isArray(states[0]) ? (last as Tensor[])[0]! : (states[0] as Tensor));
+                prev = Array.isArray(states[0]) ? (last as Tensor[])[0]! : (states[0] as Tensor);
               }
               output = ops.where(mo, output, prev);
             }

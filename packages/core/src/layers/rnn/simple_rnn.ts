@@ -18,7 +18,12 @@ import { registerBuiltin, serializeKerasObject } from "../../saving/serializatio
 import type { Variable } from "../../variables/variable";
 import type { Shape } from "../layer";
 import { optionsFromConfig, type Identifier } from "../convolutional/utils";
-import { DropoutRNNCell, applyMask, checkUnits, type DropoutRNNCellOptions } from "./dropout_rnn_cell";
+import {
+  DropoutRNNCell,
+  applyMask,
+  checkUnits,
+  type DropoutRNNCellOptions,
+} from "./dropout_rnn_cell";
 import { RNN, type RNNOptions } from "./rnn";
 
 export interface SimpleRNNCellOptions extends DropoutRNNCellOptions {
@@ -68,7 +73,10 @@ export function resolveCellWeightArgs(o: SimpleRNNCellOptions): CellWeightArgs {
 }
 
 /** The serialized initializers, regularizers and constraints, in Keras' config order. */
-export function cellWeightConfig(w: CellWeightArgs, activityRegularizer?: Regularizer | null): Record<string, unknown> {
+export function cellWeightConfig(
+  w: CellWeightArgs,
+  activityRegularizer?: Regularizer | null,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {
     kernel_initializer: serializeKerasObject(w.kernelInitializer),
     recurrent_initializer: serializeKerasObject(w.recurrentInitializer),
@@ -77,7 +85,8 @@ export function cellWeightConfig(w: CellWeightArgs, activityRegularizer?: Regula
     recurrent_regularizer: serializeKerasObject(w.recurrentRegularizer),
     bias_regularizer: serializeKerasObject(w.biasRegularizer),
   };
-  if (activityRegularizer !== undefined) out.activity_regularizer = serializeKerasObject(activityRegularizer);
+  if (activityRegularizer !== undefined)
+    out.activity_regularizer = serializeKerasObject(activityRegularizer);
   out.kernel_constraint = serializeKerasObject(w.kernelConstraint);
   out.recurrent_constraint = serializeKerasObject(w.recurrentConstraint);
   out.bias_constraint = serializeKerasObject(w.biasConstraint);
@@ -106,7 +115,9 @@ export class SimpleRNNCell extends DropoutRNNCell {
     checkUnits("SimpleRNNCell", units);
     super(options);
     this.units = units;
-    this.activation = activations.get(options.activation === undefined ? "tanh" : options.activation);
+    this.activation = activations.get(
+      options.activation === undefined ? "tanh" : options.activation,
+    );
     this.useBias = options.useBias ?? true;
     this.w = resolveCellWeightArgs(options);
     this.stateSize = units;
@@ -150,7 +161,9 @@ export class SimpleRNNCell extends DropoutRNNCell {
     // (B, F) @ (F, U) + (U,) + (B, U) @ (U, U) -> (B, U)
     let h = ops.matmul<AnyTensor>(x, this.kernel!.value);
     if (this.bias) h = ops.add<AnyTensor>(h, this.bias.value);
-    const output = this.activation(ops.add<AnyTensor>(h, ops.matmul<AnyTensor>(prev, this.recurrentKernel!.value))) as AnyTensor;
+    const output = this.activation(
+      ops.add<AnyTensor>(h, ops.matmul<AnyTensor>(prev, this.recurrentKernel!.value)),
+    ) as AnyTensor;
     return [output, [output]];
   }
 
@@ -166,14 +179,20 @@ export class SimpleRNNCell extends DropoutRNNCell {
   }
 
   static fromConfig(config: Record<string, unknown>): SimpleRNNCell {
-    return new SimpleRNNCell(config.units as number, optionsFromConfig<SimpleRNNCellOptions>(config, ["units"]));
+    return new SimpleRNNCell(
+      config.units as number,
+      optionsFromConfig<SimpleRNNCellOptions>(config, ["units"]),
+    );
   }
 }
 
 export interface SimpleRNNOptions extends SimpleRNNCellOptions, RNNOptions {}
 
 /** Splits SimpleRNN / LSTM / GRU options into the cell's and the RNN's. */
-export function splitRNNOptions<C>(options: SimpleRNNOptions & Record<string, unknown>, cellName: string): [C, RNNOptions] {
+export function splitRNNOptions<C>(
+  options: SimpleRNNOptions & Record<string, unknown>,
+  cellName: string,
+): [C, RNNOptions] {
   const {
     returnSequences,
     returnState,
@@ -190,7 +209,21 @@ export function splitRNNOptions<C>(options: SimpleRNNOptions & Record<string, un
     activityRegularizer,
     ...cellOptions
   } = options;
-  const rnn: RNNOptions = { returnSequences, returnState, goBackwards, stateful, unroll, zeroOutputForMask, name, trainable, dtype, inputShape, batchSize, inputDim, activityRegularizer };
+  const rnn: RNNOptions = {
+    returnSequences,
+    returnState,
+    goBackwards,
+    stateful,
+    unroll,
+    zeroOutputForMask,
+    name,
+    trainable,
+    dtype,
+    inputShape,
+    batchSize,
+    inputDim,
+    activityRegularizer,
+  };
   return [{ ...cellOptions, dtype, trainable, name: cellName } as C, rnn];
 }
 
@@ -209,7 +242,10 @@ export class SimpleRNN extends RNN {
 
   constructor(units: number, options: SimpleRNNOptions = {}) {
     checkUnits("SimpleRNN", units);
-    const [cellOptions, rnnOptions] = splitRNNOptions<SimpleRNNCellOptions>(options as SimpleRNNOptions & Record<string, unknown>, "simple_rnn_cell");
+    const [cellOptions, rnnOptions] = splitRNNOptions<SimpleRNNCellOptions>(
+      options as SimpleRNNOptions & Record<string, unknown>,
+      "simple_rnn_cell",
+    );
     super(new SimpleRNNCell(units, cellOptions), { ...rnnOptions, activityRegularizer: null });
     this.inputNdim = 3;
   }
@@ -232,7 +268,10 @@ export class SimpleRNN extends RNN {
   }
 
   static override fromConfig(config: Record<string, unknown>): SimpleRNN {
-    return new SimpleRNN(config.units as number, optionsFromConfig<SimpleRNNOptions>(config, ["units"]));
+    return new SimpleRNN(
+      config.units as number,
+      optionsFromConfig<SimpleRNNOptions>(config, ["units"]),
+    );
   }
 }
 

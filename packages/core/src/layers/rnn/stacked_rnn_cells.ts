@@ -41,7 +41,11 @@ export function cellInitialState(cell: RNNCellLike, batchSize: number, dtype: st
   if (typeof cell.getInitialState === "function") return cell.getInitialState(batchSize);
   const s = cell.stateSize;
   if (typeof s === "number") return ops.zeros([batchSize, s], dtype);
-  return s.map((d) => (typeof d === "number" ? ops.zeros([batchSize, d], dtype) : d.map((e) => ops.zeros([batchSize, e], dtype))));
+  return s.map((d) =>
+    typeof d === "number"
+      ? ops.zeros([batchSize, d], dtype)
+      : d.map((e) => ops.zeros([batchSize, e], dtype)),
+  );
 }
 
 /**
@@ -58,10 +62,14 @@ export class StackedRNNCells extends Layer {
   constructor(cells: Layer[], options: LayerOptions = {}) {
     super(options);
     if (!Array.isArray(cells))
-      throw new ValueError(`StackedRNNCells "${this.name}": \`cells\` must be a list of RNN cells. Received: cells=${fmt(cells)}`);
+      throw new ValueError(
+        `StackedRNNCells "${this.name}": \`cells\` must be a list of RNN cells. Received: cells=${fmt(cells)}`,
+      );
     for (const cell of cells)
       if (!isRNNCell(cell))
-        throw new ValueError(`StackedRNNCells "${this.name}": all cells must be layers with a \`stateSize\` attribute. Received: cell=${String(cell)}`);
+        throw new ValueError(
+          `StackedRNNCells "${this.name}": all cells must be layers with a \`stateSize\` attribute. Received: cell=${String(cell)}`,
+        );
     this.cells = [...(cells as RNNCellLike[])];
   }
 
@@ -93,7 +101,8 @@ export class StackedRNNCells extends Layer {
 
   /** `inputs` is `[x, states]` with one entry of `states` per cell. */
   call(inputs: [AnyTensor, unknown[]], args: CallArgs = {}): [AnyTensor, unknown[]] {
-    let [x, states] = inputs;
+    const states = inputs[1];
+    let x = inputs[0];
     if (!Array.isArray(states) || states.length !== this.cells.length)
       throw new ValueError(
         `StackedRNNCells "${this.name}": expected one state entry per cell (${this.cells.length}). Received: ${Array.isArray(states) ? states.length : fmt(states)} entries`,
@@ -102,7 +111,10 @@ export class StackedRNNCells extends Layer {
     this.cells.forEach((cell, i) => {
       const s = states[i];
       const isList = Array.isArray(s);
-      const [out, ns] = cell.call([x, isList ? s : [s]], { training: args.training }) as [AnyTensor, unknown];
+      const [out, ns] = cell.call([x, isList ? s : [s]], { training: args.training }) as [
+        AnyTensor,
+        unknown,
+      ];
       x = out;
       const nsList = Array.isArray(ns) ? ns : [ns];
       newStates.push(nsList.length === 1 && !isList ? nsList[0] : nsList);
@@ -115,7 +127,9 @@ export class StackedRNNCells extends Layer {
   }
 
   static fromConfig(config: Record<string, unknown>): StackedRNNCells {
-    const cells = (config.cells as unknown[]).map((c) => deserializeLayer(c, "StackedRNNCells.fromConfig"));
+    const cells = (config.cells as unknown[]).map((c) =>
+      deserializeLayer(c, "StackedRNNCells.fromConfig"),
+    );
     return new StackedRNNCells(cells, optionsFromConfig(config, ["cells"]));
   }
 }

@@ -30,7 +30,9 @@ export class TimeDistributed extends Layer {
 
   constructor(layer: Layer, options: LayerOptions = {}) {
     if (!(layer instanceof Layer))
-      throw new ValueError(`TimeDistributed: please initialize \`TimeDistributed\` layer with a \`keras.layers.Layer\` instance. Received: layer=${fmt(layer)}`);
+      throw new ValueError(
+        `TimeDistributed: please initialize \`TimeDistributed\` layer with a \`keras.layers.Layer\` instance. Received: layer=${fmt(layer)}`,
+      );
     super(options);
     this.layer = layer;
     this.supportsMasking = true;
@@ -59,8 +61,13 @@ export class TimeDistributed extends Layer {
     const childIn = new KerasTensor(this.childInputShape(inputs.shape), inputs.dtype);
     const spec = this.layer.computeOutputSpec(childIn) as unknown;
     if (!(spec instanceof KerasTensor))
-      throw new ValueError(`Layer "${this.name}" (TimeDistributed): the wrapped layer must return a single tensor. Received: ${fmt(spec)}`);
-    return new KerasTensor([spec.shape[0] ?? null, inputs.shape[1] ?? null, ...spec.shape.slice(1)], spec.dtype);
+      throw new ValueError(
+        `Layer "${this.name}" (TimeDistributed): the wrapped layer must return a single tensor. Received: ${fmt(spec)}`,
+      );
+    return new KerasTensor(
+      [spec.shape[0] ?? null, inputs.shape[1] ?? null, ...spec.shape.slice(1)],
+      spec.dtype,
+    );
   }
 
   call(inputs: Tensor, args: CallArgs = {}): Tensor {
@@ -79,7 +86,9 @@ export class TimeDistributed extends Layer {
         if (maskSteps) childArgs.mask = maskSteps[t];
         const y = this.layer.call(x, childArgs) as unknown;
         if (!(y instanceof Tensor))
-          throw new ValueError(`Layer "${this.name}" (TimeDistributed): the wrapped layer must return a single tensor. Received: ${fmt(y)}`);
+          throw new ValueError(
+            `Layer "${this.name}" (TimeDistributed): the wrapped layer must return a single tensor. Received: ${fmt(y)}`,
+          );
         return y;
       });
       return ops.stack(outs, 1); // T x (B, ...) -> (B, T, ...)

@@ -61,10 +61,3 @@ export function buildNested(prefix: string, layer: Layer, inputShape: unknown): 
   buildLayer(layer, inputShape);
   for (const w of layer.weights) if (!before.has(w)) w.path = `${prefix}/${w.path}`;
 }
-
-/** The variables created by `fn` (a build step) get `prefix/` in front of their paths. */
-export function prefixNewWeights(prefix: string, layers: readonly Layer[], fn: () => void): void {
-  const before = new Set<Variable>(layers.flatMap((l) => l.weights));
-  fn();
-  for (const l of layers) for (const w of l.weights) if (!before.has(w)) w.path = `${prefix}/${w.path}`;
-}

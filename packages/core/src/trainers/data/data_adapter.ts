@@ -38,7 +38,7 @@ export interface DataAdapter {
   iterator(): AsyncIterator<Batch> | Iterator<Batch>;
 }
 
-/** Is `x` a stream of batches (iterable / async iterable / Dataset) rather than arrays? */
+/** Is `x` a stream of batches (iterable / async iterable / Dataset) rather than arrays? @example isBatchStream((function* () {})()); // true */
 export function isBatchStream(x: unknown): boolean {
   if (x instanceof Dataset) return true;
   if (x === null || typeof x !== "object" || Array.isArray(x) || ArrayBuffer.isView(x) || x instanceof Tensor) return false;
@@ -50,6 +50,7 @@ const hostLeaves = (s: Struct<HostArray> | null): HostArray[] => (s === null ? [
 
 /**
  * Keras `check_data_cardinality`: every array must have the same number of samples. Returns it.
+ * @example checkDataCardinality(xHost, yHost, null); // 100, or a ValueError naming both sizes
  */
 export function checkDataCardinality(x: Struct<BatchLeaf>, y: Struct<BatchLeaf> | null, sampleWeight: Struct<BatchLeaf> | null): number {
   const parts: [string, number[]][] = [
@@ -68,7 +69,7 @@ export function checkDataCardinality(x: Struct<BatchLeaf>, y: Struct<BatchLeaf> 
   return n ?? 0;
 }
 
-/** Keras `train_validation_split`: the LAST `validationSplit` fraction of the samples validates. */
+/** Keras `train_validation_split`: the LAST `validationSplit` fraction of the samples validates. @example const [[xt, yt], [xv, yv]] = trainValidationSplit([x, y], 0.2); */
 export function trainValidationSplit<T extends Struct<HostArray> | null>(arrays: T[], validationSplit: number): [T[], T[]] {
   if (!(validationSplit > 0 && validationSplit < 1))
     throw new ValueError(`\`validation_split\` must be between 0 and 1 (exclusive). Received: validation_split=${validationSplit}`);
@@ -158,7 +159,7 @@ async function hostify(x: unknown, where: string): Promise<Struct<BatchLeaf>> {
   throw new ValueError(`${where}: expected array data. Received: ${fmt(x)}`);
 }
 
-/** Splits one element of a batch stream into `[x, y, sampleWeight]` (Keras `unpack_x_y_sample_weight`). */
+/** Splits one element of a batch stream into `[x, y, sampleWeight]` (Keras `unpack_x_y_sample_weight`). @example unpackElement([xb, yb], false); // [xb, yb, null] */
 export function unpackElement(el: unknown, predict: boolean): [unknown, unknown, unknown] {
   const isTuple = Array.isArray(el) && el.length >= 1 && el.length <= 3 && (!predict || !isNumericNested(el));
   if (isTuple) {
@@ -173,6 +174,7 @@ export function unpackElement(el: unknown, predict: boolean): [unknown, unknown,
  * Iterables / async iterables of batches (Keras' generator and tf.data adapters). Tensors the
  * source yields stay the source's (a generator may free them once it resumes); a `Dataset`
  * hands the tensors it made to the trainer, which frees them after each step.
+ * @example const adapter = new IterableDataAdapter(dataset);
  */
 export class IterableDataAdapter implements DataAdapter {
   readonly numBatches: number | null = null;
@@ -225,6 +227,7 @@ export interface StepGroup {
  * Walks an adapter epoch by epoch (Keras `EpochIterator`). With `stepsPerEpoch`, one iterator
  * lasts across epochs and is restarted when the data runs out; `stepsPerExecution` batches are
  * handed out together (callbacks see one batch event per group).
+ * @example for await (const { begin, end, batches } of new EpochIterator(adapter).epoch()) {}
  */
 export class EpochIterator {
   readonly stepsPerEpoch: number | null;

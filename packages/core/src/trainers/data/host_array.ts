@@ -22,6 +22,9 @@ export interface ArrayWithShape {
 /** A tree of leaves: arrays and plain objects of `T`. */
 export type Struct<T> = T | Struct<T>[] | { [key: string]: Struct<T> };
 
+/**
+ * @example const h = new HostArray(new Float32Array(6), [3, 2], "float32"); h.gather([2, 0]).shape; // [2, 2]
+ */
 export class HostArray {
   readonly data: TypedArray;
   readonly shape: readonly number[];
@@ -78,11 +81,12 @@ export class HostArray {
   }
 }
 
+/** A `{...}` object literal (not a class instance). @example isPlainObject({}); // true */
 export function isPlainObject(x: unknown): x is Record<string, unknown> {
   return x !== null && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype;
 }
 
-/** `{ data, shape }` (and optionally `dtype`) and nothing else. */
+/** `{ data, shape }` (and optionally `dtype`) and nothing else. @example isArrayWithShape({ data: [1, 2], shape: [2, 1] }); // true */
 export function isArrayWithShape(x: unknown): x is ArrayWithShape {
   if (!isPlainObject(x)) return false;
   const keys = Object.keys(x);
@@ -93,7 +97,7 @@ export function isArrayWithShape(x: unknown): x is ArrayWithShape {
   );
 }
 
-/** A (possibly nested) array of numbers / booleans: checks the first element at each depth. */
+/** A (possibly nested) array of numbers / booleans: checks the first element at each depth. @example isNumericNested([[1, 2]]); // true */
 export function isNumericNested(x: unknown): boolean {
   let v: unknown = x;
   while (Array.isArray(v)) {
@@ -103,12 +107,12 @@ export function isNumericNested(x: unknown): boolean {
   return v !== x && (typeof v === "number" || typeof v === "boolean");
 }
 
-/** One array of data (as opposed to a list or dict of them). */
+/** One array of data (as opposed to a list or dict of them). @example isDataLeaf(new Float32Array(3)); // true */
 export function isDataLeaf(x: unknown): boolean {
   return x instanceof Tensor || x instanceof HostArray || (ArrayBuffer.isView(x) && !(x instanceof DataView)) || isArrayWithShape(x) || isNumericNested(x);
 }
 
-/** Flattens a structure to its leaves (depth first, object keys in insertion order). */
+/** Flattens a structure to its leaves (depth first, object keys in insertion order). @example flattenStruct({ a: h1, b: [h2] }, (v) => v instanceof HostArray); // [h1, h2] */
 export function flattenStruct<T>(x: Struct<T>, isLeaf: (v: unknown) => boolean, out: T[] = []): T[] {
   if (isLeaf(x)) out.push(x as T);
   else if (Array.isArray(x)) for (const v of x) flattenStruct(v, isLeaf, out);
@@ -117,7 +121,7 @@ export function flattenStruct<T>(x: Struct<T>, isLeaf: (v: unknown) => boolean, 
   return out;
 }
 
-/** Maps the leaves of a structure, keeping its arrays and objects. */
+/** Maps the leaves of a structure, keeping its arrays and objects. @example mapStruct(xs, (v) => v instanceof HostArray, (h) => h.toTensor()); */
 export function mapStruct<T, U>(x: Struct<T>, isLeaf: (v: unknown) => boolean, fn: (leaf: T) => U): Struct<U> {
   if (isLeaf(x)) return fn(x as T);
   if (Array.isArray(x)) return x.map((v) => mapStruct(v, isLeaf, fn));
@@ -147,6 +151,7 @@ function flattenNested(x: unknown, shape: number[], out: (number | boolean)[], d
  * Converts one data leaf to a HostArray: a Tensor is read back (once), a typed array is a flat
  * rank-1 array (Float64 -> float32, other integer arrays -> int32), plain numbers -> float32
  * (JavaScript has no separate int type), booleans -> bool. `dtype` casts the result.
+ * @example const h = await toHostArray([[1, 2], [3, 4]], "x"); // shape [2, 2], float32
  */
 export async function toHostArray(x: unknown, where: string, dtype?: DType): Promise<HostArray> {
   let h: HostArray;

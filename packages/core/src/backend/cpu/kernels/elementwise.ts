@@ -86,6 +86,16 @@ export function intMod(a: number, b: number): number {
 }
 
 /**
+ * C99 / NumPy pow: unlike JavaScript's Math.pow, pow(1, y) is 1 for every y (NaN included) and
+ * pow(-1, +-inf) is 1.
+ */
+export function powC99(a: number, b: number): number {
+  if (a === 1) return 1;
+  if (a === -1 && !Number.isFinite(b) && !Number.isNaN(b)) return 1;
+  return Math.pow(a, b);
+}
+
+/**
  * Integer power with int32 wrap-around (repeated squaring with `Math.imul`). Negative exponents
  * have no integer result (NumPy raises); we return the truncated value: 1 for base 1, +-1 for
  * base -1, 0 otherwise (division by zero for base 0 also gives 0).
@@ -278,7 +288,7 @@ function binaryRow(
       else for (let k = io; k < end; k++, ia += sa, ib += sb) o[k] = a[ia] / b[ib];
       return;
     case Op.Pow:
-      for (let k = io; k < end; k++, ia += sa, ib += sb) o[k] = Math.pow(a[ia], b[ib]);
+      for (let k = io; k < end; k++, ia += sa, ib += sb) o[k] = powC99(a[ia], b[ib]);
       return;
     case Op.Max:
       // Math.max/min propagate NaN, as NumPy maximum/minimum do.

@@ -1,0 +1,55 @@
+/**
+ * The backend's one wasm module, generated at start-up for the engine it runs on: the GEMM
+ * (`gemm.ts`), the elementwise table (`elementwise.ts`), reductions (`reduce.ts`) and convolution
+ * patch movement (`conv.ts`), all over one imported memory. Building it takes about a millisecond;
+ * compiling is asynchronous (see `Runtime.create`).
+ */
+import { emitConv } from "./conv";
+import { SIMD_BINARY, SIMD_UNARY, emitElementwise, type SimdBinary, type SimdUnary } from "./elementwise";
+import { emitGemm } from "./gemm";
+import { SIMD_REDUCE, emitReduce, type SimdReduce } from "./reduce";
+import { ModuleBuilder, type MemorySpec } from "./wasmblr";
+
+export { SIMD_BINARY, SIMD_UNARY, SIMD_REDUCE, type SimdBinary, type SimdUnary, type SimdReduce };
+
+export interface ModuleConfig {
+  /** Use relaxed SIMD (`f32x4.relaxed_madd`) in the GEMM micro-kernel. */
+  relaxed: boolean;
+  /** Register block rows. */
+  MR: number;
+  /** Register block columns (a multiple of 4). */
+  NR: number;
+}
+
+type Fn<N extends number> = N extends 3
+  ? (a: number, b: number, c: number) => void
+  : N extends 4
+    ? (a: number, b: number, c: number, d: number) => void
+    : N extends 6
+      ? (a: number, b: number, c: number, d: number, e: number, f: number) => void
+      : N extends 7
+        ? (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => void
+        : (...args: number[]) => void;
+
+/** Exports of the kernel module (all pointers are byte offsets into the shared memory). */
+export type KernelExports = {
+  gemm_micro: Fn<6>;
+  gemm_macro: Fn<9>;
+  gemm_pack_a: Fn<6>;
+  gemm_pack_b: Fn<6>;
+  im2col: Fn<6>;
+  col2im: Fn<6>;
+  f64_to_f32: Fn<3>;
+} & { [K in `ew_${SimdBinary}_${0 | 1 | 2 | 3}`]: Fn<7> } & { [K in `un_${SimdUnary}`]: Fn<3> } & {
+  [K in `red_rows_${SimdReduce}` | `red_cols_${SimdReduce}`]: Fn<4>;
+};
+
+/** Encodes the kernel module for `config`, importing a memory of `memory`'s kind. */
+export function buildKernelModule(config: ModuleConfig, memory: MemorySpec): Uint8Array<ArrayBuffer> {
+  const m = new ModuleBuilder(memory);
+  emitGemm(m, config);
+  emitElementwise(m);
+  emitReduce(m);
+  emitConv(m);
+  return m.encode();
+}

@@ -1,0 +1,241 @@
+/**
+ * Convolution and its two gradients, channels-last, 1 to 3 spatial dims, with strides, explicit
+ * padding, dilation and feature groups: im2col + the SIMD GEMM, as in the CPU oracle.
+ *
+ * Row r of the patch matrix is one output position (n, od, oh, ow); column
+ * ((kd * KH + kh) * KW + kw) * Cg + c is one kernel tap of one input channel of the group, which is
+ * the row-major layout of the kernel (KD, KH, KW, Cg, O), so the kernel is the GEMM's B matrix as
+ * stored (group g is the column block g * Og with row stride O).
+ * - Conv:               out_g  = patches_g · kernel_g
+ * - ConvBackpropInput:  dx    += col2im(dy_g · kernel_g^T)
+ * - ConvBackpropFilter: dk_g  += patches_g^T · dy_g   (accumulated over row chunks)
+ * Patches are built (in wasm, `asm/conv.ts`) for a chunk of rows at a time to bound memory. A 1x1
+ * kernel with stride 1 and no padding skips im2col: the input already is the patch matrix.
+ */
+import { UnsupportedOpError } from "@webkeras/core";
+import { fmt } from "./util";
+import type { ConvParams, Primitive } from "@webkeras/core";
+import { GEOM_FIELDS } from "../asm/conv";
+import type { Runtime, WasmTensor } from "../runtime";
+import { gemm } from "./matmul";
+import type { WasmKernel } from "./util";
+
+/** Patch-matrix elements built per chunk (4 MiB of float32). */
+const CHUNK_ELEMS = 1 << 20;
+
+/** Convolution geometry normalized to 3 spatial dims. */
+export interface ConvGeom {
+  N: number;
+  C: number;
+  inS: [number, number, number];
+  kS: [number, number, number];
+  outS: [number, number, number];
+  st: [number, number, number];
+  dil: [number, number, number];
+  pad: [number, number, number];
+}
+
+function to3<T>(v: T[], fill: T, where: string): [T, T, T] {
+  if (v.length > 3)
+    throw new UnsupportedOpError(
+      `${where}: the wasm backend supports 1 to 3 spatial dims. Received: ${v.length} spatial dims`,
+    );
+  const r = [...new Array<T>(3 - v.length).fill(fill), ...v];
+  return [r[0], r[1], r[2]];
+}
+
+export function convGeom(
+  xShape: number[],
+  window: number[],
+  outSpatial: number[],
+  p: Omit<ConvParams, "groups">,
+  where: string,
+): ConvGeom {
+  const nsp = xShape.length - 2;
+  return {
+    N: xShape[0],
+    C: xShape[nsp + 1],
+    inS: to3(xShape.slice(1, nsp + 1), 1, where),
+    kS: to3(window, 1, where),
+    outS: to3(outSpatial, 1, where),
+    st: to3(p.strides, 1, where),
+    dil: to3(p.dilation, 1, where),
+    pad: to3(
+      p.padding.map((q) => q[0]),
+      0,
+      where,
+    ),
+  };
+}
+
+function rowsOf(g: ConvGeom): number {
+  return g.N * g.outS[0] * g.outS[1] * g.outS[2];
+}
+
+function isPointwise(g: ConvGeom): boolean {
+  return (
+    g.kS.every((k) => k === 1) &&
+    g.st.every((s) => s === 1) &&
+    g.pad.every((q) => q === 0) &&
+    g.outS.every((o, i) => o === g.inS[i])
+  );
+}
+
+function chunkRows(kc: number): number {
+  return Math.max(64, Math.floor(CHUNK_ELEMS / Math.max(1, kc) / 64) * 64);
+}
+
+function checkFloat(dtype: string, where: string): void {
+  if (dtype !== "float32")
+    throw new UnsupportedOpError(`${where}: the wasm backend convolves float32 only. Received: dtype=${dtype}`);
+}
+
+/** Writes the geometry block read by the wasm `im2col` / `col2im` (for `cg` channels per group). */
+function writeGeom(rt: Runtime, ptr: number, g: ConvGeom, cg: number): void {
+  const v: Record<(typeof GEOM_FIELDS)[number], number> = {
+    D: g.inS[0],
+    H: g.inS[1],
+    W: g.inS[2],
+    C: g.C,
+    KD: g.kS[0],
+    KH: g.kS[1],
+    KW: g.kS[2],
+    OD: g.outS[0],
+    OH: g.outS[1],
+    OW: g.outS[2],
+    sd: g.st[0],
+    sh: g.st[1],
+    sw: g.st[2],
+    dd: g.dil[0],
+    dh: g.dil[1],
+    dw: g.dil[2],
+    pd: g.pad[0],
+    ph: g.pad[1],
+    pw: g.pad[2],
+    cg,
+  };
+  const I = rt.I32;
+  GEOM_FIELDS.forEach((k, i) => (I[(ptr >> 2) + i] = v[k]));
+}
+
+/** Scratch for one kernel call: the geometry block and a patch chunk, released together. */
+function withScratch(rt: Runtime, g: ConvGeom, cg: number, chunkElems: number, body: (geom: number, buf: number) => void): void {
+  const geomBytes = GEOM_FIELDS.length * 4;
+  const geom = rt.scratch(geomBytes);
+  const buf = rt.scratch(Math.max(1, chunkElems) * 4);
+  writeGeom(rt, geom, g, cg);
+  try {
+    body(geom, buf);
+  } finally {
+    rt.release(buf, Math.max(1, chunkElems) * 4);
+    rt.release(geom, geomBytes);
+  }
+}
+
+export const convKernel: WasmKernel<Primitive.Conv> = (rt, inputs, params, outputs) => {
+  const [x, k] = inputs;
+  checkFloat(x.dtype, "conv");
+  const out = outputs[0];
+  const nsp = x.shape.length - 2;
+  const g = convGeom(x.shape, k.shape.slice(0, nsp), out.shape.slice(1, nsp + 1), params, "conv");
+  const O = out.shape[nsp + 1];
+  const G = params.groups;
+  const cg = g.C / G;
+  const og = O / G;
+  const rows = rowsOf(g);
+  const kc = g.kS[0] * g.kS[1] * g.kS[2] * cg;
+  if (rows === 0 || O === 0) return;
+  if (isPointwise(g)) {
+    for (let gi = 0; gi < G; gi++)
+      gemm(rt, rows, og, cg, { ptr: x.ptr + gi * cg * 4, rs: g.C, cs: 1 }, { ptr: k.ptr + gi * og * 4, rs: O, cs: 1 }, out.ptr + gi * og * 4, O, false);
+    return;
+  }
+  const R = chunkRows(kc);
+  withScratch(rt, g, cg, Math.min(R, rows) * kc, (geom, buf) => {
+    for (let gi = 0; gi < G; gi++) {
+      for (let r0 = 0; r0 < rows; r0 += R) {
+        const r1 = Math.min(rows, r0 + R);
+        rt.k.im2col(geom, x.ptr, buf, gi * cg, r0, r1);
+        gemm(rt, r1 - r0, og, kc, { ptr: buf, rs: kc, cs: 1 }, { ptr: k.ptr + gi * og * 4, rs: O, cs: 1 }, out.ptr + (r0 * O + gi * og) * 4, O, false);
+      }
+    }
+  });
+};
+
+export const convBackpropInputKernel: WasmKernel<Primitive.ConvBackpropInput> = (rt, inputs, params, outputs) => {
+  const [dy, k] = inputs;
+  checkFloat(dy.dtype, "conv_backprop_input");
+  const out = outputs[0];
+  const nsp = out.shape.length - 2;
+  const g = convGeom(out.shape, k.shape.slice(0, nsp), dy.shape.slice(1, nsp + 1), params, "conv_backprop_input");
+  const O = dy.shape[nsp + 1];
+  const G = params.groups;
+  const cg = g.C / G;
+  const og = O / G;
+  const rows = rowsOf(g);
+  const kc = g.kS[0] * g.kS[1] * g.kS[2] * cg;
+  if (out.size === 0) return;
+  if (rows === 0 || og === 0 || kc === 0) {
+    rt.v(out).fill(0);
+    return;
+  }
+  if (isPointwise(g)) {
+    // dx_g = dy_g · kernel_g^T, written straight into dx (every element is covered once).
+    for (let gi = 0; gi < G; gi++)
+      gemm(rt, rows, cg, og, { ptr: dy.ptr + gi * og * 4, rs: O, cs: 1 }, { ptr: k.ptr + gi * og * 4, rs: 1, cs: O }, out.ptr + gi * cg * 4, g.C, false);
+    return;
+  }
+  rt.v(out).fill(0);
+  const R = chunkRows(kc);
+  withScratch(rt, g, cg, Math.min(R, rows) * kc, (geom, buf) => {
+    for (let gi = 0; gi < G; gi++) {
+      for (let r0 = 0; r0 < rows; r0 += R) {
+        const r1 = Math.min(rows, r0 + R);
+        // kernel_g^T: (og x kc), element (o, j) = kernel[j * O + gi * og + o].
+        gemm(rt, r1 - r0, kc, og, { ptr: dy.ptr + (r0 * O + gi * og) * 4, rs: O, cs: 1 }, { ptr: k.ptr + gi * og * 4, rs: 1, cs: O }, buf, kc, false);
+        rt.k.col2im(geom, out.ptr, buf, gi * cg, r0, r1);
+      }
+    }
+  });
+};
+
+export const convBackpropFilterKernel: WasmKernel<Primitive.ConvBackpropFilter> = (rt, inputs, params, outputs) => {
+  const [x, dy] = inputs;
+  checkFloat(x.dtype, "conv_backprop_filter");
+  const out = outputs[0];
+  const nsp = x.shape.length - 2;
+  const g = convGeom(x.shape, out.shape.slice(0, nsp), dy.shape.slice(1, nsp + 1), params, "conv_backprop_filter");
+  const O = dy.shape[nsp + 1];
+  const G = params.groups;
+  const cg = g.C / G;
+  const og = O / G;
+  const rows = rowsOf(g);
+  const kc = g.kS[0] * g.kS[1] * g.kS[2] * cg;
+  if (out.shape[nsp] * G !== g.C)
+    throw new UnsupportedOpError(
+      `conv_backprop_filter: kernelShape does not match the input channels and groups. Received: kernelShape=${fmt(params.kernelShape)}, input channels=${g.C}, groups=${G}`,
+    );
+  if (out.size === 0) return;
+  if (rows === 0) {
+    rt.v(out).fill(0);
+    return;
+  }
+  const dyRef = (r0: number, gi: number) => ({ ptr: dy.ptr + (r0 * O + gi * og) * 4, rs: O, cs: 1 });
+  if (isPointwise(g)) {
+    // x_g^T: (cg x rows), element (c, r) = x[r * C + gi * cg + c].
+    for (let gi = 0; gi < G; gi++)
+      gemm(rt, cg, og, rows, { ptr: x.ptr + gi * cg * 4, rs: 1, cs: g.C }, dyRef(0, gi), out.ptr + gi * og * 4, O, false);
+    return;
+  }
+  const R = chunkRows(kc);
+  withScratch(rt, g, cg, Math.min(R, rows) * kc, (geom, buf) => {
+    for (let gi = 0; gi < G; gi++) {
+      for (let r0 = 0; r0 < rows; r0 += R) {
+        const r1 = Math.min(rows, r0 + R);
+        rt.k.im2col(geom, x.ptr, buf, gi * cg, r0, r1);
+        // patches^T: (kc x rows), element (j, r) = buf[r * kc + j]; the first chunk writes.
+        gemm(rt, kc, og, r1 - r0, { ptr: buf, rs: 1, cs: kc }, dyRef(r0, gi), out.ptr + gi * og * 4, O, r0 > 0);
+      }
+    }
+  });
+};

@@ -1,0 +1,377 @@
+/**
+ * WebGL2 plumbing for general-purpose compute: the context and its required extension, textures
+ * (RGBA32F for float32, RGBA32I for int32 and bool) and their pool, programs compiled from
+ * generated fragment shaders (cached by source), one full-screen draw per kernel pass (with
+ * multiple render targets for register-blocked kernels), and readback, synchronous or fenced.
+ *
+ * Nothing here knows about tensors or primitives: `webgl_backend.ts` and `kernels/` do.
+ */
+import { BackendUnavailableError, KerasError } from "@webkeras/core";
+
+/** Texel format: `f` = RGBA32F, `i` = RGBA32I (int32 and bool). */
+export type TexKind = "f" | "i";
+
+/** A 2-d texture of W x H texels of four 32-bit values each. */
+export interface Tex {
+  texture: WebGLTexture;
+  W: number;
+  H: number;
+  kind: TexKind;
+  bytes: number;
+}
+
+/** A compiled kernel program and the locations of its samplers `x0`, `x1`, ... */
+export interface Program {
+  program: WebGLProgram;
+  samplers: (WebGLUniformLocation | null)[];
+  /** Number of `out` variables (render targets). */
+  outputs: number;
+}
+
+const VERTEX = `#version 300 es
+in vec2 pos;
+void main() { gl_Position = vec4(pos, 0.0, 1.0); }`;
+
+/** Texture pool caps: textures kept for reuse beyond these are deleted. */
+const POOL_MAX_BYTES = 256 * 1024 * 1024;
+const POOL_MAX_PER_KEY = 16;
+
+/** Where the backend's context lives: an OffscreenCanvas where there is one, else a canvas element. */
+function makeCanvas(): OffscreenCanvas | HTMLCanvasElement | null {
+  const g = globalThis as { OffscreenCanvas?: typeof OffscreenCanvas; document?: Document };
+  if (typeof g.OffscreenCanvas === "function") return new g.OffscreenCanvas(1, 1);
+  if (g.document?.createElement) return g.document.createElement("canvas");
+  return null;
+}
+
+/**
+ * Creates a WebGL2 context fit for float compute, or throws `BackendUnavailableError` naming what
+ * is missing (so `setBackend("auto")` moves on to the next backend).
+ */
+export function createContext(): { gl: WebGL2RenderingContext; canvas: OffscreenCanvas | HTMLCanvasElement } {
+  const canvas = makeCanvas();
+  if (!canvas)
+    throw new BackendUnavailableError(
+      "webgl backend: no OffscreenCanvas or document here, so no WebGL2 context can be made. Received: environment without a canvas",
+    );
+  const attrs: WebGLContextAttributes = {
+    alpha: false,
+    antialias: false,
+    depth: false,
+    stencil: false,
+    premultipliedAlpha: false,
+    preserveDrawingBuffer: false,
+    powerPreference: "high-performance",
+    failIfMajorPerformanceCaveat: false,
+  };
+  const gl = (canvas as OffscreenCanvas).getContext("webgl2", attrs) as WebGL2RenderingContext | null;
+  if (!gl)
+    throw new BackendUnavailableError(
+      "webgl backend: this browser gave no WebGL2 context (WebGL2 disabled or unsupported). Received: getContext('webgl2') = null",
+    );
+  if (!gl.getExtension("EXT_color_buffer_float"))
+    throw new BackendUnavailableError(
+      "webgl backend: the WebGL2 context lacks the extension EXT_color_buffer_float, needed to render float32 results. Received: EXT_color_buffer_float unsupported",
+    );
+  return { gl, canvas };
+}
+
+export class GPGPU {
+  readonly maxTex: number;
+  readonly maxSamplers: number;
+  readonly maxDrawBuffers: number;
+  readonly renderer: string;
+  /** Set when the context is lost; every later call throws. */
+  lostReason: string | null = null;
+  private readonly fb: WebGLFramebuffer;
+  private readonly vao: WebGLVertexArrayObject;
+  private readonly programs = new Map<string, Program>();
+  private readonly pool = new Map<string, Tex[]>();
+  private pooledBytes = 0;
+  private pooledCount = 0;
+  /** Textures handed out and not yet released. */
+  liveTextures = 0;
+  liveTextureBytes = 0;
+  /** Counters for tests and diagnostics. */
+  stats = { draws: 0, compiles: 0, texturesCreated: 0 };
+
+  constructor(
+    readonly gl: WebGL2RenderingContext,
+    canvas?: OffscreenCanvas | HTMLCanvasElement,
+  ) {
+    this.maxTex = gl.getParameter(gl.MAX_TEXTURE_SIZE) as number;
+    this.maxSamplers = gl.getParameter(gl.MAX_TEXTURE_IMAGE_UNITS) as number;
+    this.maxDrawBuffers = gl.getParameter(gl.MAX_DRAW_BUFFERS) as number;
+    this.renderer = String(gl.getParameter(gl.RENDERER));
+    canvas?.addEventListener("webglcontextlost", (ev) => {
+      ev.preventDefault();
+      this.lostReason = "the WebGL context was lost (GPU reset, driver update or too many contexts)";
+    });
+    this.fb = gl.createFramebuffer()!;
+    const vbo = gl.createBuffer();
+    this.vao = gl.createVertexArray()!;
+    gl.bindVertexArray(this.vao);
+    gl.bindBuffer(gl.ARRAY_BUFFER, vbo);
+    gl.bufferData(gl.ARRAY_BUFFER, new Float32Array([-1, -1, 1, -1, -1, 1, 1, 1]), gl.STATIC_DRAW);
+    gl.enableVertexAttribArray(0);
+    gl.vertexAttribPointer(0, 2, gl.FLOAT, false, 0, 0);
+    gl.disable(gl.DEPTH_TEST);
+    gl.disable(gl.BLEND);
+    gl.disable(gl.DITHER);
+    gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
+    gl.pixelStorei(gl.PACK_ALIGNMENT, 1);
+  }
+
+  /** Throws a clear error once the context is gone: the app can switch backend and go on. */
+  check(where: string): void {
+    if (this.lostReason === null && this.gl.isContextLost()) this.lostReason = "the WebGL context was lost";
+    if (this.lostReason)
+      throw new KerasError(
+        `webgl backend: ${where}() failed: ${this.lostReason}. Tensors on this backend are gone; switch backend (await keras.setBackend("cpu")) and recompute. Received: context lost`,
+      );
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Textures
+
+  /** A texture of W x H texels, from the pool when one of that size and format is free. */
+  acquire(W: number, H: number, kind: TexKind): Tex {
+    const key = `${kind}${W}x${H}`;
+    const list = this.pool.get(key);
+    let t = list?.pop();
+    if (t) {
+      this.pooledBytes -= t.bytes;
+      this.pooledCount--;
+    } else {
+      const gl = this.gl;
+      const texture = gl.createTexture()!;
+      gl.bindTexture(gl.TEXTURE_2D, texture);
+      gl.texStorage2D(gl.TEXTURE_2D, 1, kind === "f" ? gl.RGBA32F : gl.RGBA32I, W, H);
+      gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
+      gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
+      gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
+      gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
+      t = { texture, W, H, kind, bytes: W * H * 16 };
+      this.stats.texturesCreated++;
+    }
+    this.liveTextures++;
+    this.liveTextureBytes += t.bytes;
+    return t;
+  }
+
+  /** Returns a texture to the pool (deleted when the pool is full). */
+  release(t: Tex): void {
+    this.liveTextures--;
+    this.liveTextureBytes -= t.bytes;
+    const key = `${t.kind}${t.W}x${t.H}`;
+    let list = this.pool.get(key);
+    if (!list) {
+      list = [];
+      this.pool.set(key, list);
+    }
+    if (this.lostReason || list.length >= POOL_MAX_PER_KEY || this.pooledBytes + t.bytes > POOL_MAX_BYTES) {
+      if (!this.lostReason) this.gl.deleteTexture(t.texture);
+      return;
+    }
+    list.push(t);
+    this.pooledBytes += t.bytes;
+    this.pooledCount++;
+  }
+
+  /** Pool figures for `memory()`. */
+  poolInfo(): { pooledTextures: number; pooledBytes: number } {
+    return { pooledTextures: this.pooledCount, pooledBytes: this.pooledBytes };
+  }
+
+  /** Writes `values` (at most W * H * 4 of them, row-major over texels) into `t`. */
+  upload(t: Tex, values: Float32Array | Int32Array): void {
+    const gl = this.gl;
+    const full = t.W * t.H * 4;
+    let data = values;
+    if (values.length !== full) {
+      data = t.kind === "f" ? new Float32Array(full) : new Int32Array(full);
+      data.set(values);
+    }
+    gl.bindTexture(gl.TEXTURE_2D, t.texture);
+    if (t.kind === "f") gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, t.W, t.H, gl.RGBA, gl.FLOAT, data);
+    else gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, t.W, t.H, gl.RGBA_INTEGER, gl.INT, data);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Programs
+
+  /** Compiles (once per distinct source) a fragment shader with `nSamplers` samplers x0, x1, ... */
+  program(source: string, nSamplers: number, outputs = 1): Program {
+    const hit = this.programs.get(source);
+    if (hit) return hit;
+    const gl = this.gl;
+    const compile = (type: number, src: string): WebGLShader => {
+      const sh = gl.createShader(type)!;
+      gl.shaderSource(sh, src);
+      gl.compileShader(sh);
+      if (!gl.getShaderParameter(sh, gl.COMPILE_STATUS) && !gl.isContextLost()) {
+        const log = gl.getShaderInfoLog(sh);
+        const numbered = src
+          .split("\n")
+          .map((l, i) => `${String(i + 1).padStart(4)}  ${l}`)
+          .join("\n");
+        throw new KerasError(`webgl backend: a generated shader did not compile: ${log}\n${numbered}\nReceived: compile error`);
+      }
+      return sh;
+    };
+    const vs = compile(gl.VERTEX_SHADER, VERTEX);
+    const fs = compile(gl.FRAGMENT_SHADER, source);
+    const program = gl.createProgram()!;
+    gl.attachShader(program, vs);
+    gl.attachShader(program, fs);
+    gl.bindAttribLocation(program, 0, "pos");
+    gl.linkProgram(program);
+    if (!gl.getProgramParameter(program, gl.LINK_STATUS) && !gl.isContextLost())
+      throw new KerasError(`webgl backend: a generated program did not link: ${gl.getProgramInfoLog(program)}. Received: link error`);
+    gl.deleteShader(vs);
+    gl.deleteShader(fs);
+    const samplers = Array.from({ length: nSamplers }, (_, i) => gl.getUniformLocation(program, `x${i}`));
+    const p: Program = { program, samplers, outputs };
+    this.programs.set(source, p);
+    this.stats.compiles++;
+    return p;
+  }
+
+  get programCount(): number {
+    return this.programs.size;
+  }
+
+  /**
+   * Runs `prog` over the rectangle (W x H of the first output, or `size`): one fragment per
+   * output texel, inputs bound to samplers x0, x1, ... in order, outputs to render targets.
+   */
+  draw(prog: Program, inputs: Tex[], outputs: Tex[], size?: [number, number]): void {
+    const gl = this.gl;
+    gl.useProgram(prog.program);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, this.fb);
+    const bufs: number[] = [];
+    for (let i = 0; i < outputs.length; i++) {
+      gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0 + i, gl.TEXTURE_2D, outputs[i]!.texture, 0);
+      bufs.push(gl.COLOR_ATTACHMENT0 + i);
+    }
+    for (let i = outputs.length; i < this.attached; i++)
+      gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0 + i, gl.TEXTURE_2D, null, 0);
+    this.attached = outputs.length;
+    gl.drawBuffers(bufs);
+    for (let i = 0; i < inputs.length; i++) {
+      gl.activeTexture(gl.TEXTURE0 + i);
+      gl.bindTexture(gl.TEXTURE_2D, inputs[i]!.texture);
+      gl.uniform1i(prog.samplers[i]!, i);
+    }
+    const [w, h] = size ?? [outputs[0]!.W, outputs[0]!.H];
+    gl.viewport(0, 0, w, h);
+    gl.bindVertexArray(this.vao);
+    gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+    // Unbind inputs: a texture bound for sampling must not also be the next pass's render target.
+    for (let i = 0; i < inputs.length; i++) {
+      gl.activeTexture(gl.TEXTURE0 + i);
+      gl.bindTexture(gl.TEXTURE_2D, null);
+    }
+    this.stats.draws++;
+  }
+  private attached = 0;
+
+  // -------------------------------------------------------------------------------------------
+  // Readback
+
+  private bindForRead(t: Tex): void {
+    const gl = this.gl;
+    gl.bindFramebuffer(gl.FRAMEBUFFER, this.fb);
+    gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, t.texture, 0);
+    for (let i = 1; i < this.attached; i++)
+      gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0 + i, gl.TEXTURE_2D, null, 0);
+    this.attached = 1;
+    gl.readBuffer(gl.COLOR_ATTACHMENT0);
+  }
+
+  private rows(t: Tex, n: number): number {
+    return Math.min(t.H, Math.max(1, Math.ceil(Math.ceil(n / 4) / t.W)));
+  }
+
+  /** Blocking read of the first `n` values (`readPixels` waits for the GPU). */
+  readSync(t: Tex, n: number): Float32Array | Int32Array {
+    const gl = this.gl;
+    this.bindForRead(t);
+    const h = this.rows(t, n);
+    const out = t.kind === "f" ? new Float32Array(t.W * h * 4) : new Int32Array(t.W * h * 4);
+    if (t.kind === "f") gl.readPixels(0, 0, t.W, h, gl.RGBA, gl.FLOAT, out);
+    else gl.readPixels(0, 0, t.W, h, gl.RGBA_INTEGER, gl.INT, out);
+    return out.length === n ? out : out.slice(0, n);
+  }
+
+  /**
+   * Non-blocking read: `readPixels` into a pixel-pack buffer, a fence, then polling the fence
+   * from timers until the GPU has written the buffer, so the page never stalls on the GPU.
+   */
+  async readAsync(t: Tex, n: number): Promise<Float32Array | Int32Array> {
+    const gl = this.gl;
+    this.bindForRead(t);
+    const h = this.rows(t, n);
+    const bytes = t.W * h * 16;
+    const buf = gl.createBuffer()!;
+    gl.bindBuffer(gl.PIXEL_PACK_BUFFER, buf);
+    gl.bufferData(gl.PIXEL_PACK_BUFFER, bytes, gl.STREAM_READ);
+    if (t.kind === "f") gl.readPixels(0, 0, t.W, h, gl.RGBA, gl.FLOAT, 0);
+    else gl.readPixels(0, 0, t.W, h, gl.RGBA_INTEGER, gl.INT, 0);
+    gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
+    const sync = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0)!;
+    gl.flush();
+    try {
+      await this.waitSync(sync);
+      this.check("read");
+      const out = t.kind === "f" ? new Float32Array(n) : new Int32Array(n);
+      gl.bindBuffer(gl.PIXEL_PACK_BUFFER, buf);
+      if (n > 0) gl.getBufferSubData(gl.PIXEL_PACK_BUFFER, 0, out, 0, n);
+      gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
+      return out;
+    } finally {
+      if (!gl.isContextLost()) {
+        gl.deleteSync(sync);
+        gl.deleteBuffer(buf);
+      }
+    }
+  }
+
+  /** Resolves once `sync` is signalled: polls without blocking, backing off from 0 to 4 ms. */
+  private async waitSync(sync: WebGLSync): Promise<void> {
+    const gl = this.gl;
+    for (let i = 0; ; i++) {
+      this.check("read");
+      const s = gl.clientWaitSync(sync, 0, 0);
+      if (s === gl.ALREADY_SIGNALED || s === gl.CONDITION_SATISFIED) return;
+      if (s === gl.WAIT_FAILED) throw new KerasError("webgl backend: read() failed: clientWaitSync returned WAIT_FAILED. Received: WAIT_FAILED");
+      await new Promise((r) => setTimeout(r, i < 2 ? 0 : Math.min(4, i - 1)));
+    }
+  }
+
+  /** Waits for all submitted work (a fence, polled like a read). */
+  async finish(): Promise<void> {
+    const gl = this.gl;
+    const sync = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0)!;
+    gl.flush();
+    try {
+      await this.waitSync(sync);
+    } finally {
+      if (!gl.isContextLost()) gl.deleteSync(sync);
+    }
+  }
+
+  dispose(): void {
+    const gl = this.gl;
+    if (!gl.isContextLost()) {
+      for (const list of this.pool.values()) for (const t of list) gl.deleteTexture(t.texture);
+      for (const p of this.programs.values()) gl.deleteProgram(p.program);
+      gl.deleteFramebuffer(this.fb);
+      gl.deleteVertexArray(this.vao);
+    }
+    this.pool.clear();
+    this.programs.clear();
+    this.pooledBytes = 0;
+    this.pooledCount = 0;
+  }
+}

@@ -1,0 +1,341 @@
+/**
+ * One register-blocked GEMM template for matmul and the three convolutions (implicit GEMM).
+ *
+ * Each thread computes a TM x TN block of C in registers (vec4 accumulators), streaming A and B
+ * from storage; a workgroup is 8 x 8 threads and z indexes the batch (matmul batch, conv group).
+ * What differs between matmul and the convolutions is only how an element of A or B is found,
+ * so the template takes five small WGSL functions:
+ *   aRow(b, m) -> vec4<i32>   per-row context, computed once per thread and row
+ *   kCtx(k)    -> vec4<i32>   per-k context, computed once per k and shared by the rows
+ *   loadA(r, kc) -> T         one element of A (0 where a convolution tap falls in padding)
+ *   bBase(b) -> u32, loadB(bb, k, n) -> T
+ *   store(b, m, n, v)
+ * Shapes are baked into the source as constants (a pipeline per shape, cached by source): on the
+ * CPU-emulated adapter this lets the compiler fold the index arithmetic, which was several times
+ * faster than reading sizes from a uniform block. No workgroup memory: on SwiftShader a barrier
+ * costs more than the cache misses it saves (measured), and register blocking gives the reuse.
+ *
+ * Convolutions as implicit GEMM, per group g (channels-last, 3 spatial dims, leading 1s):
+ *   forward:          C[(n,o_pos), o]  = sum_{(tap,c)} x[n, o_pos*s - p + tap*d, c] * k[tap, c, o]
+ *   backprop input:   C[(n,i_pos), c]  = sum_{(tap,o)} dy[n, (i_pos + p - tap*d)/s, o] * k[tap, c, o]
+ *   backprop filter:  C[(tap,c), o]    = sum_{(n,o_pos)} x[n, o_pos*s - p + tap*d, c] * dy[n, o_pos, o]
+ * (backprop input skips taps where the division is not exact or lands outside dy).
+ */
+import type { ConvParams, Primitive } from "@webkeras/core";
+import type { GpuData, GpuKernel, KernelContext } from "../kernel";
+import { loadAs, storageType } from "../wgsl";
+import { broadcastStrides, sizeOf } from "./util";
+
+interface GemmSpec {
+  M: number;
+  N: number;
+  K: number;
+  batch: number;
+  /** Compute type. */
+  T: "f32" | "i32";
+  /** Bindings and the five functions (see the file header). */
+  decls: string;
+  inputs: GpuData[];
+  outputs: GpuData[];
+}
+
+const WX = 8;
+const WY = 8;
+const MAX_GRID = 65535;
+
+function u(n: number): string {
+  return `${n >>> 0}u`;
+}
+
+function gemmSource(s: GemmSpec, TM: number, TN: number, row0: number): string {
+  const { T } = s;
+  const V = `vec4<${T}>`;
+  const NV = TN / 4;
+  const zero = T === "f32" ? "0.0" : "0";
+  const lines: string[] = [];
+  for (let i = 0; i < TM; i++) lines.push(`let r${i} = aRow(b, min(m0 + ${i}u, M - 1u));`);
+  for (let j = 0; j < TN; j++) lines.push(`let nc${j} = min(n0 + ${j}u, N - 1u);`);
+  for (let i = 0; i < TM; i++) for (let v = 0; v < NV; v++) lines.push(`var acc${i}_${v} = ${V}(${zero});`);
+  const step: string[] = [];
+  step.push(`let kc = kCtx(k);`);
+  for (let v = 0; v < NV; v++) {
+    const cols = [0, 1, 2, 3].map((t) => `loadB(bb, k, nc${v * 4 + t})`).join(", ");
+    step.push(`let b${v} = ${V}(${cols});`);
+  }
+  for (let i = 0; i < TM; i++) {
+    step.push(`let a${i} = ${V}(loadA(r${i}, kc));`);
+    for (let v = 0; v < NV; v++)
+      step.push(T === "f32" ? `acc${i}_${v} = fma(a${i}, b${v}, acc${i}_${v});` : `acc${i}_${v} = acc${i}_${v} + a${i} * b${v};`);
+  }
+  const stores: string[] = [];
+  for (let i = 0; i < TM; i++)
+    for (let j = 0; j < TN; j++)
+      stores.push(`if (m0 + ${i}u < M && n0 + ${j}u < N) { store(b, m0 + ${i}u, n0 + ${j}u, acc${i}_${j >> 2}[${j & 3}]); }`);
+  return `const M = ${u(s.M)}; const N = ${u(s.N)}; const K = ${u(s.K)};
+${s.decls}
+@compute @workgroup_size(${WX}, ${WY})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let b = gid.z;
+  let m0 = ${u(row0)} + gid.y * ${TM}u;
+  let n0 = gid.x * ${TN}u;
+  if (m0 >= M || n0 >= N) { return; }
+  let bb = bBase(b);
+  ${lines.join("\n  ")}
+  for (var k = 0u; k < K; k++) {
+    ${step.join("\n    ")}
+  }
+  ${stores.join("\n  ")}
+}`;
+}
+
+/** Records the GEMM, split into row chunks when the grid would exceed the y limit. */
+function runGemm(ctx: KernelContext, s: GemmSpec): void {
+  if (s.M === 0 || s.N === 0 || s.batch === 0) return;
+  // Bigger blocks amortize loads better; small outputs need the threads more.
+  const big = s.M * s.N * s.batch >= 128 * 128;
+  const TM = big && s.M >= 8 ? 8 : 4;
+  const TN = 4;
+  const gx = Math.ceil(s.N / TN / WX);
+  const rowsPerChunk = MAX_GRID * WY * TM;
+  for (let row0 = 0; row0 < s.M; row0 += rowsPerChunk) {
+    const rows = Math.min(rowsPerChunk, s.M - row0);
+    ctx.run({
+      source: gemmSource(s, TM, TN, row0),
+      inputs: s.inputs,
+      outputs: s.outputs,
+      grid: [gx, Math.ceil(rows / TM / WY), s.batch],
+    });
+  }
+}
+
+/** WGSL computing the offset of batch `b` for per-dim strides over `shape` (baked). */
+function batchOffset(name: string, shape: number[], strides: number[]): string {
+  let body = "var off = 0u; var rem = b;";
+  for (let d = shape.length - 1; d >= 0; d--) {
+    body += ` off += (rem % ${u(shape[d]!)}) * ${u(strides[d]!)}; rem = rem / ${u(shape[d]!)};`;
+  }
+  return `fn ${name}(b: u32) -> u32 { ${body} return off; }`;
+}
+
+export const matmulKernel: GpuKernel<Primitive.Matmul> = (ctx, inputs, params, outputs) => {
+  const [x, y] = inputs as [(typeof inputs)[0] & object, (typeof inputs)[0] & object];
+  const out = outputs[0]!;
+  const o = ctx.alloc(out);
+  const ra = x.shape.length;
+  const rb = y.shape.length;
+  const r = out.shape.length;
+  const M = out.shape[r - 2]!;
+  const N = out.shape[r - 1]!;
+  const K = params.transposeA ? x.shape[ra - 2]! : x.shape[ra - 1]!;
+  const batchShape = out.shape.slice(0, -2);
+  const batch = sizeOf(batchShape);
+  if (M * N * batch === 0) return [o];
+  if (K === 0) {
+    ctx.fill(o, 0);
+    return [o];
+  }
+  const aRS = params.transposeA ? 1 : x.shape[ra - 1]!;
+  const aCS = params.transposeA ? x.shape[ra - 1]! : 1;
+  const bRS = params.transposeB ? 1 : y.shape[rb - 1]!;
+  const bCS = params.transposeB ? y.shape[rb - 1]! : 1;
+  const aMat = x.shape[ra - 1]! * x.shape[ra - 2]!;
+  const bMat = y.shape[rb - 1]! * y.shape[rb - 2]!;
+  const aBS = broadcastStrides(x.shape.slice(0, -2), batchShape).map((s) => s * aMat);
+  const bBS = broadcastStrides(y.shape.slice(0, -2), batchShape).map((s) => s * bMat);
+  const T = x.dtype === "float32" ? "f32" : "i32";
+  const store =
+    out.dtype === "bool" ? "u32(v != 0)" : "v";
+  const decls = `@group(0) @binding(0) var<storage, read> A: array<${storageType(x.dtype)}>;
+@group(0) @binding(1) var<storage, read> B: array<${storageType(y.dtype)}>;
+@group(0) @binding(2) var<storage, read_write> C: array<${storageType(out.dtype)}>;
+${batchOffset("aBatch", batchShape, aBS)}
+${batchOffset("bBatch", batchShape, bBS)}
+fn aRow(b: u32, m: u32) -> vec4<i32> { return vec4<i32>(i32(aBatch(b) + m * ${u(aRS)}), 0, 0, 0); }
+fn kCtx(k: u32) -> vec4<i32> { return vec4<i32>(i32(k * ${u(aCS)}), 0, 0, 0); }
+fn loadA(r: vec4<i32>, kc: vec4<i32>) -> ${T} { return ${loadAs("A[u32(r.x + kc.x)]", x.dtype)}; }
+fn bBase(b: u32) -> u32 { return bBatch(b); }
+fn loadB(bb: u32, k: u32, n: u32) -> ${T} { return ${loadAs(`B[bb + k * ${u(bRS)} + n * ${u(bCS)}]`, y.dtype)}; }
+fn store(b: u32, m: u32, n: u32, v: ${T}) { C[(b * M + m) * N + n] = ${store}; }`;
+  runGemm(ctx, { M, N, K, batch, T, decls, inputs: [x.data, y.data], outputs: [o] });
+  return [o];
+};
+
+/** Convolution geometry normalized to 3 spatial dims. */
+interface Geom {
+  N: number;
+  C: number;
+  inS: number[];
+  kS: number[];
+  outS: number[];
+  st: number[];
+  dil: number[];
+  pad: number[];
+}
+
+function to3(v: number[], fill: number): number[] {
+  return [...new Array<number>(3 - v.length).fill(fill), ...v];
+}
+
+function geom(xShape: number[], window: number[], outSpatial: number[], p: Omit<ConvParams, "groups">): Geom {
+  const nsp = xShape.length - 2;
+  if (nsp > 3) throw new Error(`webgpu conv: 1 to 3 spatial dims are supported. Received: ${nsp} spatial dims`);
+  return {
+    N: xShape[0]!,
+    C: xShape[nsp + 1]!,
+    inS: to3(xShape.slice(1, nsp + 1), 1),
+    kS: to3(window, 1),
+    outS: to3(outSpatial, 1),
+    st: to3(p.strides, 1),
+    dil: to3(p.dilation, 1),
+    pad: to3(
+      p.padding.map((q) => q[0]),
+      0,
+    ),
+  };
+}
+
+/** `const` declarations of a geometry for the generated source. */
+function geomConsts(g: Geom, G: number, O: number): string {
+  const [D, H, W] = g.inS;
+  const [KD, KH, KW] = g.kS;
+  const [OD, OH, OW] = g.outS;
+  const i = (n: number) => `${n | 0}`;
+  return `const D = ${i(D!)}; const H = ${i(H!)}; const W = ${i(W!)}; const CC = ${i(g.C)};
+const KD = ${i(KD!)}; const KH = ${i(KH!)}; const KW = ${i(KW!)};
+const OD = ${i(OD!)}; const OH = ${i(OH!)}; const OW = ${i(OW!)}; const OO = ${i(O)};
+const SD = ${i(g.st[0]!)}; const SH = ${i(g.st[1]!)}; const SW = ${i(g.st[2]!)};
+const DD = ${i(g.dil[0]!)}; const DH = ${i(g.dil[1]!)}; const DW = ${i(g.dil[2]!)};
+const PD = ${i(g.pad[0]!)}; const PH = ${i(g.pad[1]!)}; const PW = ${i(g.pad[2]!)};
+const CG = ${i(g.C / G)}; const OG = ${i(O / G)};`;
+}
+
+const inBounds = "id >= 0 && id < D && ih >= 0 && ih < H && iw >= 0 && iw < W";
+
+export const convKernel: GpuKernel<Primitive.Conv> = (ctx, inputs, params, outputs) => {
+  const [x, k] = inputs as [(typeof inputs)[0] & object, (typeof inputs)[0] & object];
+  const out = outputs[0]!;
+  const o = ctx.alloc(out);
+  const nsp = x.shape.length - 2;
+  const g = geom(x.shape, k.shape.slice(0, nsp), out.shape.slice(1, nsp + 1), params);
+  const G = params.groups;
+  const O = out.shape[nsp + 1]!;
+  const M = g.N * g.outS[0]! * g.outS[1]! * g.outS[2]!;
+  const Kd = g.kS[0]! * g.kS[1]! * g.kS[2]! * (g.C / G);
+  if (M * O === 0) return [o];
+  if (Kd === 0) {
+    ctx.fill(o, 0);
+    return [o];
+  }
+  const decls = `${geomConsts(g, G, O)}
+@group(0) @binding(0) var<storage, read> X: array<f32>;
+@group(0) @binding(1) var<storage, read> KR: array<f32>;
+@group(0) @binding(2) var<storage, read_write> Y: array<f32>;
+fn aRow(b: u32, m: u32) -> vec4<i32> {
+  let mi = i32(m);
+  let ow = mi % OW; var t = mi / OW; let oh = t % OH; t = t / OH; let od = t % OD; let n = t / OD;
+  return vec4<i32>(n * D * H * W * CC + i32(b) * CG, od * SD - PD, oh * SH - PH, ow * SW - PW);
+}
+fn kCtx(k: u32) -> vec4<i32> {
+  let ki = i32(k);
+  let c = ki % CG; var t = ki / CG; let kw = t % KW; t = t / KW; let kh = t % KH; let kd = t / KH;
+  return vec4<i32>(kd * DD, kh * DH, kw * DW, c);
+}
+fn loadA(r: vec4<i32>, kc: vec4<i32>) -> f32 {
+  let id = r.y + kc.x; let ih = r.z + kc.y; let iw = r.w + kc.z;
+  if (!(${inBounds})) { return 0.0; }
+  return X[u32(r.x + ((id * H + ih) * W + iw) * CC + kc.w)];
+}
+fn bBase(b: u32) -> u32 { return b * u32(OG); }
+fn loadB(bb: u32, k: u32, n: u32) -> f32 { return KR[k * u32(OO) + bb + n]; }
+fn store(b: u32, m: u32, n: u32, v: f32) { Y[m * u32(OO) + b * u32(OG) + n] = v; }`;
+  runGemm(ctx, { M, N: O / G, K: Kd, batch: G, T: "f32", decls, inputs: [x.data, k.data], outputs: [o] });
+  return [o];
+};
+
+export const convBackpropInputKernel: GpuKernel<Primitive.ConvBackpropInput> = (ctx, inputs, params, outputs) => {
+  const [dy, k] = inputs as [(typeof inputs)[0] & object, (typeof inputs)[0] & object];
+  const out = outputs[0]!;
+  const o = ctx.alloc(out);
+  const nsp = out.shape.length - 2;
+  const g = geom(out.shape, k.shape.slice(0, nsp), dy.shape.slice(1, nsp + 1), params);
+  const G = params.groups;
+  const O = dy.shape[nsp + 1]!;
+  const M = g.N * g.inS[0]! * g.inS[1]! * g.inS[2]!;
+  const Kd = g.kS[0]! * g.kS[1]! * g.kS[2]! * (O / G);
+  if (M * g.C === 0) return [o];
+  if (Kd === 0 || sizeOf(dy.shape) === 0) {
+    ctx.fill(o, 0);
+    return [o];
+  }
+  const decls = `${geomConsts(g, G, O)}
+@group(0) @binding(0) var<storage, read> DY: array<f32>;
+@group(0) @binding(1) var<storage, read> KR: array<f32>;
+@group(0) @binding(2) var<storage, read_write> DX: array<f32>;
+fn aRow(b: u32, m: u32) -> vec4<i32> {
+  let mi = i32(m);
+  let iw = mi % W; var t = mi / W; let ih = t % H; t = t / H; let id = t % D; let n = t / D;
+  return vec4<i32>(n * OD * OH * OW * OO + i32(b) * OG, id + PD, ih + PH, iw + PW);
+}
+fn kCtx(k: u32) -> vec4<i32> {
+  let ki = i32(k);
+  let o = ki % OG; var t = ki / OG; let kw = t % KW; t = t / KW; let kh = t % KH; let kd = t / KH;
+  return vec4<i32>(kd * DD, kh * DH, kw * DW, o);
+}
+fn loadA(r: vec4<i32>, kc: vec4<i32>) -> f32 {
+  let td = r.y - kc.x; let th = r.z - kc.y; let tw = r.w - kc.z;
+  if (td < 0 || th < 0 || tw < 0) { return 0.0; }
+  if (td % SD != 0 || th % SH != 0 || tw % SW != 0) { return 0.0; }
+  let od = td / SD; let oh = th / SH; let ow = tw / SW;
+  if (od >= OD || oh >= OH || ow >= OW) { return 0.0; }
+  return DY[u32(r.x + ((od * OH + oh) * OW + ow) * OO + kc.w)];
+}
+fn bBase(b: u32) -> u32 { return b * u32(OG); }
+fn loadB(bb: u32, k: u32, n: u32) -> f32 {
+  let tap = k / u32(OG); let o = k % u32(OG);
+  return KR[(tap * u32(CG) + n) * u32(OO) + bb + o];
+}
+fn store(b: u32, m: u32, n: u32, v: f32) { DX[m * u32(CC) + b * u32(CG) + n] = v; }`;
+  runGemm(ctx, { M, N: g.C / G, K: Kd, batch: G, T: "f32", decls, inputs: [dy.data, k.data], outputs: [o] });
+  return [o];
+};
+
+export const convBackpropFilterKernel: GpuKernel<Primitive.ConvBackpropFilter> = (ctx, inputs, params, outputs) => {
+  const [x, dy] = inputs as [(typeof inputs)[0] & object, (typeof inputs)[0] & object];
+  const out = outputs[0]!;
+  const o = ctx.alloc(out);
+  const nsp = x.shape.length - 2;
+  const g = geom(x.shape, out.shape.slice(0, nsp), dy.shape.slice(1, nsp + 1), params);
+  const G = params.groups;
+  const O = dy.shape[nsp + 1]!;
+  const M = g.kS[0]! * g.kS[1]! * g.kS[2]! * (g.C / G);
+  const Kd = g.N * g.outS[0]! * g.outS[1]! * g.outS[2]!;
+  if (M * O === 0) return [o];
+  if (Kd === 0) {
+    ctx.fill(o, 0);
+    return [o];
+  }
+  const decls = `${geomConsts(g, G, O)}
+@group(0) @binding(0) var<storage, read> X: array<f32>;
+@group(0) @binding(1) var<storage, read> DY: array<f32>;
+@group(0) @binding(2) var<storage, read_write> DK: array<f32>;
+fn aRow(b: u32, m: u32) -> vec4<i32> {
+  let mi = i32(m);
+  let c = mi % CG; var t = mi / CG; let kw = t % KW; t = t / KW; let kh = t % KH; let kd = t / KH;
+  return vec4<i32>(kd * DD - PD, kh * DH - PH, kw * DW - PW, i32(b) * CG + c);
+}
+fn kCtx(k: u32) -> vec4<i32> {
+  let ki = i32(k);
+  let ow = ki % OW; var t = ki / OW; let oh = t % OH; t = t / OH; let od = t % OD; let n = t / OD;
+  return vec4<i32>(n * D * H * W * CC, od * SD, oh * SH, ow * SW);
+}
+fn loadA(r: vec4<i32>, kc: vec4<i32>) -> f32 {
+  let id = kc.y + r.x; let ih = kc.z + r.y; let iw = kc.w + r.z;
+  if (!(${inBounds})) { return 0.0; }
+  return X[u32(kc.x + ((id * H + ih) * W + iw) * CC + r.w)];
+}
+fn bBase(b: u32) -> u32 { return b * u32(OG); }
+fn loadB(bb: u32, k: u32, n: u32) -> f32 { return DY[k * u32(OO) + bb + n]; }
+fn store(b: u32, m: u32, n: u32, v: f32) { DK[m * u32(OO) + b * u32(OG) + n] = v; }`;
+  runGemm(ctx, { M, N: O / G, K: Kd, batch: G, T: "f32", decls, inputs: [x.data, dy.data], outputs: [o] });
+  return [o];
+};

@@ -1,0 +1,145 @@
+/**
+ * Max and average pooling and their gradient, channels-last, 1 to 3 spatial dims, geometry baked
+ * into the source.
+ *
+ * Forward: one thread per output element loops over its window; padded taps never take part
+ * (never win a max; excluded from the average divisor unless `countIncludePad`).
+ * Backward: one thread per *input* element gathers from every output window that contains it
+ * (no atomics, deterministic): for max it recomputes that window's first maximum (row-major
+ * window order, NaN wins as in argmax) and takes dy only if it is this element; for average it
+ * adds dy / divisor.
+ */
+import type { PoolParams, Primitive } from "@webkeras/core";
+import type { GpuKernel } from "../kernel";
+import { grid1d, helpersFor, mainHeader } from "../wgsl";
+import { sizeOf } from "./util";
+
+function consts(xShape: number[], outSpatial: number[], p: PoolParams): string {
+  const nsp = xShape.length - 2;
+  if (nsp > 3) throw new Error(`webgpu pool: 1 to 3 spatial dims are supported. Received: ${nsp} spatial dims`);
+  const to3 = (v: number[], f: number) => [...new Array<number>(3 - v.length).fill(f), ...v];
+  const [D, H, W] = to3(xShape.slice(1, nsp + 1), 1);
+  const [KD, KH, KW] = to3(p.window, 1);
+  const [OD, OH, OW] = to3(outSpatial, 1);
+  const [SD, SH, SW] = to3(p.strides, 1);
+  const [DD, DH, DW] = to3(p.dilation, 1);
+  const [PD, PH, PW] = to3(
+    p.padding.map((q) => q[0]),
+    0,
+  );
+  return `const D = ${D}; const H = ${H}; const W = ${W}; const C = ${xShape[nsp + 1]};
+const KD = ${KD}; const KH = ${KH}; const KW = ${KW};
+const OD = ${OD}; const OH = ${OH}; const OW = ${OW};
+const SD = ${SD}; const SH = ${SH}; const SW = ${SW};
+const DD = ${DD}; const DH = ${DH}; const DW = ${DW};
+const PD = ${PD}; const PH = ${PH}; const PW = ${PW};
+const TOTAL = ${sizeOf(xShape)};`;
+}
+
+/**
+ * WGSL function `win(n, od, oh, ow, c) -> vec3<f32>`: (max or sum, count of real taps, flat
+ * x index of the first maximum as f32 bits).
+ */
+function windowFn(isMax: boolean): string {
+  const take = isMax
+    ? `if (arg < 0 || v > acc || (isnan(v) && !isnan(acc))) { acc = v; arg = at; }`
+    : `acc = acc + v;`;
+  return `fn win(n: i32, od: i32, oh: i32, ow: i32, c: i32) -> vec3<f32> {
+  var acc = ${isMax ? "bitcast<f32>(0xff800000u)" : "0.0"};
+  var arg = -1;
+  var count = 0;
+  for (var kd = 0; kd < KD; kd++) {
+    let id = od * SD - PD + kd * DD;
+    if (id < 0 || id >= D) { continue; }
+    for (var kh = 0; kh < KH; kh++) {
+      let ih = oh * SH - PH + kh * DH;
+      if (ih < 0 || ih >= H) { continue; }
+      for (var kw = 0; kw < KW; kw++) {
+        let iw = ow * SW - PW + kw * DW;
+        if (iw < 0 || iw >= W) { continue; }
+        let at = (((n * D + id) * H + ih) * W + iw) * C + c;
+        let v = x[at];
+        count++;
+        ${take}
+      }
+    }
+  }
+  return vec3<f32>(acc, f32(count), bitcast<f32>(arg));
+}`;
+}
+
+export const poolKernel: GpuKernel<Primitive.Pool> = (ctx, inputs, params, outputs) => {
+  const x = inputs[0]!;
+  const out = outputs[0]!;
+  const o = ctx.alloc(out);
+  const n = sizeOf(out.shape);
+  if (n === 0) return [o];
+  const nsp = x.shape.length - 2;
+  const isMax = params.kind === "max";
+  const full = params.window.reduce((a, b) => a * b, 1);
+  const value = isMax
+    ? "r.x"
+    : `select(r.x / ${params.countIncludePad ? `${full}.0` : "r.y"}, 0.0, r.y == 0.0)`;
+  const body = `${consts(x.shape, out.shape.slice(1, nsp + 1), params)}
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+${windowFn(isMax)}
+${mainHeader()}
+  if (idx >= ${n}u) { return; }
+  let i = i32(idx);
+  let c = i % C; var t = i / C; let ow = t % OW; t = t / OW; let oh = t % OH; t = t / OH; let od = t % OD; let nn = t / OD;
+  let r = win(nn, od, oh, ow, c);
+  out[idx] = ${value};
+}`;
+  ctx.run({ source: `${helpersFor(body)}\n${body}`, inputs: [x.data], outputs: [o], grid: grid1d(n) });
+  return [o];
+};
+
+export const poolBackpropKernel: GpuKernel<Primitive.PoolBackprop> = (ctx, inputs, params, outputs) => {
+  const [dy, x] = inputs as [(typeof inputs)[0] & object, (typeof inputs)[0] & object];
+  const out = outputs[0]!;
+  const o = ctx.alloc(out);
+  const n = sizeOf(out.shape);
+  if (n === 0) return [o];
+  if (sizeOf(dy.shape) === 0) {
+    ctx.fill(o, 0);
+    return [o];
+  }
+  const nsp = x.shape.length - 2;
+  const isMax = params.kind === "max";
+  const full = params.window.reduce((a, b) => a * b, 1);
+  const contrib = isMax
+    ? `let r = win(nn, od, oh, ow, c); if (bitcast<i32>(r.z) == i) { acc += dy[at]; }`
+    : `let r = win(nn, od, oh, ow, c); acc += dy[at] / ${params.countIncludePad ? `${full}.0` : "r.y"};`;
+  const body = `${consts(x.shape, dy.shape.slice(1, nsp + 1), params)}
+@group(0) @binding(0) var<storage, read> dy: array<f32>;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+${windowFn(isMax)}
+${mainHeader()}
+  if (idx >= ${n}u) { return; }
+  let i = i32(idx);
+  let c = i % C; var t = i / C; let iw = t % W; t = t / W; let ih = t % H; t = t / H; let id = t % D; let nn = t / D;
+  var acc = 0.0;
+  for (var kd = 0; kd < KD; kd++) {
+    let td = id + PD - kd * DD;
+    if (td < 0 || td % SD != 0 || td / SD >= OD) { continue; }
+    let od = td / SD;
+    for (var kh = 0; kh < KH; kh++) {
+      let th = ih + PH - kh * DH;
+      if (th < 0 || th % SH != 0 || th / SH >= OH) { continue; }
+      let oh = th / SH;
+      for (var kw = 0; kw < KW; kw++) {
+        let tw = iw + PW - kw * DW;
+        if (tw < 0 || tw % SW != 0 || tw / SW >= OW) { continue; }
+        let ow = tw / SW;
+        let at = (((nn * OD + od) * OH + oh) * OW + ow) * C + c;
+        ${contrib}
+      }
+    }
+  }
+  out[idx] = acc;
+}`;
+  ctx.run({ source: `${helpersFor(body)}\n${body}`, inputs: [dy.data, x.data], outputs: [o], grid: grid1d(n) });
+  return [o];
+};

@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import { LiveChartCallback, metricNames, niceTicks, plotHistory } from "../src/index";
+
+/** Each `wk-series` path: its key, declared point count, and the points in its `d`. */
+function series(svg: string) {
+  return [...svg.matchAll(/<path class="wk-series" data-series="([^"]*)" data-points="(\d+)" d="([^"]*)"/g)].map((m) => ({
+    name: m[1]!,
+    points: Number(m[2]),
+    d: m[3]!,
+    commands: (m[3]!.match(/[ML]/g) ?? []).length,
+  }));
+}
+
+describe("plotHistory", () => {
+  const history = {
+    history: {
+      loss: [1.2, 0.8, 0.6, 0.5, 0.45],
+      accuracy: [0.6, 0.75, 0.82, 0.86, 0.88],
+      val_loss: [1.0, 0.85, 0.7, 0.66, 0.65],
+      val_accuracy: [0.65, 0.72, 0.8, 0.81, 0.83],
+    },
+    epoch: [0, 1, 2, 3, 4],
+  };
+
+  it("draws a path per series with one point per epoch", () => {
+    const svg = plotHistory(history, { width: 600, height: 240 });
+    const s = series(svg);
+    expect(s.map((x) => x.name).sort()).toEqual(["accuracy", "loss", "val_accuracy", "val_loss"]);
+    for (const x of s) {
+      expect(x.points).toBe(5);
+      expect(x.commands).toBe(5);
+    }
+    expect(svg).toMatch(/width="600" height="240"/);
+    // One panel per metric, loss first.
+    expect([...svg.matchAll(/data-metric="([^"]*)"/g)].map((m) => m[1])).toEqual(["loss", "accuracy"]);
+  });
+
+  it("a falling loss is drawn going down the page (SVG y grows downwards)", () => {
+    const d = series(plotHistory(history, { metrics: ["loss"] })).find((x) => x.name === "loss")!.d;
+    const ys = [...d.matchAll(/[ML][\d.]+,([\d.]+)/g)].map((m) => Number(m[1]));
+    for (let i = 1; i < ys.length; i++) expect(ys[i]).toBeGreaterThan(ys[i - 1]!);
+  });
+
+  it("metrics picks panels; accepts a plain record; NaN leaves a gap", () => {
+    const svg = plotHistory({ loss: [1, Number.NaN, 0.5], val_loss: [1.1, 0.9, 0.8] }, { metrics: ["loss"] });
+    const s = series(svg);
+    expect(s.find((x) => x.name === "loss")!.points).toBe(2);
+    expect(s.find((x) => x.name === "loss")!.d.match(/M/g)).toHaveLength(2);
+    expect(s.find((x) => x.name === "val_loss")!.points).toBe(3);
+    expect(() => plotHistory({ loss: [1] }, { metrics: ["auc"] })).toThrow(/Received: metrics=\["auc"\]/);
+  });
+
+  it("metricNames: loss first, val_ twins and learning rate folded away", () => {
+    expect(metricNames(["accuracy", "loss", "val_accuracy", "val_loss", "learning_rate"])).toEqual(["loss", "accuracy"]);
+    expect(metricNames(["val_mae"])).toEqual(["mae"]);
+  });
+
+  it("niceTicks are round and cover the range", () => {
+    expect(niceTicks(0, 1, 5)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+    expect(niceTicks(0.43, 1.21, 4)).toEqual([0.6, 0.8, 1, 1.2]);
+    const t = niceTicks(0.43, 1.21, 4);
+    expect(t[0]).toBeGreaterThanOrEqual(0.43);
+    expect(t[t.length - 1]).toBeLessThanOrEqual(1.21);
+  });
+});
+
+describe("LiveChartCallback", () => {
+  it("adds batch points every updateEvery batches and epoch points, redrawing the target", () => {
+    const drawn: string[] = [];
+    const cb = new LiveChartCallback((svg) => drawn.push(svg), { updateEvery: 2 });
+    cb.setParams({ epochs: 2, steps: 4 });
+    cb.onTrainBegin();
+    for (let epoch = 0; epoch < 2; epoch++) {
+      cb.onEpochBegin(epoch);
+      for (let b = 0; b < 4; b++) {
+        const wants = cb.needsBatchLogs("train", b);
+        expect(wants).toBe(b % 2 === 1);
+        cb.onTrainBatchEnd(b, wants ? { loss: 1 / (epoch * 4 + b + 1), accuracy: 0.5 } : {});
+      }
+      cb.onEpochEnd(epoch, { loss: 0.3 - epoch * 0.1, accuracy: 0.6, val_loss: 0.4, val_accuracy: 0.55 });
+    }
+    // Batches 2 and 4 of each epoch: x = 0.5, 1 (replaced by the epoch end), 1.5, 2 (replaced).
+    expect(cb.points.loss!.x).toEqual([0.5, 1, 1.5, 2]);
+    expect(cb.points.loss!.y[1]).toBeCloseTo(0.3);
+    expect(cb.points.val_loss!.x).toEqual([1, 2]);
+    expect(drawn.length).toBe(1 + 4 + 2);
+    const last = series(drawn[drawn.length - 1]!);
+    expect(last.find((s) => s.name === "loss")!.points).toBe(4);
+    expect(last.find((s) => s.name === "val_loss")!.points).toBe(2);
+    expect(cb.svg).toBe(drawn[drawn.length - 1]);
+  });
+
+  it("writes innerHTML of an element-like target; updateEvery 0 asks for no batch logs", () => {
+    const el = { innerHTML: "" };
+    const cb = new LiveChartCallback(el, { updateEvery: 0 });
+    expect(cb.needsBatchLogs("train", 0)).toBe(false);
+    cb.onTrainBegin();
+    cb.onEpochEnd(0, { loss: 1 });
+    expect(el.innerHTML).toContain('class="wk-live-chart"');
+    expect(() => new LiveChartCallback(el, { updateEvery: -1 })).toThrow(/Received: updateEvery=-1/);
+  });
+});
