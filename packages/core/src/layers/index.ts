@@ -12,3 +12,4 @@ export * from "./convolutional/index";
 export * from "./pooling/index";
 export * from "./normalization/index";
 export * from "./rnn/index";
+export * from "./attention/index";
