@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import type { Alias, Plugin, UserConfig } from "vite";
-import { DIGITS_FILE, PIXELS } from "./src/constants";
+import { DIGITS_FILE, PIXELS } from "./src/constants.ts";
 
 /** Repository root (ends with a slash). */
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));

@@ -376,10 +376,10 @@ export class WebGPUBackend implements Backend {
 }
 
 const FILL_SOURCE = `struct Meta { v: array<vec4<u32>, 1> }
-@group(0) @binding(0) var<uniform> meta: Meta;
+@group(0) @binding(0) var<uniform> uni: Meta;
 @group(0) @binding(1) var<storage, read_write> out: array<u32>;
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let n = meta.v[0].x;
-  for (var i = gid.x; i < n; i += nwg.x * 256u) { out[meta.v[0].y + i] = meta.v[0].z; }
+  let n = uni.v[0].x;
+  for (var i = gid.x; i < n; i += nwg.x * 256u) { out[uni.v[0].y + i] = uni.v[0].z; }
 }`;

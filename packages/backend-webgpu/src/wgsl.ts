@@ -229,8 +229,8 @@ export const WGSL: codegen.ExprRenderer = {
 export function uniformDecl(n: number, binding = 0): string {
   const v = Math.max(1, Math.ceil(n / 4));
   return `struct Meta { v: array<vec4<u32>, ${v}> }
-@group(0) @binding(${binding}) var<uniform> meta: Meta;
-fn U(i: u32) -> u32 { return meta.v[i >> 2u][i & 3u]; }`;
+@group(0) @binding(${binding}) var<uniform> uni: Meta;
+fn U(i: u32) -> u32 { return uni.v[i >> 2u][i & 3u]; }`;
 }
 
 /** Workgroup size used by the one-thread-per-element templates. */

@@ -24,6 +24,8 @@ export * as losses from "./losses/index";
 export * as metrics from "./metrics/index";
 export * as optimizers from "./optimizers/index";
 export * as layers from "./layers/index";
+export * as callbacks from "./callbacks/index";
+export { Dataset } from "./trainers/data/dataset";
 
 export { Variable, type VariableOptions } from "./variables/variable";
 export { Layer, type LayerOptions, type CallArgs, type AddWeightOptions, type LayerIO } from "./layers/layer";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as keras from "@webkeras/core";
-import { modelGraph, plotModel } from "../src/plot_model";
+import { modelGraph, plotModel } from "../src/index";
 
 const { Dense, Add, Concatenate, LayerNormalization, Dropout } = keras.layers;
 

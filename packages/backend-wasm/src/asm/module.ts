@@ -7,10 +7,21 @@
 import { emitConv } from "./conv";
 import { SIMD_BINARY, SIMD_UNARY, emitElementwise, type SimdBinary, type SimdUnary } from "./elementwise";
 import { emitGemm } from "./gemm";
+import { emitPool } from "./pool";
 import { SIMD_REDUCE, emitReduce, type SimdReduce } from "./reduce";
+import { SIMD_COMPARE, emitSelect, type SimdCompare } from "./select";
 import { ModuleBuilder, type MemorySpec } from "./wasmblr";
 
-export { SIMD_BINARY, SIMD_UNARY, SIMD_REDUCE, type SimdBinary, type SimdUnary, type SimdReduce };
+export {
+  SIMD_BINARY,
+  SIMD_UNARY,
+  SIMD_REDUCE,
+  SIMD_COMPARE,
+  type SimdBinary,
+  type SimdUnary,
+  type SimdReduce,
+  type SimdCompare,
+};
 
 export interface ModuleConfig {
   /** Use relaxed SIMD (`f32x4.relaxed_madd`) in the GEMM micro-kernel. */
@@ -21,7 +32,9 @@ export interface ModuleConfig {
   NR: number;
 }
 
-type Fn<N extends number> = N extends 3
+type Fn<N extends number> = N extends 5
+  ? (a: number, b: number, c: number, d: number, e: number) => void
+  : N extends 3
   ? (a: number, b: number, c: number) => void
   : N extends 4
     ? (a: number, b: number, c: number, d: number) => void
@@ -40,7 +53,15 @@ export type KernelExports = {
   im2col: Fn<6>;
   col2im: Fn<6>;
   f64_to_f32: Fn<3>;
-} & { [K in `ew_${SimdBinary}_${0 | 1 | 2 | 3}`]: Fn<7> } & { [K in `un_${SimdUnary}`]: Fn<3> } & {
+  pool_max: Fn<5>;
+  pool_avg: Fn<5>;
+  pool_max_bwd: Fn<6>;
+  pool_avg_bwd: Fn<6>;
+  copy_0: Fn<5>;
+  copy_1: Fn<5>;
+} & { [K in `ew_${SimdBinary}_${0 | 1 | 2 | 3}`]: Fn<7> } & { [K in `un_${SimdUnary}`]: Fn<3> } & { [K in `where_${0 | 1}${0 | 1}${0 | 1}`]: Fn<9> } & {
+  [K in `cmp_${SimdCompare}_${0 | 1}${0 | 1}`]: Fn<7>;
+} & {
   [K in `red_rows_${SimdReduce}` | `red_cols_${SimdReduce}`]: Fn<4>;
 };
 
@@ -51,5 +72,7 @@ export function buildKernelModule(config: ModuleConfig, memory: MemorySpec): Uin
   emitElementwise(m);
   emitReduce(m);
   emitConv(m);
+  emitSelect(m);
+  emitPool(m);
   return m.encode();
 }

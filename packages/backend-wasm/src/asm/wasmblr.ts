@@ -98,6 +98,7 @@ export const enum V {
   f32x4_replace_lane = 0x20,
   f64x2_extract_lane = 0x21,
   i32x4_eq = 0x37,
+  i32x4_ne = 0x38,
   f32x4_eq = 0x41,
   f32x4_ne = 0x42,
   f32x4_lt = 0x43,
@@ -111,11 +112,16 @@ export const enum V {
   xor = 0x51,
   bitselect = 0x52,
   any_true = 0x53,
+  load32_zero = 0x5c,
   f64x2_promote_low_f32x4 = 0x5f,
+  i8x16_narrow_i16x8_s = 0x65,
   f32x4_ceil = 0x67,
   f32x4_floor = 0x68,
   f32x4_trunc = 0x69,
   f32x4_nearest = 0x6a,
+  i16x8_narrow_i32x4_s = 0x85,
+  i16x8_extend_low_i8x16_u = 0x89,
+  i32x4_extend_low_i16x8_u = 0xa9,
   i32x4_shl = 0xab,
   i32x4_shr_s = 0xac,
   i32x4_shr_u = 0xad,
@@ -312,6 +318,21 @@ export class Func {
   vLoadSplat32(offset = 0): this {
     this.v(V.load32_splat);
     return this.memarg(4, offset);
+  }
+  /** v128.load32_zero: 4 bytes into lane 0, the other lanes zero. */
+  vLoad32Zero(offset = 0): this {
+    this.v(V.load32_zero);
+    return this.memarg(4, offset);
+  }
+  /** memory.copy (bulk memory): pops dst, src, n bytes. */
+  memoryCopy(): this {
+    this.code.push(0xfc, 0x0a, 0x00, 0x00);
+    return this;
+  }
+  /** memory.fill (bulk memory): pops dst, byte value, n bytes. */
+  memoryFill(): this {
+    this.code.push(0xfc, 0x0b, 0x00);
+    return this;
   }
   vStore(offset = 0): this {
     this.v(V.store);

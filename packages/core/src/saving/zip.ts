@@ -10,8 +10,9 @@
  *
  * Not here: writing zip64 (entries over 4 GiB), multi-disk archives.
  */
-import { inflateSync, zipSync, type ZipInputFile } from "fflate";
+import { inflateSync, zipSync, type Zippable } from "fflate";
 import { CorruptedFileError, UnsupportedFeatureError } from "./errors";
+import { decodeUtf8 } from "./text";
 
 let crcTable: Int32Array | null = null;
 
@@ -45,7 +46,7 @@ export interface ZipWriteEntry {
  * @example writeZip([{ name: "a.txt", data: new TextEncoder().encode("hi") }]);
  */
 export function writeZip(entries: readonly ZipWriteEntry[]): Uint8Array {
-  const files: Record<string, ZipInputFile> = {};
+  const files: Zippable = {};
   for (const e of entries) files[e.name] = [e.data, { level: 0, mtime: e.mtime ?? new Date() }];
   return zipSync(files);
 }
@@ -152,7 +153,7 @@ export function readZip(bytes: Uint8Array): ZipArchive {
     const commentLen = u16(p + 32);
     let local = u32(p + 42);
     if (p + 46 + nameLen + extraLen + commentLen > n) throw corrupt(`central directory entry ${i} is cut short`, `offset ${p}`);
-    const name = new TextDecoder("utf-8", { fatal: false }).decode(bytes.subarray(p + 46, p + 46 + nameLen));
+    const name = decodeUtf8(bytes.subarray(p + 46, p + 46 + nameLen));
     // Zip64 extra field: present values replace the 0xFFFFFFFF placeholders, in this order.
     let e = p + 46 + nameLen;
     const eEnd = e + extraLen;

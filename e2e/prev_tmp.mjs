@@ -1,0 +1,10 @@
+import { preview } from "vite";
+const dir = process.argv[2];
+const s = await preview({ configFile: false, root: dir + "/..", logLevel: "warn", build: { outDir: dir }, preview: { host: "127.0.0.1", port: 0, strictPort: true } });
+const port = s.httpServer.address().port;
+console.log(port);
+const r = await fetch(`http://127.0.0.1:${port}/mnist-digits.u8.gz`);
+console.log(r.status, [...r.headers]);
+const r2 = await fetch(`http://127.0.0.1:${port}/favicon.ico`);
+console.log(r2.status);
+await s.close();

@@ -1,0 +1,53 @@
+/**
+ * The backend's buffers (DataIds). A buffer is either materialized (a texture) or lazy: a
+ * pending elementwise op over other buffers, recorded instead of run so that chains of
+ * elementwise ops compile into one fused program when something needs the value (a read, or a
+ * kernel that is not elementwise). See `webgl_backend.ts` for when lazy buffers materialize.
+ */
+import type { DType, Params, Primitive } from "@webkeras/core";
+import type { Tex } from "./gpgpu";
+
+/** Elementwise primitives the backend fuses. */
+export type ElementwisePrim = Primitive;
+
+/** One input of a lazy op: the buffer and the shape it was used with (reshape may differ). */
+export interface NodeInput {
+  data: GLData;
+  shape: number[];
+  dtype: DType;
+}
+
+/** A pending elementwise op. */
+export interface ElemNode {
+  prim: ElementwisePrim;
+  params: Params<Primitive>;
+  inputs: NodeInput[];
+}
+
+let nextId = 1;
+
+export class GLData {
+  readonly id = nextId++;
+  refCount = 1;
+  /** Consumers recorded so far (lazy buffers used by several get materialized, see backend). */
+  uses = 0;
+  constructor(
+    /** The texture, once materialized. */
+    public tex: Tex | null,
+    /** The pending op, while lazy. */
+    public node: ElemNode | null,
+    /** Shape and dtype the buffer was created with. */
+    readonly shape: number[],
+    readonly dtype: DType,
+    readonly size: number,
+    /** Lazy only: distinct-ish textures read by the fused program (an upper bound). */
+    public leaves = 0,
+    /** Lazy only: ops in the fused program. */
+    public ops = 0,
+    /**
+     * Lazy only: every input (transitively) has this buffer's size or size 1, so the fused
+     * expression indexes all its leaves by the same flat index and survives a reshape.
+     */
+    public flat = true,
+  ) {}
+}

@@ -1,0 +1,137 @@
+/**
+ * Fused elementwise programs. A lazy buffer is a DAG of pending elementwise ops (unary, binary,
+ * compare, where, cast) over materialized textures; `fusedProgram` turns the DAG under one root
+ * into a single fragment shader: each node once (as a local), each op rendered from core's
+ * language-neutral table (`codegen.renderElementwise`), four output elements per fragment.
+ *
+ * How each leaf texture is read is picked from its broadcast against the output, so the common
+ * cases cost one texel fetch per four elements:
+ * - `frag`:   same size and texture size as the output: the fragment's own texel.
+ * - `texel`:  same size, other texture size: texel t.
+ * - `scalar`: one element, read once.
+ * - `vec`:    output rows of 4k elements and the leaf is not broadcast along the last axis (a bias
+ *             row): one aligned texel holds the four elements.
+ * - `splat`:  output rows of 4k elements and the leaf is broadcast along the last axis (a column):
+ *             one element serves all four.
+ * - `general`: one element read per output element, through broadcast index arithmetic.
+ */
+import { codegen, Primitive, type DType, type Params, type UnaryPrimitive, type BinaryPrimitive, type ComparePrimitive } from "@webkeras/core";
+import type { GLData } from "../data";
+import type { Tex } from "../gpgpu";
+import { GLSL, HEADER, broadcastIndex, castExpr, floatLit, fragTexel, helpersFor, inputDecl, kindOf, outputDecl, scalarType, sizeOf, vecType } from "../glsl";
+
+type TableOp = UnaryPrimitive | BinaryPrimitive | ComparePrimitive;
+
+const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/**
+ * The fused program computing lazy buffer `root` into `out`. `materialize` is called for lazy
+ * inputs that cannot be inlined (a reshaped view of a broadcasting expression).
+ * @returns the shader source and the textures to bind as x0, x1, ...
+ */
+export function fusedProgram(root: GLData, out: Tex, materialize: (d: GLData) => void): { source: string; textures: Tex[] } {
+  const outShape = root.shape;
+  const textures: Tex[] = [];
+  const samplerOf = new Map<Tex, string>();
+  const pre: string[] = [];
+  const body: string[] = [];
+  const memo = new Map<string, string>();
+  const lastDim = outShape.length ? outShape[outShape.length - 1]! : 1;
+  const rowsAligned = outShape.length > 0 && lastDim % 4 === 0 && lastDim > 0;
+  const n = root.size;
+  let counter = 0;
+
+  const sampler = (tex: Tex): string => {
+    let s = samplerOf.get(tex);
+    if (!s) {
+      s = `x${textures.length}`;
+      textures.push(tex);
+      samplerOf.set(tex, s);
+    }
+    return s;
+  };
+
+  const leaf = (tex: Tex, view: number[], dtype: DType): string => {
+    const s = sampler(tex);
+    const k = kindOf(dtype);
+    const T = scalarType(k);
+    const name = `l${counter++}`;
+    const size = sizeOf(view);
+    if (size === n) {
+      const same = tex.W === out.W && tex.H === out.H;
+      pre.push(
+        same
+          ? `${vecType(k)} ${name} = texture(${s}, gl_FragCoord.xy * vec2(${floatLit(1 / tex.W)}, ${floatLit(1 / tex.H)}));`
+          : `${vecType(k)} ${name} = ${s}_t(t);`,
+      );
+      return `${name}[c]`;
+    }
+    if (size === 1) {
+      pre.push(`${T} ${name} = ${s}_e(0);`);
+      return name;
+    }
+    const r = outShape.length;
+    const vLast = view.length === r ? view[r - 1]! : 1;
+    if (rowsAligned && view.length === r && vLast === lastDim) {
+      pre.push(`${vecType(k)} ${name} = ${s}_t((${broadcastIndex(outShape, view, "4 * t")}) >> 2);`);
+      return `${name}[c]`;
+    }
+    if (rowsAligned && vLast === 1) {
+      pre.push(`${T} ${name} = ${s}_e(${broadcastIndex(outShape, view, "4 * t")});`);
+      return name;
+    }
+    body.push(`${T} ${name} = ${s}_e(${broadcastIndex(outShape, view, "e")});`);
+    return name;
+  };
+
+  const emit = (data: GLData, view: number[], dtype: DType): string => {
+    const key = `${data.id}:${view.join(",")}`;
+    const hit = memo.get(key);
+    if (hit) return hit;
+    let node = data.node;
+    if (node && !sameShape(view, data.shape) && !data.flat) {
+      materialize(data);
+      node = null;
+    }
+    let v: string;
+    if (!node) v = leaf(data.tex!, view, dtype);
+    else {
+      const reshaped = !sameShape(view, data.shape);
+      const args = node.inputs.map((i) => emit(i.data, reshaped && i.data.size === data.size ? view : i.shape, i.dtype));
+      const expr = render(node.prim, node.params, args, node.inputs.map((i) => i.dtype), data.dtype);
+      v = `n${counter++}`;
+      body.push(`${scalarType(kindOf(data.dtype))} ${v} = ${expr};`);
+    }
+    memo.set(key, v);
+    return v;
+  };
+
+  const result = emit(root, outShape, root.dtype);
+  const k = kindOf(root.dtype);
+  const decls = textures.map((t, i) => inputDecl(`x${i}`, t)).join("\n");
+  const main = `void main() {
+  int t = ${fragTexel(out.W)};
+  ${pre.join("\n  ")}
+  ${vecType(k)} r;
+  for (int c = 0; c < 4; c++) {
+    int e = 4 * t + c;
+    ${body.join("\n    ")}
+    r[c] = ${result};
+  }
+  o = r;
+}`;
+  const text = `${decls}\n${main}`;
+  return { source: `${HEADER}${outputDecl(k)}\n${helpersFor(text)}\n${text}`, textures };
+}
+
+/** One elementwise op as a GLSL expression over operand locals. */
+function render(prim: Primitive, params: Params<Primitive>, args: string[], inDtypes: DType[], outDtype: DType): string {
+  if (prim === Primitive.Where) return `(${args[0]} != 0 ? ${args[1]} : ${args[2]})`;
+  if (prim === Primitive.Cast) return castExpr(args[0]!, inDtypes[0]!, (params as Params<Primitive.Cast>).dtype);
+  return codegen.renderElementwise(prim as TableOp, args, kindOf(inDtypes[0]!), kindOf(outDtype), outDtype === "bool", GLSL);
+}
+
+/** Whether `prim` is recorded lazily and fused. */
+export function isElementwise(prim: Primitive): boolean {
+  return prim in codegen.ELEMENTWISE || prim === Primitive.Where || prim === Primitive.Cast;
+}

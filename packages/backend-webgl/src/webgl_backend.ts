@@ -1,0 +1,296 @@
+/**
+ * The WebGL2 backend: core's `Backend` interface over `GPGPU` (textures, programs, readback) and
+ * the kernel table in `kernels/`.
+ *
+ * Fusion: elementwise primitives (unary, binary, compare, where, cast) are not run when called.
+ * They return a lazy buffer that records the op; a later elementwise op over lazy buffers extends
+ * the expression. The expression is compiled into one program and run when its value is needed:
+ * a read, a non-elementwise kernel taking it as input, or when it grows past `MAX_OPS` ops or
+ * `MAX_LEAVES` textures. A lazy buffer that a second consumer fuses is materialized first, so
+ * shared sub-expressions are computed once. Reshape shares its input's buffer (row-major data
+ * is already laid out for any shape of the same size).
+ *
+ * Buffers are reference counted; a lazy buffer holds references to its inputs until it
+ * materializes or is freed. Freed textures go back to a pool keyed by size and format.
+ */
+import {
+  BackendUnavailableError,
+  KerasError,
+  Primitive,
+  type Backend,
+  type BackendMemory,
+  type ConcreteValue,
+  type DataId,
+  type DType,
+  type Params,
+  type TensorInfo,
+  type TypedArray,
+} from "@webkeras/core";
+import { GLData } from "./data";
+import { createContext, GPGPU, type Tex } from "./gpgpu";
+import { layoutFor, sizeOf, texKind } from "./glsl";
+import { fusedProgram, isElementwise } from "./kernels/elementwise";
+import { webglKernels } from "./kernels/index";
+import { KernelContext, type TexInput } from "./kernels/kernel";
+import { precisionProbe } from "./probe";
+
+const fmt = (v: unknown): string => {
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+};
+
+/** Largest fused expression (ops) before its inputs are materialized. */
+const MAX_OPS = 48;
+/** Most textures one fused program reads (WebGL2 guarantees 16 samplers). */
+const MAX_LEAVES = 12;
+
+/** What `info()` reports: the device, limits and start-up warnings. */
+export interface WebGLBackendInfo {
+  name: "webgl";
+  renderer: string;
+  maxTextureSize: number;
+  maxTextureUnits: number;
+  maxDrawBuffers: number;
+  /** float32 render targets keep full precision (the start-up probe). */
+  float32Exact: boolean;
+  /** Empty when all is well; otherwise what the app should know (half-precision targets…). */
+  warnings: string[];
+}
+
+/**
+ * @example
+ * import "@webkeras/backend-webgl";
+ * await keras.setBackend("webgl");
+ */
+export class WebGLBackend implements Backend {
+  readonly name = "webgl";
+  readonly gpgpu: GPGPU;
+  private readonly ctx: KernelContext;
+  private readonly live = new Set<GLData>();
+  private numBytes = 0;
+  private disposed = false;
+  private readonly infoValue: WebGLBackendInfo;
+
+  constructor(gl?: WebGL2RenderingContext, canvas?: OffscreenCanvas | HTMLCanvasElement) {
+    if (!gl) ({ gl, canvas } = createContext());
+    this.gpgpu = new GPGPU(gl, canvas);
+    this.ctx = new KernelContext(this.gpgpu);
+    const probe = precisionProbe(this.gpgpu);
+    this.infoValue = {
+      name: "webgl",
+      renderer: this.gpgpu.renderer,
+      maxTextureSize: this.gpgpu.maxTex,
+      maxTextureUnits: this.gpgpu.maxSamplers,
+      maxDrawBuffers: this.gpgpu.maxDrawBuffers,
+      float32Exact: probe.exact,
+      warnings: probe.exact ? [] : [probe.message],
+    };
+    if (!probe.exact) console.warn(`webkeras webgl: ${probe.message}`);
+  }
+
+  /** Device, limits and warnings (e.g. from the float32 precision probe). */
+  info(): WebGLBackendInfo {
+    return { ...this.infoValue, warnings: [...this.infoValue.warnings] };
+  }
+
+  private check(where: string): void {
+    if (this.disposed) throw new KerasError(`webgl backend: ${where}() called after dispose(). Received: backend=webgl (disposed)`);
+    this.gpgpu.check(where);
+  }
+
+  private data(id: DataId, where: string): GLData {
+    this.check(where);
+    if (!(id instanceof GLData))
+      throw new KerasError(`webgl backend: ${where}() got a buffer that this backend did not create. Received: ${fmt(id)}`);
+    if (id.refCount <= 0)
+      throw new KerasError(`webgl backend: ${where}() got a buffer that was already freed (use after free). Received: refCount=${id.refCount}`);
+    return id;
+  }
+
+  private track(d: GLData): GLData {
+    this.live.add(d);
+    this.numBytes += d.size * (d.dtype === "bool" ? 1 : 4);
+    return d;
+  }
+
+  write(values: TypedArray, shape: number[], dtype: DType): DataId {
+    this.check("write");
+    const n = sizeOf(shape);
+    if (values.length !== n)
+      throw new KerasError(`webgl backend: write() got ${values.length} values for shape ${fmt(shape)} (${n} elements). Received: length=${values.length}`);
+    const { W, H } = layoutFor(shape, this.gpgpu.maxTex);
+    const tex = this.gpgpu.acquire(W, H, texKind(dtype));
+    if (n > 0) {
+      let v: Float32Array | Int32Array;
+      if (dtype === "float32") v = values instanceof Float32Array ? values : Float32Array.from(values);
+      else if (dtype === "bool") v = Int32Array.from(values, (x) => (x !== 0 ? 1 : 0));
+      else v = values instanceof Int32Array ? values : Int32Array.from(values);
+      this.gpgpu.upload(tex, v);
+    }
+    return this.track(new GLData(tex, null, [...shape], dtype, n));
+  }
+
+  private toHost(d: GLData, raw: Float32Array | Int32Array): TypedArray {
+    if (d.dtype === "bool") return Uint8Array.from(raw, (x) => (x !== 0 ? 1 : 0));
+    return raw;
+  }
+
+  async read(dataId: DataId): Promise<TypedArray> {
+    const d = this.data(dataId, "read");
+    this.materialize(d);
+    const tex = d.tex!;
+    // Keep the buffer alive across the await: a dispose meanwhile must not recycle the texture
+    // before readPixels has been issued (it is issued synchronously inside readAsync).
+    const raw = await this.gpgpu.readAsync(tex, d.size);
+    return this.toHost(d, raw);
+  }
+
+  /** Blocking read through `readPixels`; prefer `await t.data()` in pages. */
+  readSync(dataId: DataId): TypedArray {
+    const d = this.data(dataId, "readSync");
+    this.materialize(d);
+    return this.toHost(d, this.gpgpu.readSync(d.tex!, d.size));
+  }
+
+  incRef(dataId: DataId): void {
+    this.data(dataId, "incRef").refCount++;
+  }
+
+  decRef(dataId: DataId): void {
+    const d = this.data(dataId, "decRef");
+    if (--d.refCount === 0) this.free(d);
+  }
+
+  private free(d: GLData): void {
+    this.live.delete(d);
+    this.numBytes -= d.size * (d.dtype === "bool" ? 1 : 4);
+    if (d.tex) {
+      this.gpgpu.release(d.tex);
+      d.tex = null;
+    }
+    this.dropNode(d);
+  }
+
+  /** Releases a lazy buffer's references to its inputs. */
+  private dropNode(d: GLData): void {
+    const node = d.node;
+    if (!node) return;
+    d.node = null;
+    for (const i of node.inputs) if (--i.data.refCount === 0) this.free(i.data);
+  }
+
+  /** Runs the fused program of a lazy buffer (no-op when materialized). */
+  private materialize(d: GLData): void {
+    if (!d.node) return;
+    const { W, H } = layoutFor(d.shape, this.gpgpu.maxTex);
+    const tex = this.gpgpu.acquire(W, H, texKind(d.dtype));
+    if (d.size > 0) {
+      const { source, textures } = fusedProgram(d, tex, (x) => this.materialize(x));
+      this.ctx.run(source, textures, [tex]);
+    }
+    d.tex = tex;
+    this.dropNode(d);
+  }
+
+  /** A materialized view of an input for a kernel. */
+  private input(t: TensorInfo): TexInput {
+    const d = this.data(t.dataId, "execute");
+    this.materialize(d);
+    return { tex: d.tex!, shape: t.shape, dtype: t.dtype };
+  }
+
+  execute<P extends Primitive>(prim: P, inputs: TensorInfo[], params: Params<P>, outputs: ConcreteValue[]): DataId[] {
+    this.check("execute");
+    if (prim === Primitive.Reshape) {
+      const d = this.data(inputs[0]!.dataId, "execute");
+      d.refCount++;
+      return [d];
+    }
+    if (isElementwise(prim)) return [this.lazy(prim, inputs, params, outputs[0]!)];
+    const kernel = webglKernels[prim] as unknown as (...a: unknown[]) => Tex[];
+    const ins = inputs.map((t) => this.input(t));
+    const texs = kernel(this.ctx, ins, params, outputs);
+    return texs.map((tex, i) => this.track(new GLData(tex, null, [...outputs[i]!.shape], outputs[i]!.dtype, sizeOf(outputs[i]!.shape))));
+  }
+
+  /** Records an elementwise op as a lazy buffer (see the file header). */
+  private lazy(prim: Primitive, inputs: TensorInfo[], params: Params<Primitive>, out: ConcreteValue): GLData {
+    const size = sizeOf(out.shape);
+    const ds = inputs.map((t) => this.data(t.dataId, "execute"));
+    // A lazy input already fused by another consumer is computed once, as a texture.
+    for (const d of new Set(ds)) if (d.node && d.uses > 0) this.materialize(d);
+    let leaves = 0;
+    let ops = 1;
+    for (const d of new Set(ds)) {
+      leaves += d.node ? d.leaves : 1;
+      ops += d.node ? d.ops : 0;
+    }
+    if (leaves > MAX_LEAVES || ops > MAX_OPS) {
+      for (const d of new Set(ds)) this.materialize(d);
+      leaves = new Set(ds).size;
+      ops = 1;
+    }
+    let flat = true;
+    for (const d of ds) if (!(d.size === 1 || (d.size === size && (!d.node || d.flat)))) flat = false;
+    for (const d of new Set(ds)) {
+      d.refCount++;
+      if (d.node) d.uses++;
+    }
+    const node = { prim, params, inputs: inputs.map((t, i) => ({ data: ds[i]!, shape: [...t.shape], dtype: t.dtype })) };
+    return this.track(new GLData(null, node, [...out.shape], out.dtype, size, leaves, ops, flat));
+  }
+
+  supports(prim: Primitive): boolean {
+    this.check("supports");
+    return prim in webglKernels;
+  }
+
+  memory(): BackendMemory {
+    this.check("memory");
+    let lazy = 0;
+    for (const d of this.live) if (d.node) lazy++;
+    return {
+      numBuffers: this.live.size,
+      numBytes: this.numBytes,
+      lazyBuffers: lazy,
+      numTextures: this.gpgpu.liveTextures,
+      textureBytes: this.gpgpu.liveTextureBytes,
+      ...this.gpgpu.poolInfo(),
+      programs: this.gpgpu.programCount,
+    };
+  }
+
+  /** Materializes every lazy buffer and waits for the GPU to finish. */
+  async flush(): Promise<void> {
+    this.check("flush");
+    for (const d of [...this.live]) if (d.node && this.live.has(d)) this.materialize(d);
+    await this.gpgpu.finish();
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    for (const d of this.live) {
+      d.refCount = 0;
+      d.node = null;
+      if (d.tex) this.gpgpu.release(d.tex);
+      d.tex = null;
+    }
+    this.live.clear();
+    this.numBytes = 0;
+    this.gpgpu.dispose();
+    this.disposed = true;
+  }
+}
+
+/** Creates the backend, or throws `BackendUnavailableError` when WebGL2 cannot run here. */
+export function createWebGLBackend(): WebGLBackend {
+  try {
+    return new WebGLBackend();
+  } catch (e) {
+    if (e instanceof BackendUnavailableError || (e as Error).name === "BackendUnavailableError") throw e;
+    throw new BackendUnavailableError(`webgl backend: start-up failed: ${(e as Error).message}. Received: ${(e as Error).name}`);
+  }
+}
