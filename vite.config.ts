@@ -11,7 +11,10 @@ const demos = fileURLToPath(new URL("./demos", import.meta.url));
 
 export default defineConfig(
   demoConfig(demos, {
-    pages: Object.fromEntries([["index", `${demos}/index.html`], ...DEMOS.map((d) => [d, `${demos}/${d}/index.html`])]),
+    pages: Object.fromEntries([
+      ["index", `${demos}/index.html`],
+      ...DEMOS.map((d) => [d, `${demos}/${d}/index.html`]),
+    ]),
     outDir: fileURLToPath(new URL("./dist/demos", import.meta.url)),
   }),
 );

@@ -6,6 +6,7 @@
 // asynchronous backends), disposes what it made and resolves to the outputs it read.
 // A library missing from `impl` is shown as "n/a" for that case.
 import { randint, uniform } from "./rng.mjs";
+import { WASM_CASES } from "./wasm.mjs";
 
 /** Reads tensors back (forcing completion), then disposes them. */
 async function readAll(tensors, dispose) {
@@ -154,4 +155,4 @@ const mlpGrad = {
 };
 
 /** Every case, in the order they run and are reported. */
-export const CASES = [matmulCase(256), matmulCase(512), conv2d, softmax, mlpGrad];
+export const CASES = [matmulCase(256), matmulCase(512), conv2d, softmax, mlpGrad, ...WASM_CASES];

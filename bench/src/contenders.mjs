@@ -3,8 +3,11 @@
 // compared in one section of RESULTS.md (one webkeras backend, the subject, against its peers).
 // Adding a backend to an existing library is one CONTENDERS line (plus its family); adding a
 // library is one LIBRARIES entry plus an `impl` per case in cases.mjs.
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import path from "node:path";
 import { loadTfjsBundle } from "./bundle.mjs";
+import { WASM_CONTENDERS, WASM_FAMILIES, WASM_LIBRARIES } from "./wasm.mjs";
 
 const require = createRequire(import.meta.url);
 
@@ -13,6 +16,19 @@ function versionOf(pkg) {
   try {
     return require(`${pkg}/package.json`).version;
   } catch {
+    // Not exported (e.g. @jax-js/jax): find the package.json above the resolved entry point.
+    try {
+      let dir = path.dirname(require.resolve(pkg));
+      for (let i = 0; i < 5; i++, dir = path.dirname(dir)) {
+        const file = path.join(dir, "package.json");
+        if (existsSync(file)) {
+          const json = JSON.parse(readFileSync(file, "utf8"));
+          if (json.name === pkg) return json.version;
+        }
+      }
+    } catch {
+      // fall through
+    }
     return "?";
   }
 }
@@ -21,7 +37,14 @@ export const LIBRARIES = {
   webkeras: {
     // The built dist (packages/core/dist), as users get it: `pnpm --filter @webkeras/core build`.
     pkg: "@webkeras/core",
-    load: () => import("@webkeras/core"),
+    // Plus the backend packages of its contenders (each registers itself on import); one that
+    // fails to load leaves only its contender unavailable.
+    load: async () => {
+      const k = await import("@webkeras/core");
+      const imports = CONTENDERS.filter((c) => c.library === "webkeras").flatMap((c) => c.imports);
+      for (const m of new Set(imports)) await import(m).catch(() => {});
+      return k;
+    },
     activate: async (k, backend) => {
       await k.setBackend(backend);
     },
@@ -42,6 +65,7 @@ export const LIBRARIES = {
     },
     liveTensors: (tf) => tf.memory().numTensors,
   },
+  ...WASM_LIBRARIES,
 };
 
 /**
@@ -56,6 +80,7 @@ export const CONTENDERS = [
     backend: "cpu",
     imports: ["@tensorflow/tfjs-backend-cpu"],
   },
+  ...WASM_CONTENDERS,
 ];
 
 /**
@@ -71,6 +96,7 @@ export const FAMILIES = [
     reference: "tfjs-cpu",
     target: { peer: "tfjs-cpu", factor: 3 },
   },
+  ...WASM_FAMILIES,
 ];
 
 /**

@@ -56,7 +56,11 @@ for (const family of FAMILIES.filter((f) => !familyIds || familyIds.has(f.id))) 
   }
   const rows = [];
   const load = [os.loadavg()[0]];
-  for (const c of cases) {
+  // A family with `cases` runs those; a case with `families` runs only in those families.
+  const familyCases = cases.filter((c) =>
+    family.cases ? family.cases.includes(c.id) : !c.families || c.families.includes(family.id),
+  );
+  for (const c of familyCases) {
     const t0 = performance.now();
     const results = await runCase(c, contenders, family.reference, opts);
     rows.push({ case: c, results });

@@ -10,19 +10,33 @@
  * specs skip, except under `CI=true`, where they fail.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BrowserContext, Page } from "playwright-core";
-import { BASE_FLAGS, browserUnavailable, chromiumPath, mustRunBrowser } from "@webkeras/browser-test";
+import {
+  BASE_FLAGS,
+  browserUnavailable,
+  chromiumPath,
+  mustRunBrowser,
+} from "@webkeras/browser-test";
 import { CROSS_ORIGIN_ISOLATION, backendPackages } from "@webkeras/demo-common/vite";
 
 export const REPO = fileURLToPath(new URL("../..", import.meta.url));
 export const E2E = join(REPO, "e2e");
 /** Screenshots land here (gitignored); CI keeps them as artifacts. */
 export const RESULTS_DIR = join(E2E, "test-results");
-const CACHE = join(E2E, ".cache");
+/** Demo builds, kept between runs (node_modules/.cache: ignored by git, eslint and prettier). */
+export const CACHE = join(E2E, "node_modules", ".cache", "webkeras-e2e");
 
 /**
  * Backends the specs run on: cpu (always) and every backend package in the tree. A package that
@@ -58,7 +72,7 @@ function sourcesStamp(): string {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Builds all demos (root `vite.config.ts`) into `e2e/.cache/demos-<stamp>` unless that build
+ * Builds all demos (root `vite.config.ts`) into `CACHE/demos-<stamp>` unless that build
  * exists. Spec files run in parallel workers: the first takes a lock (a directory), the others
  * wait for its `.complete` marker, so the demos build once per change of the sources.
  */
@@ -73,15 +87,25 @@ export async function buildDemos(): Promise<string> {
       mkdirSync(lock);
     } catch (_err) {
       // Someone else is building; a lock older than 3 minutes belongs to a dead run.
-      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 180_000) rmSync(lock, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`e2e: gave up waiting for the demo build in ${out}. Received: lock ${lock}`);
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 180_000)
+        rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline)
+        throw new Error(
+          `e2e: gave up waiting for the demo build in ${out}. Received: lock ${lock}`,
+        );
       await sleep(500);
       continue;
     }
     try {
-      for (const e of readdirSync(CACHE)) if (e.startsWith("demos-") && join(CACHE, e) !== out && !e.endsWith(".lock")) rmSync(join(CACHE, e), { recursive: true, force: true });
+      for (const e of readdirSync(CACHE))
+        if (e.startsWith("demos-") && join(CACHE, e) !== out && !e.endsWith(".lock"))
+          rmSync(join(CACHE, e), { recursive: true, force: true });
       const { build } = await import("vite");
-      await build({ configFile: join(REPO, "vite.config.ts"), build: { outDir: out, emptyOutDir: true }, logLevel: "warn" });
+      await build({
+        configFile: join(REPO, "vite.config.ts"),
+        build: { outDir: out, emptyOutDir: true },
+        logLevel: "warn",
+      });
       writeFileSync(done, new Date().toISOString());
     } finally {
       rmSync(lock, { recursive: true, force: true });
@@ -104,13 +128,21 @@ export async function serve(dir: string): Promise<Site> {
   const { preview } = await import("vite");
   const server = await preview({
     configFile: false,
-    root: dir,
+    // Root above the served folder: Vite warns when outDir is its root.
+    root: join(dir, ".."),
     logLevel: "warn",
     build: { outDir: dir },
-    preview: { host: "127.0.0.1", port: 0, strictPort: true, headers: CROSS_ORIGIN_ISOLATION, open: false },
+    preview: {
+      host: "127.0.0.1",
+      port: 0,
+      strictPort: true,
+      headers: CROSS_ORIGIN_ISOLATION,
+      open: false,
+    },
   });
   const addr = server.httpServer.address();
-  if (addr === null || typeof addr === "string") throw new Error(`e2e: the preview server has no port. Received: ${String(addr)}`);
+  if (addr === null || typeof addr === "string")
+    throw new Error(`e2e: the preview server has no port. Received: ${String(addr)}`);
   return {
     url: `http://127.0.0.1:${addr.port}`,
     close: () => server.close(),
@@ -175,7 +207,12 @@ export async function runDemo(
 }
 
 /** Waits for `#app[data-status]` to be one of `statuses` (comma-separated). */
-export async function waitForStatus(page: Page, statuses: string, timeoutMs: number, logs: string[] = []): Promise<void> {
+export async function waitForStatus(
+  page: Page,
+  statuses: string,
+  timeoutMs: number,
+  logs: string[] = [],
+): Promise<void> {
   try {
     await page.waitForFunction(
       (want: string[]) => want.includes(document.getElementById("app")?.dataset.status ?? ""),
@@ -184,13 +221,17 @@ export async function waitForStatus(page: Page, statuses: string, timeoutMs: num
     );
   } catch (err) {
     const data = await readData(page).catch(() => ({}));
-    throw new Error(`${(err as Error).message}\ndata: ${JSON.stringify(data)}\n${logs.slice(-30).join("\n")}`);
+    throw new Error(
+      `${(err as Error).message}\ndata: ${JSON.stringify(data)}\n${logs.slice(-30).join("\n")}`,
+    );
   }
 }
 
 /** `#app`'s data attributes. */
 export function readData(page: Page): Promise<Record<string, string>> {
-  return page.evaluate(() => ({ ...(document.getElementById("app")?.dataset ?? {}) }) as Record<string, string>);
+  return page.evaluate(
+    () => ({ ...(document.getElementById("app")?.dataset ?? {}) }) as Record<string, string>,
+  );
 }
 
 /**

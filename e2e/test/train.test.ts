@@ -4,7 +4,18 @@
  * and saves the model to IndexedDB.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildDemos, e2eBackends, explain, launchBrowser, runDemo, screenshot, serve, skipReason, type Browser, type Site } from "../src/harness";
+import {
+  buildDemos,
+  e2eBackends,
+  explain,
+  launchBrowser,
+  runDemo,
+  screenshot,
+  serve,
+  skipReason,
+  type Browser,
+  type Site,
+} from "../src/harness";
 
 const skip = skipReason();
 
@@ -22,9 +33,13 @@ describe.skipIf(skip !== null)("demo: train", () => {
 
   for (const backend of e2eBackends()) {
     it(`trains MNIST on ${backend}: accuracy > 0.8, chart, plot, saved`, async () => {
-      const run = await runDemo(browser, `${site.url}/train/?backend=${backend}&seed=1&train=2000&test=1000&epochs=3&autorun=1`, {
-        timeoutMs: 240_000,
-      });
+      const run = await runDemo(
+        browser,
+        `${site.url}/train/?backend=${backend}&seed=1&train=2000&test=1000&epochs=3&autorun=1`,
+        {
+          timeoutMs: 240_000,
+        },
+      );
       await screenshot(run.page, `train-${backend}`);
       const d = run.data;
       expect(d.status, explain(run)).toBe("done");

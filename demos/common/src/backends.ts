@@ -41,6 +41,8 @@ export async function loadBackends(): Promise<BackendList> {
  */
 export async function useBackend(name: string): Promise<string> {
   if (name !== "auto" && !keras.registeredBackends().includes(name))
-    throw new Error(`Backend "${name}" is not available in this build (registered: ${keras.registeredBackends().join(", ")}). Received: backend=${name}`);
+    throw new Error(
+      `Backend "${name}" is not available in this build (registered: ${keras.registeredBackends().join(", ")}). Received: backend=${name}`,
+    );
   return keras.setBackend(name);
 }

@@ -1,7 +1,10 @@
 /** Constants shared by the pages and the Vite config (no DOM, no Node imports). */
 
-/** File name of the packed MNIST digits, served at the site root (see `vite.ts`). */
-export const DIGITS_FILE = "mnist-digits.u8.gz";
+/**
+ * File name of the packed MNIST digits (gzip data), served at the site root (see `vite.ts`). Not
+ * ".gz": some servers (Vite's preview among them) send .gz files with `Content-Encoding: gzip`.
+ */
+export const DIGITS_FILE = "mnist-digits.bin";
 
 /** Pixels of one MNIST digit (28 x 28). */
 export const PIXELS = 784;

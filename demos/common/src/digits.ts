@@ -23,12 +23,24 @@ export interface DigitSet {
  * Fetches and unpacks the digits (10,000 of them).
  * @example const digits = await loadDigits();
  */
-export async function loadDigits(url: string = `${import.meta.env.BASE_URL}${DIGITS_FILE}`): Promise<Digits> {
+export async function loadDigits(
+  url: string = `${import.meta.env.BASE_URL}${DIGITS_FILE}`,
+): Promise<Digits> {
   const res = await fetch(url);
-  if (!res.ok || !res.body) throw new Error(`loadDigits: could not fetch ${url}. Received: HTTP ${res.status}`);
-  const bytes = new Uint8Array(await new Response(res.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
+  if (!res.ok) throw new Error(`loadDigits: could not fetch ${url}. Received: HTTP ${res.status}`);
+  let bytes = new Uint8Array(await res.arrayBuffer());
+  // gzip data, unless a server already decoded it (a Content-Encoding it chose to add).
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b)
+    bytes = new Uint8Array(
+      await new Response(
+        new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip")),
+      ).arrayBuffer(),
+    );
   const count = bytes.length / (1 + PIXELS);
-  if (!Number.isInteger(count)) throw new Error(`loadDigits: ${url} is not a packed digit file. Received: ${bytes.length} bytes`);
+  if (!Number.isInteger(count))
+    throw new Error(
+      `loadDigits: ${url} is not a packed digit file. Received: ${bytes.length} bytes`,
+    );
   return { count, labels: bytes.subarray(0, count), images: bytes.subarray(count) };
 }
 
@@ -64,9 +76,14 @@ export function splitDigits(d: Digits, o: SplitOptions): { train: DigitSet; test
   for (let i = 0; i < d.count; i++) if (!keep || keep.has(d.labels[i]!)) idx.push(i);
   shuffle(idx, seededRandom(o.seed));
   if (o.train + o.test > idx.length)
-    throw new Error(`splitDigits: asked for ${o.train} + ${o.test} digits but only ${idx.length} match. Received: train=${o.train}, test=${o.test}`);
+    throw new Error(
+      `splitDigits: asked for ${o.train} + ${o.test} digits but only ${idx.length} match. Received: train=${o.train}, test=${o.test}`,
+    );
   const relabel = (s: DigitSet): DigitSet => (o.relabel ? { ...s, y: s.y.map(o.relabel) } : s);
-  return { train: relabel(take(d, idx.slice(0, o.train))), test: relabel(take(d, idx.slice(o.train, o.train + o.test))) };
+  return {
+    train: relabel(take(d, idx.slice(0, o.train))),
+    test: relabel(take(d, idx.slice(o.train, o.train + o.test))),
+  };
 }
 
 /**
@@ -74,13 +91,18 @@ export function splitDigits(d: Digits, o: SplitOptions): { train: DigitSet; test
  * few-shot fine-tuning: the first few of each for training, the rest for testing).
  * @example const [fives, sixes] = pickPerClass(digits, { seed: 1, labels: [5, 6], perClass: 40 });
  */
-export function pickPerClass(d: Digits, o: { seed: number; labels: number[]; perClass: number }): number[][] {
+export function pickPerClass(
+  d: Digits,
+  o: { seed: number; labels: number[]; perClass: number },
+): number[][] {
   const rand = seededRandom(o.seed ^ 0x9e3779b9);
   return o.labels.map((label) => {
     const idx: number[] = [];
     for (let i = 0; i < d.count; i++) if (d.labels[i] === label) idx.push(i);
     if (idx.length < o.perClass)
-      throw new Error(`pickPerClass: only ${idx.length} digits of ${label}. Received: perClass=${o.perClass}`);
+      throw new Error(
+        `pickPerClass: only ${idx.length} digits of ${label}. Received: perClass=${o.perClass}`,
+      );
     return shuffle(idx, rand).slice(0, o.perClass);
   });
 }

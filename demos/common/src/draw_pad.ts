@@ -26,7 +26,8 @@ export class DrawPad {
     private readonly options: DrawPadOptions = {},
   ) {
     const ctx = canvas.getContext("2d", { willReadFrequently: true });
-    if (!ctx) throw new Error("DrawPad: no 2D context on the canvas. Received: getContext('2d') = null");
+    if (!ctx)
+      throw new Error("DrawPad: no 2D context on the canvas. Received: getContext('2d') = null");
     this.ctx = ctx;
     this.clear();
     canvas.style.touchAction = "none";
@@ -80,7 +81,10 @@ export class DrawPad {
 
   private point(e: PointerEvent): { x: number; y: number } {
     const r = this.canvas.getBoundingClientRect();
-    return { x: ((e.clientX - r.left) * this.canvas.width) / r.width, y: ((e.clientY - r.top) * this.canvas.height) / r.height };
+    return {
+      x: ((e.clientX - r.left) * this.canvas.width) / r.width,
+      y: ((e.clientY - r.top) * this.canvas.height) / r.height,
+    };
   }
 
   private get width(): number {

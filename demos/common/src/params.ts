@@ -23,7 +23,8 @@ export function readParams(search: string = globalThis.location?.search ?? ""): 
     const v = q.get(name);
     if (v === null || v === "") return fallback;
     const n = Number(v);
-    if (!Number.isInteger(n)) throw new Error(`?${name} must be an integer. Received: ${name}=${v}`);
+    if (!Number.isInteger(n))
+      throw new Error(`?${name} must be an integer. Received: ${name}=${v}`);
     return n;
   };
   return {
@@ -36,7 +37,11 @@ export function readParams(search: string = globalThis.location?.search ?? ""): 
 }
 
 /** The current URL with `name` set to `value` (for links and the backend picker). */
-export function withParam(name: string, value: string, href: string = globalThis.location.href): string {
+export function withParam(
+  name: string,
+  value: string,
+  href: string = globalThis.location.href,
+): string {
   const url = new URL(href);
   url.searchParams.set(name, value);
   return url.toString();

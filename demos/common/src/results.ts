@@ -19,7 +19,11 @@ export class Results {
   set(values: Record<string, Value>): void {
     for (const [k, v] of Object.entries(values)) {
       if (v === null || v === undefined) delete this.root.dataset[k];
-      else this.root.dataset[k] = typeof v === "number" && !Number.isInteger(v) ? String(Number(v.toPrecision(6))) : String(v);
+      else
+        this.root.dataset[k] =
+          typeof v === "number" && !Number.isInteger(v)
+            ? String(Number(v.toPrecision(6)))
+            : String(v);
     }
   }
 

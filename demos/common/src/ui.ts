@@ -13,7 +13,11 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
  * Fills a `<select>` with the backends and reloads the page with `?backend=` on change, so each
  * run starts clean on the chosen backend.
  */
-export function backendPicker(select: HTMLSelectElement, available: string[], current: string): void {
+export function backendPicker(
+  select: HTMLSelectElement,
+  available: string[],
+  current: string,
+): void {
   select.replaceChildren(
     ...["auto", ...available].map((name) => {
       const o = document.createElement("option");

@@ -37,7 +37,11 @@ function buildModel(): keras.Sequential {
     ],
     { name: "mnist_mlp" },
   );
-  model.compile({ optimizer: new keras.optimizers.Adam({ learningRate: 1e-3 }), loss: "sparse_categorical_crossentropy", metrics: ["accuracy"] });
+  model.compile({
+    optimizer: new keras.optimizers.Adam({ learningRate: 1e-3 }),
+    loss: "sparse_categorical_crossentropy",
+    metrics: ["accuracy"],
+  });
   return model;
 }
 
@@ -82,14 +86,26 @@ async function argmax(probs: keras.Tensor): Promise<Int32Array> {
   return out;
 }
 
-async function run(backend: string, train: DigitSet, test: DigitSet, epochs: number): Promise<void> {
+async function run(
+  backend: string,
+  train: DigitSet,
+  test: DigitSet,
+  epochs: number,
+): Promise<void> {
   results.status("running");
   statusText.textContent = "Training…";
   keras.random.setRandomSeed(params.seed);
   const model = buildModel();
-  byId("model").innerHTML = plotModel(model, { showShapes: true, showLayerNames: true, showLayerActivations: true });
-  const chart = new LiveChartCallback(byId("chart"), { width: 480, height: 240, updateEvery: 4 });
-  const progress = new ProgressCallback(byId<HTMLProgressElement>("progress"), byId("progress-text"));
+  byId("model").innerHTML = plotModel(model, {
+    showShapes: true,
+    showLayerNames: true,
+    showLayerActivations: true,
+  });
+  const chart = new LiveChartCallback(byId("chart"), { width: 640, height: 260, updateEvery: 4 });
+  const progress = new ProgressCallback(
+    byId<HTMLProgressElement>("progress"),
+    byId("progress-text"),
+  );
   const batchSize = params.int("batch", 64);
 
   const t0 = performance.now();
@@ -104,9 +120,14 @@ async function run(backend: string, train: DigitSet, test: DigitSet, epochs: num
   const steps = epochs * Math.ceil(train.n / batchSize);
 
   const t1 = performance.now();
-  const [testLoss, testAccuracy] = (await model.evaluate(test.x, test.y, { batchSize: 256, verbose: 0 })) as number[];
+  const [testLoss, testAccuracy] = (await model.evaluate(test.x, test.y, {
+    batchSize: 256,
+    verbose: 0,
+  })) as number[];
   const evalMs = performance.now() - t1;
-  const probs = (await model.predict(test.x.subarray(0, 24 * PIXELS), { verbose: 0 })) as keras.Tensor;
+  const probs = (await model.predict(test.x.subarray(0, 24 * PIXELS), {
+    verbose: 0,
+  })) as keras.Tensor;
   showSamples(test, await argmax(probs));
   keras.dispose(probs);
 
@@ -148,7 +169,10 @@ async function run(backend: string, train: DigitSet, test: DigitSet, epochs: num
 async function main(): Promise<void> {
   results.set({ seed: params.seed, crossOriginIsolated: globalThis.crossOriginIsolated === true });
   const { available, failed } = await loadBackends();
-  results.set({ backends: available.join(","), backendsFailed: Object.keys(failed).join(",") || null });
+  results.set({
+    backends: available.join(","),
+    backendsFailed: Object.keys(failed).join(",") || null,
+  });
   backendPicker(byId<HTMLSelectElement>("backend"), available, params.backend);
   const backend = await useBackend(params.backend);
   results.set({ backend });
@@ -162,7 +186,11 @@ async function main(): Promise<void> {
   const start = async () => {
     trainButton.disabled = true;
     try {
-      const { train, test } = splitDigits(digits, { seed: params.seed, train: Number(nTrain.value), test: params.int("test", 1000) });
+      const { train, test } = splitDigits(digits, {
+        seed: params.seed,
+        train: Number(nTrain.value),
+        test: params.int("test", 1000),
+      });
       await run(backend, train, test, Number(nEpochs.value));
     } catch (err) {
       results.fail(err);

@@ -34,7 +34,9 @@ export interface WasmBackendOptions {
  */
 export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
   if (typeof WebAssembly !== "object")
-    throw new BackendUnavailableError("wasm backend: WebAssembly is not available here. Received: WebAssembly=undefined");
+    throw new BackendUnavailableError(
+      "wasm backend: WebAssembly is not available here. Received: WebAssembly=undefined",
+    );
   const features = detectFeatures();
   if (!features.simd)
     throw new BackendUnavailableError(

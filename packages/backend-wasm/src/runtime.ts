@@ -54,13 +54,19 @@ export class Runtime {
   static async create(features: WasmFeatures, options: RuntimeOptions): Promise<Runtime> {
     const maxPages = Math.floor(options.maxBytes / PAGE);
     const initial = Math.min(maxPages, Math.ceil(options.initialBytes / PAGE));
-    const config: ModuleConfig = { relaxed: features.relaxedSimd, MR: 4, NR: 8 };
+    const config: ModuleConfig = { relaxed: features.relaxedSimd, MR: 5, NR: 8 };
     const bytes = buildKernelModule(config, { initial, maximum: maxPages, shared: false });
     const memory = new WebAssembly.Memory({ initial, maximum: maxPages });
     // Asynchronous compile: browsers refuse synchronous compiles of large modules on the main thread.
     const module = await WebAssembly.compile(bytes);
     const instance = await WebAssembly.instantiate(module, { env: { memory } });
-    return new Runtime(memory, instance.exports as unknown as KernelExports, features, config, maxPages * PAGE);
+    return new Runtime(
+      memory,
+      instance.exports as unknown as KernelExports,
+      features,
+      config,
+      maxPages * PAGE,
+    );
   }
 
   private refresh(): void {

@@ -56,13 +56,17 @@ export class WasmBackend implements Backend {
 
   private check(where: string): void {
     if (this.disposed)
-      throw new KerasError(`wasm backend: ${where}() called after dispose(). Received: backend=wasm (disposed)`);
+      throw new KerasError(
+        `wasm backend: ${where}() called after dispose(). Received: backend=wasm (disposed)`,
+      );
   }
 
   private data(dataId: DataId, where: string): WasmData {
     this.check(where);
     if (!(dataId instanceof WasmData))
-      throw new KerasError(`wasm backend: ${where}() got a buffer that this backend did not create. Received: ${fmt(dataId)}`);
+      throw new KerasError(
+        `wasm backend: ${where}() got a buffer that this backend did not create. Received: ${fmt(dataId)}`,
+      );
     if (dataId.refCount <= 0)
       throw new KerasError(
         `wasm backend: ${where}() got a buffer that was already freed (use after free). Received: refCount=${dataId.refCount}`,
@@ -121,7 +125,12 @@ export class WasmBackend implements Backend {
     d.ptr = -1;
   }
 
-  execute<P extends Primitive>(prim: P, inputs: TensorInfo[], params: Params<P>, outputs: ConcreteValue[]): DataId[] {
+  execute<P extends Primitive>(
+    prim: P,
+    inputs: TensorInfo[],
+    params: Params<P>,
+    outputs: ConcreteValue[],
+  ): DataId[] {
     this.check("execute");
     const ins: WasmTensor[] = inputs.map((t) => {
       const d = this.data(t.dataId, "execute");
@@ -134,16 +143,23 @@ export class WasmBackend implements Backend {
       return [d];
     }
     const kernel = wasmKernels[prim] as unknown as
-      | ((rt: Runtime, i: WasmTensor[], p: Params<P>, o: WasmTensor[]) => void)
-      | undefined;
-    if (!kernel) throw new UnsupportedOpError(`wasm backend: no kernel for primitive "${prim}". Received: ${prim}`);
+      ((rt: Runtime, i: WasmTensor[], p: Params<P>, o: WasmTensor[]) => void) | undefined;
+    if (!kernel)
+      throw new UnsupportedOpError(
+        `wasm backend: no kernel for primitive "${prim}". Received: ${prim}`,
+      );
     const outs = outputs.map((o) => this.allocate(sizeOf(o.shape), o.dtype));
     try {
       kernel(
         this.rt,
         ins,
         params,
-        outs.map((d, i) => ({ ptr: d.ptr, shape: outputs[i].shape, dtype: outputs[i].dtype, size: d.size })),
+        outs.map((d, i) => ({
+          ptr: d.ptr,
+          shape: outputs[i].shape,
+          dtype: outputs[i].dtype,
+          size: d.size,
+        })),
       );
     } catch (err) {
       for (const d of outs) this.free(d);

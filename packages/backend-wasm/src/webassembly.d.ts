@@ -23,5 +23,8 @@ declare namespace WebAssembly {
   type BufferSource = ArrayBufferView<ArrayBuffer> | ArrayBuffer;
   function validate(bytes: BufferSource): boolean;
   function compile(bytes: BufferSource): Promise<Module>;
-  function instantiate(module: Module, imports?: Record<string, Record<string, unknown>>): Promise<Instance>;
+  function instantiate(
+    module: Module,
+    imports?: Record<string, Record<string, unknown>>,
+  ): Promise<Instance>;
 }

@@ -27,7 +27,11 @@ function values(n: number, seed: number, lo = -1, hi = 1): Float32Array {
 }
 
 function mlp(): Model {
-  return new Sequential([Input([784]), new layers.Dense(128, { activation: "relu" }), new layers.Dense(10)]);
+  return new Sequential([
+    Input([784]),
+    new layers.Dense(128, { activation: "relu" }),
+    new layers.Dense(10),
+  ]);
 }
 
 function bCnn(): Model {
@@ -56,7 +60,12 @@ const liveBuffers = (backend: string) => memory().backends[backend]?.numBuffers 
  * Builds the model on `backend`, sets fixed initial weights (so both backends start equal whatever
  * the initializers draw), and runs `steps` SGD-with-momentum steps on fixed batches.
  */
-async function train(backend: string, build: () => Model, xShape: number[], steps = 20): Promise<Run> {
+async function train(
+  backend: string,
+  build: () => Model,
+  xShape: number[],
+  steps = 20,
+): Promise<Run> {
   await setBackend(backend);
   const model = build();
   const built = liveBuffers(backend);
@@ -64,7 +73,9 @@ async function train(backend: string, build: () => Model, xShape: number[], step
   const init = model.weights.map((w, i) => {
     const n = w.shape.reduce((a, b) => a * b, 1);
     // Moving variance must stay positive; everything else small and signed.
-    return w.path.endsWith("moving_variance") ? values(n, 100 + i, 0.5, 1.5) : values(n, 100 + i, -0.2, 0.2);
+    return w.path.endsWith("moving_variance")
+      ? values(n, 100 + i, 0.5, 1.5)
+      : values(n, 100 + i, -0.2, 0.2);
   });
   model.setWeights(init);
   model.compile({
@@ -75,7 +86,11 @@ async function train(backend: string, build: () => Model, xShape: number[], step
   const n = xShape.reduce((a, b) => a * b, 1);
   // One fixed batch: the loss must go down as the model fits it.
   const x = keras.lax.constant(values(n, 1000, 0, 1), xShape, "float32");
-  const y = keras.lax.constant(Int32Array.from(values(batch, 2000, 0, 10), Math.floor), [batch], "int32");
+  const y = keras.lax.constant(
+    Int32Array.from(values(batch, 2000, 0, 10), Math.floor),
+    [batch],
+    "int32",
+  );
   const losses: number[] = [];
   const stepBuffers: number[] = [];
   for (let s = 0; s < steps; s++) {
@@ -92,7 +107,13 @@ async function train(backend: string, build: () => Model, xShape: number[], step
   return { losses, weights, buffers: { built, steps: stepBuffers, disposed } };
 }
 
-function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, rtol: number, atol: number, what: string): void {
+function expectClose(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  rtol: number,
+  atol: number,
+  what: string,
+): void {
   expect(a.length, `${what}: length`).toBe(b.length);
   let worst = 0;
   let at = -1;
@@ -116,7 +137,9 @@ describe("training on wasm matches cpu", () => {
       const wasm = await train("wasm", build, [...xShape]);
       expect(cpu.losses[19]!).toBeLessThan(cpu.losses[0]!);
       expectClose(wasm.losses, cpu.losses, 1e-3, 1e-4, `${name}: losses`);
-      wasm.weights.forEach((w, i) => expectClose(w, cpu.weights[i]!, 2e-3, 2e-4, `${name}: weight ${i}`));
+      wasm.weights.forEach((w, i) =>
+        expectClose(w, cpu.weights[i]!, 2e-3, 2e-4, `${name}: weight ${i}`),
+      );
     });
   }
 });
@@ -127,7 +150,9 @@ describe("wasm memory", () => {
   it("a disposed training loop returns live buffers to the start count", async () => {
     const run = await train("wasm", bCnn, [4, 28, 28, 1], 10);
     // Steady state from the second step (optimizer slots exist after the first)...
-    expect(new Set(run.buffers.steps.slice(1)).size, `buffers per step: ${run.buffers.steps}`).toBe(1);
+    expect(new Set(run.buffers.steps.slice(1)).size, `buffers per step: ${run.buffers.steps}`).toBe(
+      1,
+    );
     // ...and nothing left once the loop's tensors, optimizer and metrics are disposed.
     expect(run.buffers.disposed).toBe(run.buffers.built);
   });

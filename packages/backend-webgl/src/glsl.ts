@@ -131,17 +131,55 @@ const HELPERS: [name: string, deps: string[], body: string][] = [
     `float wk_exp(float x) { if (wk_isnan(x)) return x; if (x > 88.72284) return wk_inf(); if (x < -103.98) return 0.0; return exp(x); }`,
   ],
   [
+    "wk_log_pos",
+    [],
+    // log of a positive finite x, to about 1 ulp: fdlibm's logf (reduce to m in [sqrt(1/2),
+    // sqrt(2)), then a minimax series in s = f / (2 + f)). GPU log() is only accurate to about
+    // 2^-21 absolute, which loses all relative accuracy near 1 (log1p, expm1 and losses need it).
+    `float wk_log_pos(float x) {
+  float k = 0.0;
+  if (x < 1.17549435e-38) { x *= 8388608.0; k = -23.0; }
+  int b = floatBitsToInt(x);
+  k += float((b >> 23) - 127);
+  float m = intBitsToFloat((b & 0x007fffff) | 0x3f800000);
+  if (m > 1.41421356) { m *= 0.5; k += 1.0; }
+  float f = m - 1.0;
+  float hfsq = 0.5 * f * f;
+  float s = f / (2.0 + f);
+  float z = s * s;
+  float w = z * z;
+  float r = z * (0.66666662693 + w * 0.28498786688) + w * (0.40000972152 + w * 0.24279078841);
+  return k * 0.69313812256 - ((hfsq - (s * (hfsq + r) + k * 9.0580006145e-06)) - f);
+}`,
+  ],
+  [
     "wk_log",
-    ["wk_isnan", "wk_isinf", "wk_nan", "wk_inf"],
-    `float wk_log(float x) { if (wk_isnan(x) || x < 0.0) return wk_nan(); if (x == 0.0) return -wk_inf(); if (wk_isinf(x)) return x; return log(x); }`,
+    ["wk_isnan", "wk_isinf", "wk_nan", "wk_inf", "wk_log_pos"],
+    `float wk_log(float x) { if (wk_isnan(x) || x < 0.0) return wk_nan(); if (x == 0.0) return -wk_inf(); if (wk_isinf(x)) return x; return wk_log_pos(x); }`,
+  ],
+  [
+    "wk_sincos",
+    [],
+    // sin (q = 0) or cos (q = 1) to about 1 ulp for |x| < 1e5: Cody-Waite reduction by pi/2 in
+    // three float32 parts, then Taylor polynomials on [-pi/4, pi/4]. SwiftShader's sin/cos
+    // err by ~1e-4 relative.
+    `float wk_sincos(float x, int q) {
+  float j = floor(x * 0.636619772 + 0.5);
+  float r = ((x - j * 1.5703125) - j * 4.837512969970703125e-4) - j * 7.54978995489188216e-8;
+  int n = (int(j) + q) & 3;
+  float z = r * r;
+  float s = r + r * z * (-0.166666667 + z * (0.00833333333 + z * (-0.000198412698 + z * 2.75573192e-06)));
+  float c = 1.0 - 0.5 * z + z * z * (0.0416666667 + z * (-0.00138888889 + z * (2.48015873e-05 - z * 2.75573192e-07)));
+  return n == 0 ? s : n == 1 ? c : n == 2 ? -s : -c;
+}`,
   ],
   [
     "wk_sqrt",
     ["wk_isnan", "wk_isinf", "wk_nan"],
     `float wk_sqrt(float x) { if (wk_isnan(x) || x < 0.0) return wk_nan(); if (wk_isinf(x) || x == 0.0) return x; return sqrt(x); }`,
   ],
-  ["wk_sin", ["wk_isnan", "wk_isinf", "wk_nan"], `float wk_sin(float x) { if (wk_isnan(x) || wk_isinf(x)) return wk_nan(); return sin(x); }`],
-  ["wk_cos", ["wk_isnan", "wk_isinf", "wk_nan"], `float wk_cos(float x) { if (wk_isnan(x) || wk_isinf(x)) return wk_nan(); return cos(x); }`],
+  ["wk_sin", ["wk_isnan", "wk_isinf", "wk_nan", "wk_sincos"], `float wk_sin(float x) { if (wk_isnan(x) || wk_isinf(x)) return wk_nan(); return wk_sincos(x, 0); }`],
+  ["wk_cos", ["wk_isnan", "wk_isinf", "wk_nan", "wk_sincos"], `float wk_cos(float x) { if (wk_isnan(x) || wk_isinf(x)) return wk_nan(); return wk_sincos(x, 1); }`],
   [
     "wk_tanh_f",
     ["wk_isnan"],
@@ -155,24 +193,23 @@ const HELPERS: [name: string, deps: string[], body: string][] = [
   ["wk_round_even", [], `float wk_round_even(float x) { return roundEven(x); }`],
   [
     "wk_log1p",
-    ["wk_log", "wk_isinf"],
-    // Kahan's trick: the rounding error of 1 + x cancels in x / (u - 1).
+    ["wk_log", "wk_log_pos"],
+    // A series for |x| < 1/32 (error < x^8 / 8), log(1 + x) beyond. Kahan's u = 1 + x trick does
+    // not survive here: the shader compiler folds (1 + x) - 1 to x.
     `float wk_log1p(float x) {
+  if (abs(x) < 0.03125) return x * (1.0 - x * (0.5 - x * (0.333333333 - x * (0.25 - x * (0.2 - x * (0.166666667 - x * 0.142857143))))));
   float u = 1.0 + x;
-  if (u == 1.0) return x;
-  if (wk_isinf(u) || u <= 0.0) return wk_log(u);
-  return log(u) * (x / (u - 1.0));
+  if (u <= 0.0 || !(u < uintBitsToFloat(0x7f800000u))) return wk_log(u);
+  return wk_log_pos(u);
 }`,
   ],
   [
     "wk_expm1",
     ["wk_exp"],
+    // A series for |x| < 1/32 (error < x^6 / 720), exp(x) - 1 beyond.
     `float wk_expm1(float x) {
-  if (!(abs(x) < 0.5)) return wk_exp(x) - 1.0;
-  float u = exp(x);
-  if (u == 1.0) return x;
-  float um1 = u - 1.0;
-  return um1 * (x / log(u));
+  if (abs(x) < 0.03125) return x * (1.0 + x * (0.5 + x * (0.166666667 + x * (0.0416666667 + x * 0.00833333333))));
+  return wk_exp(x) - 1.0;
 }`,
   ],
   [
@@ -332,8 +369,8 @@ ${scalarType(k)} ${name}_e(int e) { return ${name}_t(e >> 2)[e & 3]; }`;
 }
 
 /** Declarations of a fragment's output `o` (or `o0..o{n-1}` for multiple render targets). */
-export function outputDecl(k: Kind, n = 1): string {
-  if (n === 1) return `out ${vecType(k)} o;`;
+export function outputDecl(k: Kind, n = 1, indexed = false): string {
+  if (n === 1 && !indexed) return `out ${vecType(k)} o;`;
   return Array.from({ length: n }, (_, i) => `layout(location = ${i}) out ${vecType(k)} o${i};`).join("\n");
 }
 
@@ -416,6 +453,7 @@ export interface ProgramInput {
 /**
  * The "map" template: one fragment per output texel; for each of its four elements `e < n`,
  * `body` computes `v` (declared with the output's scalar type). `pre` runs once per fragment.
+ * Bodies may use any names but `t`, `e`, `v` and names ending in `_`.
  */
 export function mapProgram(opts: {
   inputs: Tex[];
@@ -430,15 +468,15 @@ export function mapProgram(opts: {
   const main = `void main() {
   int t = ${fragTexel(opts.out.W)};
   ${opts.pre ?? ""}
-  ${vecType(k)} r = ${vecType(k)}(0);
-  for (int c = 0; c < 4; c++) {
-    int e = 4 * t + c;
+  ${vecType(k)} res_ = ${vecType(k)}(0);
+  for (int c_ = 0; c_ < 4; c_++) {
+    int e = 4 * t + c_;
     if (e >= ${opts.n}) break;
     ${scalarType(k)} v = ${k === "f" ? "0.0" : "0"};
     ${opts.body}
-    r[c] = v;
+    res_[c_] = v;
   }
-  o = r;
+  o = res_;
 }`;
   const text = `${decls}\n${opts.decls ?? ""}\n${main}`;
   return `${HEADER}${outputDecl(k)}\n${helpersFor(text)}\n${text}`;

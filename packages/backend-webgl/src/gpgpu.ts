@@ -98,8 +98,9 @@ export class GPGPU {
   constructor(
     readonly gl: WebGL2RenderingContext,
     canvas?: OffscreenCanvas | HTMLCanvasElement,
+    maxTextureSize?: number,
   ) {
-    this.maxTex = gl.getParameter(gl.MAX_TEXTURE_SIZE) as number;
+    this.maxTex = Math.min(gl.getParameter(gl.MAX_TEXTURE_SIZE) as number, maxTextureSize ?? Infinity);
     this.maxSamplers = gl.getParameter(gl.MAX_TEXTURE_IMAGE_UNITS) as number;
     this.maxDrawBuffers = gl.getParameter(gl.MAX_DRAW_BUFFERS) as number;
     this.renderer = String(gl.getParameter(gl.RENDERER));

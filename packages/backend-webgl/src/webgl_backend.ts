@@ -47,6 +47,17 @@ const MAX_OPS = 48;
 /** Most textures one fused program reads (WebGL2 guarantees 16 samplers). */
 const MAX_LEAVES = 12;
 
+export interface WebGLBackendOptions {
+  /** An existing WebGL2 context (default: a new one on an OffscreenCanvas or canvas element). */
+  gl?: WebGL2RenderingContext;
+  canvas?: OffscreenCanvas | HTMLCanvasElement;
+  /**
+   * Caps the texture size below the device's MAX_TEXTURE_SIZE: tests use a small cap to run
+   * every kernel on shapes that span many texture rows.
+   */
+  maxTextureSize?: number;
+}
+
 /** What `info()` reports: the device, limits and start-up warnings. */
 export interface WebGLBackendInfo {
   name: "webgl";
@@ -74,9 +85,10 @@ export class WebGLBackend implements Backend {
   private disposed = false;
   private readonly infoValue: WebGLBackendInfo;
 
-  constructor(gl?: WebGL2RenderingContext, canvas?: OffscreenCanvas | HTMLCanvasElement) {
+  constructor(options: WebGLBackendOptions = {}) {
+    let { gl, canvas } = options;
     if (!gl) ({ gl, canvas } = createContext());
-    this.gpgpu = new GPGPU(gl, canvas);
+    this.gpgpu = new GPGPU(gl, canvas, options.maxTextureSize);
     this.ctx = new KernelContext(this.gpgpu);
     const probe = precisionProbe(this.gpgpu);
     this.infoValue = {
@@ -179,7 +191,7 @@ export class WebGLBackend implements Backend {
     const node = d.node;
     if (!node) return;
     d.node = null;
-    for (const i of node.inputs) if (--i.data.refCount === 0) this.free(i.data);
+    for (const i of new Set(node.inputs.map((x) => x.data))) if (--i.refCount === 0) this.free(i);
   }
 
   /** Runs the fused program of a lazy buffer (no-op when materialized). */
@@ -286,9 +298,9 @@ export class WebGLBackend implements Backend {
 }
 
 /** Creates the backend, or throws `BackendUnavailableError` when WebGL2 cannot run here. */
-export function createWebGLBackend(): WebGLBackend {
+export function createWebGLBackend(options: WebGLBackendOptions = {}): WebGLBackend {
   try {
-    return new WebGLBackend();
+    return new WebGLBackend(options);
   } catch (e) {
     if (e instanceof BackendUnavailableError || (e as Error).name === "BackendUnavailableError") throw e;
     throw new BackendUnavailableError(`webgl backend: start-up failed: ${(e as Error).message}. Received: ${(e as Error).name}`);

@@ -24,7 +24,10 @@ export function backendEntries() {
  * Bundles the script-tag build into `outfile` and returns what went in.
  * @example await buildBundle({ outfile: "/tmp/webkeras.min.js" });
  */
-export async function buildBundle({ outfile = join(here, "dist", "webkeras.min.js"), minify = true } = {}) {
+export async function buildBundle({
+  outfile = join(here, "dist", "webkeras.min.js"),
+  minify = true,
+} = {}) {
   const backends = backendEntries();
   const alias = { "@webkeras/core": join(packages, "core", "src", "index.ts") };
   for (const b of backends) alias[`@webkeras/${b.name}`] = b.entry;
@@ -34,7 +37,12 @@ export async function buildBundle({ outfile = join(here, "dist", "webkeras.min.j
   ].join("\n");
   for (const f of [outfile, `${outfile}.map`]) rmSync(f, { force: true });
   await build({
-    stdin: { contents, resolveDir: join(here, "src"), sourcefile: "webkeras-bundle-entry.ts", loader: "ts" },
+    stdin: {
+      contents,
+      resolveDir: join(here, "src"),
+      sourcefile: "webkeras-bundle-entry.ts",
+      loader: "ts",
+    },
     outfile,
     bundle: true,
     format: "iife",
@@ -49,11 +57,17 @@ export async function buildBundle({ outfile = join(here, "dist", "webkeras.min.j
     legalComments: "eof",
     logLevel: "warning",
   });
-  return { outfile, backends: backends.map((b) => b.name.slice("backend-".length)), bytes: statSync(outfile).size };
+  return {
+    outfile,
+    backends: backends.map((b) => b.name.slice("backend-".length)),
+    bytes: statSync(outfile).size,
+  };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const i = process.argv.indexOf("--outfile");
   const out = await buildBundle(i > 0 ? { outfile: process.argv[i + 1] } : {});
-  console.log(`webkeras.min.js: ${(out.bytes / 1024).toFixed(0)} KiB, backends: cpu${out.backends.map((b) => `, ${b}`).join("")}`);
+  console.log(
+    `webkeras.min.js: ${(out.bytes / 1024).toFixed(0)} KiB, backends: cpu${out.backends.map((b) => `, ${b}`).join("")}`,
+  );
 }

@@ -15,6 +15,7 @@ import {
   memory,
 } from "../src/index";
 import * as core from "../src/ops/core";
+import { DeferredOp, deferIfUnknown, deferredCall, hasUnknown, staticOrDeferred } from "../src/symbolic/deferred_op";
 import { expectAllclose } from "./utils";
 
 /** Replays the graph that produced `out` from `input`, node by node (a tiny Functional model). */
@@ -117,5 +118,45 @@ describe("symbolic calls", () => {
       ),
       [-1, -2, -4, -5],
     );
+  });
+});
+
+describe("deferred ops (symbolic/deferred_op)", () => {
+  it("deferredCall records one node that re-runs the op on the replayed values", () => {
+    const x = new KerasTensor([null, 3]);
+    const c = lax.constant([1, 2, 3], [3], "float32"); // captured constant
+    let calls = 0;
+    const [y] = deferredCall("twice_plus", [x, c], [{ shape: [null, 3], dtype: "float32" }], ([a, b]) => {
+      calls++;
+      return [lax.add(lax.add(a!, a!), b!)];
+    });
+    expect(calls).toBe(0);
+    const node = y!.kerasHistory!.node;
+    expect(node.operation).toBeInstanceOf(DeferredOp);
+    expect(node.operation.name).toBe("twice_plus");
+    expect(node.inputs).toEqual([x]);
+    const xv = lax.constant([1, 2, 3, 4, 5, 6], [2, 3], "float32");
+    expectAllclose(replay(y!, new Map([[x, xv]])), lax.constant([3, 6, 9, 9, 12, 15], [2, 3], "float32"));
+    expect(calls).toBe(1);
+  });
+
+  it("deferIfUnknown defers only when a dim is unknown", () => {
+    expect(hasUnknown(new KerasTensor([null, 2]))).toBe(true);
+    expect(deferIfUnknown("op", [new KerasTensor([4, 2])], () => [], (xs) => xs)).toBeNull();
+    const out = deferIfUnknown("op", [new KerasTensor([null, 2])], () => [{ shape: [null, 2], dtype: "int32" }], (xs) => xs);
+    expect(out![0]!.shape).toEqual([null, 2]);
+    expect(out![0]!.dtype).toBe("int32");
+  });
+
+  it("staticOrDeferred applies the primitive on known shapes and defers on unknown ones", () => {
+    const again = (u: AnyTensor): AnyTensor => staticOrDeferred("flat", u, [u.shape[0]! === null ? null : u.shape[0]! * 2], lax.reshape, again);
+    const k = new KerasTensor([null, 2]);
+    const y = again(k) as KerasTensor;
+    expect(y.shape).toEqual([null]);
+    expect(y.kerasHistory!.node.operation).toBeInstanceOf(DeferredOp);
+    const s = staticOrDeferred("flat", new KerasTensor([3, 2]), [6], lax.reshape, again) as KerasTensor;
+    expect(s.kerasHistory!.node.operation).toBeInstanceOf(PrimitiveOperation);
+    const xv = lax.constant([1, 2, 3, 4], [2, 2], "float32");
+    expectAllclose(replay(y, new Map([[k, xv]])), lax.constant([1, 2, 3, 4], [4], "float32"));
   });
 });

@@ -11,10 +11,14 @@ import type { Layer, Model } from "@webkeras/core";
  * @example document.body.append(svgElement('<svg xmlns="http://www.w3.org/2000/svg"/>'));
  */
 export function svgElement(svg: string, doc: Document = globalThis.document): SVGSVGElement {
-  if (!doc) throw new Error("svgElement: there is no document here (use the string form, plotModel / plotHistory). Received: document=undefined");
+  if (!doc)
+    throw new Error(
+      "svgElement: there is no document here (use the string form, plotModel / plotHistory). Received: document=undefined",
+    );
   const parsed = new DOMParser().parseFromString(svg, "image/svg+xml");
   const root = parsed.documentElement;
-  if (root.nodeName !== "svg") throw new Error(`svgElement: the string is not an SVG document. Received: <${root.nodeName}>`);
+  if (root.nodeName !== "svg")
+    throw new Error(`svgElement: the string is not an SVG document. Received: <${root.nodeName}>`);
   return doc.importNode(root, true) as unknown as SVGSVGElement;
 }
 
@@ -22,7 +26,10 @@ export function svgElement(svg: string, doc: Document = globalThis.document): SV
  * `plotModel` as an element, ready to insert into the page.
  * @example document.querySelector("#graph")!.replaceChildren(plotModelElement(model, { showShapes: true }));
  */
-export function plotModelElement(model: Model | Layer, options: PlotModelOptions = {}): SVGSVGElement {
+export function plotModelElement(
+  model: Model | Layer,
+  options: PlotModelOptions = {},
+): SVGSVGElement {
   return svgElement(plotModel(model, options));
 }
 
@@ -30,6 +37,9 @@ export function plotModelElement(model: Model | Layer, options: PlotModelOptions
  * `plotHistory` as an element.
  * @example document.body.append(plotHistoryElement(history));
  */
-export function plotHistoryElement(history: HistoryLike, options: PlotHistoryOptions = {}): SVGSVGElement {
+export function plotHistoryElement(
+  history: HistoryLike,
+  options: PlotHistoryOptions = {},
+): SVGSVGElement {
   return svgElement(plotHistory(history, options));
 }

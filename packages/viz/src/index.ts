@@ -8,9 +8,31 @@
  * import { plotModel, plotHistory } from "@webkeras/viz";
  * const svg = plotModel(model, { showShapes: true, showLayerNames: true });
  */
-export { plotModel, modelGraph, formatShape, type PlotModelOptions, type PlotGraph, type PlotNode, type PlotRow, type PlotCluster } from "./plot_model";
-export { plotHistory, metricNames, type HistoryLike, type PlotHistoryOptions } from "./plot_history";
+export {
+  plotModel,
+  modelGraph,
+  formatShape,
+  type PlotModelOptions,
+  type PlotGraph,
+  type PlotNode,
+  type PlotRow,
+  type PlotCluster,
+} from "./plot_model";
+export {
+  plotHistory,
+  metricNames,
+  type HistoryLike,
+  type PlotHistoryOptions,
+} from "./plot_history";
 export { LiveChartCallback, type ChartTarget, type LiveChartOptions } from "./live_chart";
-export { renderChart, niceTicks, TRAIN_COLOR, VAL_COLOR, type Panel, type Series, type ChartOptions } from "./chart";
+export {
+  renderChart,
+  niceTicks,
+  TRAIN_COLOR,
+  VAL_COLOR,
+  type Panel,
+  type Series,
+  type ChartOptions,
+} from "./chart";
 export { svgElement, plotModelElement, plotHistoryElement } from "./dom";
 export { textWidth, FONT_FAMILY } from "./svg";

@@ -6,7 +6,8 @@
 import { TRAIN_COLOR, VAL_COLOR, renderChart, type Panel } from "./chart";
 
 /** What `plotHistory` accepts: `fit`'s History callback, or its `history` record. */
-export type HistoryLike = { history: Record<string, number[]>; epoch?: number[] } | Record<string, number[]>;
+export type HistoryLike =
+  { history: Record<string, number[]>; epoch?: number[] } | Record<string, number[]>;
 
 export interface PlotHistoryOptions {
   /** Metrics to draw, without the `val_` prefix (default: every logged metric, "loss" first, learning rate left out). */
@@ -20,7 +21,8 @@ export interface PlotHistoryOptions {
 function recordOf(h: HistoryLike): { record: Record<string, number[]>; epochs: number[] | null } {
   const maybe = h as { history?: unknown; epoch?: unknown };
   if (maybe.history && typeof maybe.history === "object" && !Array.isArray(maybe.history)) {
-    const epochs = Array.isArray(maybe.epoch) && maybe.epoch.length ? (maybe.epoch as number[]) : null;
+    const epochs =
+      Array.isArray(maybe.epoch) && maybe.epoch.length ? (maybe.epoch as number[]) : null;
     return { record: maybe.history as Record<string, number[]>, epochs };
   }
   return { record: h as Record<string, number[]>, epochs: null };
@@ -49,7 +51,9 @@ export function plotHistory(history: HistoryLike, options: PlotHistoryOptions = 
   const metrics = options.metrics ?? metricNames(Object.keys(record));
   for (const m of metrics)
     if (!(m in record) && !(`val_${m}` in record))
-      throw new Error(`plotHistory: no metric "${m}" in the history (it has ${Object.keys(record).join(", ") || "nothing"}). Received: metrics=${JSON.stringify(metrics)}`);
+      throw new Error(
+        `plotHistory: no metric "${m}" in the history (it has ${Object.keys(record).join(", ") || "nothing"}). Received: metrics=${JSON.stringify(metrics)}`,
+      );
   const panels: Panel[] = metrics.map((m) => {
     const series: Panel["series"] = [];
     for (const [key, label, color, dashed] of [
@@ -64,5 +68,9 @@ export function plotHistory(history: HistoryLike, options: PlotHistoryOptions = 
     }
     return { title: m, series };
   });
-  return renderChart(panels, { width: options.width ?? 640, height: options.height ?? 280 }, "wk-plot-history");
+  return renderChart(
+    panels,
+    { width: options.width ?? 640, height: options.height ?? 280 },
+    "wk-plot-history",
+  );
 }

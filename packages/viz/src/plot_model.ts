@@ -14,7 +14,14 @@
  * yourself, or use `plotModelElement` in a browser.
  */
 import { Graph, layout } from "@dagrejs/dagre";
-import { activations, type KerasTensor, type Layer, type Model, type Node, type Operation } from "@webkeras/core";
+import {
+  activations,
+  type KerasTensor,
+  type Layer,
+  type Model,
+  type Node,
+  type Operation,
+} from "@webkeras/core";
 import { FONT_FAMILY, esc, num, textWidth } from "./svg";
 
 /** Options of `plotModel` (Keras `plot_model` arguments, camelCase; no `to_file`). */
@@ -56,7 +63,14 @@ export interface PlotNode {
 
 /** One row of a box: cells side by side. */
 export interface PlotRow {
-  cells: { text: string; value?: string; fill: string; color: string; bold?: boolean; size: number }[];
+  cells: {
+    text: string;
+    value?: string;
+    fill: string;
+    color: string;
+    bold?: boolean;
+    size: number;
+  }[];
 }
 
 /** A nested model drawn as a dashed cluster (`expandNested`). */
@@ -82,12 +96,30 @@ const HEADER_H = 26;
 const CELL_H = 24;
 
 /** Functional models (duck-typed, so two copies of core in one page still work). */
-function isFunctional(m: unknown): m is Model & { operations: Operation[]; nodes: Node[]; inputs: KerasTensor[]; outputs: KerasTensor[] } {
-  return typeof m === "object" && m !== null && Array.isArray((m as { operations?: unknown }).operations) && "nodesByDepth" in m;
+function isFunctional(
+  m: unknown,
+): m is Model & {
+  operations: Operation[];
+  nodes: Node[];
+  inputs: KerasTensor[];
+  outputs: KerasTensor[];
+} {
+  return (
+    typeof m === "object" &&
+    m !== null &&
+    Array.isArray((m as { operations?: unknown }).operations) &&
+    "nodesByDepth" in m
+  );
 }
 
 function isSequential(m: unknown): m is Model {
-  return typeof m === "object" && m !== null && typeof (m as { add?: unknown }).add === "function" && typeof (m as { pop?: unknown }).pop === "function" && "layers" in m;
+  return (
+    typeof m === "object" &&
+    m !== null &&
+    typeof (m as { add?: unknown }).add === "function" &&
+    typeof (m as { pop?: unknown }).pop === "function" &&
+    "layers" in m
+  );
 }
 
 const isContainer = (op: unknown): op is Model => isFunctional(op) || isSequential(op);
@@ -97,7 +129,8 @@ function classNameOf(op: Operation): string {
   if (typeof cls === "string") return cls;
   // Primitive ops used directly in a graph read as Keras names ops: "add" -> "Add".
   const prim = (op as { prim?: unknown }).prim;
-  if (typeof prim === "string") return prim.replace(/(^|_)(\w)/g, (_m, _u, c: string) => c.toUpperCase());
+  if (typeof prim === "string")
+    return prim.replace(/(^|_)(\w)/g, (_m, _u, c: string) => c.toUpperCase());
   return "Operation";
 }
 
@@ -107,7 +140,10 @@ export function formatShape(shape: readonly (number | null)[]): string {
   return dims.length === 1 ? `(${dims[0]},)` : `(${dims.join(", ")})`;
 }
 
-function formatTensors(ts: readonly KerasTensor[] | undefined, what: (t: KerasTensor) => string): string {
+function formatTensors(
+  ts: readonly KerasTensor[] | undefined,
+  what: (t: KerasTensor) => string,
+): string {
   if (!ts || ts.length === 0) return "?";
   return ts.length === 1 ? what(ts[0]!) : `[${ts.map(what).join(", ")}]`;
 }
@@ -131,25 +167,59 @@ function firstNode(op: Operation, graphNodes: Node[]): Node | null {
   return graphNodes.find((n) => n.operation === op) ?? null;
 }
 
-function labelRows(op: Operation, graphNodes: Node[], o: Required<Omit<PlotModelOptions, "rankdir" | "dpi">>): PlotRow[] {
+function labelRows(
+  op: Operation,
+  graphNodes: Node[],
+  o: Required<Omit<PlotModelOptions, "rankdir" | "dpi">>,
+): PlotRow[] {
   const cls = classNameOf(op);
   const rows: PlotRow[] = [
     {
-      cells: [{ text: o.showLayerNames ? `${op.name} (${cls})` : cls, fill: "#000", color: "#fff", bold: true, size: HEADER_SIZE }],
+      cells: [
+        {
+          text: o.showLayerNames ? `${op.name} (${cls})` : cls,
+          fill: "#000",
+          color: "#fff",
+          bold: true,
+          size: HEADER_SIZE,
+        },
+      ],
     },
   ];
   const act = o.showLayerActivations ? activationName(op) : null;
-  if (act !== null) rows.push({ cells: [{ text: "Activation: ", value: act, fill: "#fff", color: "#000", size: CELL_SIZE }] });
+  if (act !== null)
+    rows.push({
+      cells: [{ text: "Activation: ", value: act, fill: "#fff", color: "#000", size: CELL_SIZE }],
+    });
   const cells: PlotRow["cells"] = [];
   const node = o.showShapes || o.showDtype ? firstNode(op, graphNodes) : null;
   if (o.showShapes) {
     const shape = (t: KerasTensor) => formatShape(t.shape);
-    if (cls !== "InputLayer") cells.push({ text: "Input shape: ", value: formatTensors(node?.inputs, shape), fill: "#fff", color: "#000", size: CELL_SIZE });
-    cells.push({ text: "Output shape: ", value: formatTensors(node?.outputs, shape), fill: "#fff", color: "#000", size: CELL_SIZE });
+    if (cls !== "InputLayer")
+      cells.push({
+        text: "Input shape: ",
+        value: formatTensors(node?.inputs, shape),
+        fill: "#fff",
+        color: "#000",
+        size: CELL_SIZE,
+      });
+    cells.push({
+      text: "Output shape: ",
+      value: formatTensors(node?.outputs, shape),
+      fill: "#fff",
+      color: "#000",
+      size: CELL_SIZE,
+    });
   }
   if (o.showDtype) {
     const dtype = (t: KerasTensor) => (node && node.outputs.length > 1 ? `'${t.dtype}'` : t.dtype);
-    cells.push({ text: "Output dtype: ", value: formatTensors(node?.outputs, dtype), fill: "#fff", color: "#000", size: CELL_SIZE });
+    cells.push({
+      text: "Output dtype: ",
+      value: formatTensors(node?.outputs, dtype),
+      fill: "#fff",
+      color: "#000",
+      size: CELL_SIZE,
+    });
   }
   const weights = (op as { weights?: unknown[] }).weights;
   if (o.showTrainable && Array.isArray(weights) && weights.length > 0) {
@@ -225,7 +295,11 @@ export function modelGraph(model: AnyModel, options: PlotModelOptions = {}): Plo
 
   const walk = (m: AnyModel, cluster: string | null): void => {
     const graphNodes = isFunctional(m) ? m.nodes : [];
-    const ops: Operation[] = isFunctional(m) ? m.operations : isSequential(m) ? (m as Model).layers : [m];
+    const ops: Operation[] = isFunctional(m)
+      ? m.operations
+      : isSequential(m)
+        ? (m as Model).layers
+        : [m];
     for (const op of ops) {
       if (expand(op)) {
         const id = `cluster${graph.clusters.length}`;
@@ -235,12 +309,20 @@ export function modelGraph(model: AnyModel, options: PlotModelOptions = {}): Plo
       }
       const id = `n${ids.size}`;
       ids.set(op, id);
-      graph.nodes.push({ id, name: op.name, className: classNameOf(op), rows: labelRows(op, graphNodes, o), cluster });
+      graph.nodes.push({
+        id,
+        name: op.name,
+        className: classNameOf(op),
+        rows: labelRows(op, graphNodes, o),
+        cluster,
+      });
     }
     if (isFunctional(m)) {
       const inModel = new Set(m.nodes);
       for (const op of ops) {
-        const inbound = (op as { inboundNodes?: Node[] }).inboundNodes ?? m.nodes.filter((n) => n.operation === op);
+        const inbound =
+          (op as { inboundNodes?: Node[] }).inboundNodes ??
+          m.nodes.filter((n) => n.operation === op);
         for (const node of inbound) {
           if (!inModel.has(node)) continue;
           node.inputs.forEach((t, j) => {
@@ -265,7 +347,12 @@ interface Laid {
 
 function boxSize(rows: PlotRow[]): { w: number; h: number; rowWidths: number[][] } {
   const rowWidths = rows.map((r) =>
-    r.cells.map((c) => textWidth(c.text, c.size, c.bold) + (c.value ? textWidth(c.value, c.size, true) : 0) + 2 * PAD_X),
+    r.cells.map(
+      (c) =>
+        textWidth(c.text, c.size, c.bold) +
+        (c.value ? textWidth(c.value, c.size, true) : 0) +
+        2 * PAD_X,
+    ),
   );
   const w = Math.max(60, ...rowWidths.map((ws) => ws.reduce((a, b) => a + b, 0)));
   const h = rows.reduce((s, _r, i) => s + (i === 0 ? HEADER_H : CELL_H), 0);
@@ -283,7 +370,9 @@ function renderBox(node: PlotNode, x: number, y: number, w: number, rowWidths: n
     let left = x;
     row.cells.forEach((c, j) => {
       const cw = rowWidths[i]![j]! + extra;
-      parts.push(`<rect x="${num(left)}" y="${num(top)}" width="${num(cw)}" height="${h}" fill="${c.fill}" stroke="#000"/>`);
+      parts.push(
+        `<rect x="${num(left)}" y="${num(top)}" width="${num(cw)}" height="${h}" fill="${c.fill}" stroke="#000"/>`,
+      );
       const value = c.value ? `<tspan font-weight="bold">${esc(c.value)}</tspan>` : "";
       parts.push(
         `<text x="${num(left + cw / 2)}" y="${num(top + h / 2)}" font-size="${c.size}" fill="${c.color}"${c.bold ? ' font-weight="bold"' : ""} text-anchor="middle" dominant-baseline="central">${esc(c.text)}${value}</text>`,
@@ -300,7 +389,11 @@ function basisPath(pts: { x: number; y: number }[]): string {
   const p = (a: { x: number; y: number }) => `${num(a.x)},${num(a.y)}`;
   if (pts.length < 3) return `M${p(pts[0]!)}L${p(pts[pts.length - 1]!)}`;
   let d = `M${p(pts[0]!)}L${p({ x: (5 * pts[0]!.x + pts[1]!.x) / 6, y: (5 * pts[0]!.y + pts[1]!.y) / 6 })}`;
-  const seg = (a: { x: number; y: number }, b: { x: number; y: number }, c: { x: number; y: number }) =>
+  const seg = (
+    a: { x: number; y: number },
+    b: { x: number; y: number },
+    c: { x: number; y: number },
+  ) =>
     `C${p({ x: (2 * a.x + b.x) / 3, y: (2 * a.y + b.y) / 3 })} ${p({ x: (a.x + 2 * b.x) / 3, y: (a.y + 2 * b.y) / 3 })} ${p({ x: (a.x + 4 * b.x + c.x) / 6, y: (a.y + 4 * b.y + c.y) / 6 })}`;
   for (let i = 2; i < pts.length; i++) d += seg(pts[i - 2]!, pts[i - 1]!, pts[i]!);
   const n = pts.length;
@@ -342,7 +435,9 @@ function layoutAndRender(graph: PlotGraph, rankdir: PlotModelOptions["rankdir"])
   const width = Math.ceil(gl.width ?? 0);
   const height = Math.ceil(gl.height ?? 0);
   const out: string[] = [];
-  out.push(`<rect class="wk-background" x="0" y="0" width="${width}" height="${height}" fill="#fff"/>`);
+  out.push(
+    `<rect class="wk-background" x="0" y="0" width="${width}" height="${height}" fill="#fff"/>`,
+  );
   for (const c of graph.clusters) {
     const b = g.node(c.id) as { x: number; y: number; width: number; height: number };
     const x = b.x - b.width / 2;
@@ -381,7 +476,9 @@ function layoutAndRender(graph: PlotGraph, rankdir: PlotModelOptions["rankdir"])
 export function plotModel(model: AnyModel, options: PlotModelOptions = {}): string {
   const rankdir = options.rankdir ?? "TB";
   if (!["TB", "BT", "LR", "RL"].includes(rankdir))
-    throw new Error(`plotModel: rankdir must be one of "TB", "BT", "LR", "RL". Received: rankdir=${JSON.stringify(rankdir)}`);
+    throw new Error(
+      `plotModel: rankdir must be one of "TB", "BT", "LR", "RL". Received: rankdir=${JSON.stringify(rankdir)}`,
+    );
   const dpi = options.dpi ?? 96;
   if (!(dpi > 0)) throw new Error(`plotModel: dpi must be a positive number. Received: dpi=${dpi}`);
   const graph = modelGraph(model, options);

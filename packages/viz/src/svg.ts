@@ -38,7 +38,11 @@ export function textWidth(text: string, size: number, bold = false): number {
  * @example esc('a < "b"'); // 'a &lt; &quot;b&quot;'
  */
 export function esc(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  return s
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;");
 }
 
 /** A coordinate with at most 2 decimals, so the SVG stays small and stable across runs. */

@@ -3,7 +3,11 @@ import { LiveChartCallback, metricNames, niceTicks, plotHistory } from "../src/i
 
 /** Each `wk-series` path: its key, declared point count, and the points in its `d`. */
 function series(svg: string) {
-  return [...svg.matchAll(/<path class="wk-series" data-series="([^"]*)" data-points="(\d+)" d="([^"]*)"/g)].map((m) => ({
+  return [
+    ...svg.matchAll(
+      /<path class="wk-series" data-series="([^"]*)" data-points="(\d+)" d="([^"]*)"/g,
+    ),
+  ].map((m) => ({
     name: m[1]!,
     points: Number(m[2]),
     d: m[3]!,
@@ -32,7 +36,10 @@ describe("plotHistory", () => {
     }
     expect(svg).toMatch(/width="600" height="240"/);
     // One panel per metric, loss first.
-    expect([...svg.matchAll(/data-metric="([^"]*)"/g)].map((m) => m[1])).toEqual(["loss", "accuracy"]);
+    expect([...svg.matchAll(/data-metric="([^"]*)"/g)].map((m) => m[1])).toEqual([
+      "loss",
+      "accuracy",
+    ]);
   });
 
   it("a falling loss is drawn going down the page (SVG y grows downwards)", () => {
@@ -42,16 +49,24 @@ describe("plotHistory", () => {
   });
 
   it("metrics picks panels; accepts a plain record; NaN leaves a gap", () => {
-    const svg = plotHistory({ loss: [1, Number.NaN, 0.5], val_loss: [1.1, 0.9, 0.8] }, { metrics: ["loss"] });
+    const svg = plotHistory(
+      { loss: [1, Number.NaN, 0.5], val_loss: [1.1, 0.9, 0.8] },
+      { metrics: ["loss"] },
+    );
     const s = series(svg);
     expect(s.find((x) => x.name === "loss")!.points).toBe(2);
     expect(s.find((x) => x.name === "loss")!.d.match(/M/g)).toHaveLength(2);
     expect(s.find((x) => x.name === "val_loss")!.points).toBe(3);
-    expect(() => plotHistory({ loss: [1] }, { metrics: ["auc"] })).toThrow(/Received: metrics=\["auc"\]/);
+    expect(() => plotHistory({ loss: [1] }, { metrics: ["auc"] })).toThrow(
+      /Received: metrics=\["auc"\]/,
+    );
   });
 
   it("metricNames: loss first, val_ twins and learning rate folded away", () => {
-    expect(metricNames(["accuracy", "loss", "val_accuracy", "val_loss", "learning_rate"])).toEqual(["loss", "accuracy"]);
+    expect(metricNames(["accuracy", "loss", "val_accuracy", "val_loss", "learning_rate"])).toEqual([
+      "loss",
+      "accuracy",
+    ]);
     expect(metricNames(["val_mae"])).toEqual(["mae"]);
   });
 
@@ -65,24 +80,37 @@ describe("plotHistory", () => {
 });
 
 describe("LiveChartCallback", () => {
-  it("adds batch points every updateEvery batches and epoch points, redrawing the target", () => {
+  it("adds a point every updateEvery batches (window means) and validation points per epoch", () => {
     const drawn: string[] = [];
     const cb = new LiveChartCallback((svg) => drawn.push(svg), { updateEvery: 2 });
     cb.setParams({ epochs: 2, steps: 4 });
     cb.onTrainBegin();
+    const batchLoss = [
+      [4, 2, 1.5, 0.5],
+      [1, 1, 0.4, 0.2],
+    ];
     for (let epoch = 0; epoch < 2; epoch++) {
       cb.onEpochBegin(epoch);
+      let sum = 0;
       for (let b = 0; b < 4; b++) {
+        sum += batchLoss[epoch]![b]!;
         const wants = cb.needsBatchLogs("train", b);
         expect(wants).toBe(b % 2 === 1);
-        cb.onTrainBatchEnd(b, wants ? { loss: 1 / (epoch * 4 + b + 1), accuracy: 0.5 } : {});
+        // Keras' batch logs: running means over the epoch so far.
+        cb.onTrainBatchEnd(b, wants ? { loss: sum / (b + 1), accuracy: 0.5 } : {});
       }
-      cb.onEpochEnd(epoch, { loss: 0.3 - epoch * 0.1, accuracy: 0.6, val_loss: 0.4, val_accuracy: 0.55 });
+      cb.onEpochEnd(epoch, {
+        loss: sum / 4,
+        accuracy: 0.5,
+        val_loss: 1 - epoch * 0.5,
+        val_accuracy: 0.55,
+      });
     }
-    // Batches 2 and 4 of each epoch: x = 0.5, 1 (replaced by the epoch end), 1.5, 2 (replaced).
+    // Points at batches 2 and 4 of each epoch, each the mean of the two batches before it.
     expect(cb.points.loss!.x).toEqual([0.5, 1, 1.5, 2]);
-    expect(cb.points.loss!.y[1]).toBeCloseTo(0.3);
+    cb.points.loss!.y.forEach((y, i) => expect(y).toBeCloseTo([3, 1, 1, 0.3][i]!));
     expect(cb.points.val_loss!.x).toEqual([1, 2]);
+    expect(cb.points.val_loss!.y).toEqual([1, 0.5]);
     expect(drawn.length).toBe(1 + 4 + 2);
     const last = series(drawn[drawn.length - 1]!);
     expect(last.find((s) => s.name === "loss")!.points).toBe(4);
@@ -95,8 +123,12 @@ describe("LiveChartCallback", () => {
     const cb = new LiveChartCallback(el, { updateEvery: 0 });
     expect(cb.needsBatchLogs("train", 0)).toBe(false);
     cb.onTrainBegin();
+    cb.onEpochBegin(0);
     cb.onEpochEnd(0, { loss: 1 });
+    expect(cb.points.loss).toEqual({ x: [1], y: [1] }); // no batch points: the epoch's
     expect(el.innerHTML).toContain('class="wk-live-chart"');
-    expect(() => new LiveChartCallback(el, { updateEvery: -1 })).toThrow(/Received: updateEvery=-1/);
+    expect(() => new LiveChartCallback(el, { updateEvery: -1 })).toThrow(
+      /Received: updateEvery=-1/,
+    );
   });
 });

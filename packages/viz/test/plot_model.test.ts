@@ -12,7 +12,10 @@ function dagModel() {
   const sa = shared.apply(a);
   const sb = shared.apply(b);
   const h = new LayerNormalization({ epsilon: 1e-3, name: "layer_norm" }).apply(
-    new Concatenate({ name: "concat" }).apply([new Add({ name: "residual_add" }).apply([a, sa]), sb]),
+    new Concatenate({ name: "concat" }).apply([
+      new Add({ name: "residual_add" }).apply([a, sa]),
+      sb,
+    ]),
   );
   const classOut = new Dense(3, { activation: "softmax", name: "class_out" }).apply(h);
   const regOut = new Dense(1, { name: "reg_out" }).apply(h);
@@ -33,13 +36,17 @@ function mlp(name = "mlp") {
 
 /** `<g class="wk-node" ...>` elements of an SVG: name, class and centre. */
 function nodes(svg: string) {
-  return [...svg.matchAll(/<g class="wk-node" data-layer="([^"]*)" data-class="([^"]*)" data-x="([^"]*)" data-y="([^"]*)">(.*?)<\/g>/gs)].map(
-    (m) => ({ name: m[1]!, cls: m[2]!, x: Number(m[3]), y: Number(m[4]), body: m[5]! }),
-  );
+  return [
+    ...svg.matchAll(
+      /<g class="wk-node" data-layer="([^"]*)" data-class="([^"]*)" data-x="([^"]*)" data-y="([^"]*)">(.*?)<\/g>/gs,
+    ),
+  ].map((m) => ({ name: m[1]!, cls: m[2]!, x: Number(m[3]), y: Number(m[4]), body: m[5]! }));
 }
 
 function edges(svg: string): string[] {
-  return [...svg.matchAll(/<g class="wk-edge" data-from="([^"]*)" data-to="([^"]*)">/g)].map((m) => `${m[1]}->${m[2]}`).sort();
+  return [...svg.matchAll(/<g class="wk-edge" data-from="([^"]*)" data-to="([^"]*)">/g)]
+    .map((m) => `${m[1]}->${m[2]}`)
+    .sort();
 }
 
 describe("plotModel: Functional (c_functional_dag)", () => {
@@ -54,7 +61,16 @@ describe("plotModel: Functional (c_functional_dag)", () => {
 
   it("draws one box per operation, named, with Keras' shapes", () => {
     const ns = nodes(svg);
-    expect(ns.map((n) => n.name)).toEqual(["input_a", "shared_dense", "input_b", "residual_add", "concat", "layer_norm", "class_out", "reg_out"]);
+    expect(ns.map((n) => n.name)).toEqual([
+      "input_a",
+      "shared_dense",
+      "input_b",
+      "residual_add",
+      "concat",
+      "layer_norm",
+      "class_out",
+      "reg_out",
+    ]);
     const byName = Object.fromEntries(ns.map((n) => [n.name, n]));
     expect(byName.shared_dense!.cls).toBe("Dense");
     expect(byName.shared_dense!.body).toContain("shared_dense (Dense)");
@@ -98,7 +114,9 @@ describe("plotModel: Functional (c_functional_dag)", () => {
   });
 
   it("boxes do not overlap", () => {
-    const boxes = [...svg.matchAll(/<g class="wk-node"[^>]*>.*?<rect x="([^"]+)" y="([^"]+)" width="([^"]+)"/gs)].map((m) => ({
+    const boxes = [
+      ...svg.matchAll(/<g class="wk-node"[^>]*>.*?<rect x="([^"]+)" y="([^"]+)" width="([^"]+)"/gs),
+    ].map((m) => ({
       x: Number(m[1]),
       y: Number(m[2]),
       w: Number(m[3]),
@@ -125,8 +143,12 @@ describe("plotModel: Functional (c_functional_dag)", () => {
     }
     const tb = Object.fromEntries(nodes(svg).map((n) => [n.name, n]));
     // The deepest layer is far below the inputs in TB and far to their right in LR.
-    expect(tb.class_out!.y - tb.input_a!.y).toBeGreaterThan(Math.abs(tb.class_out!.x - tb.input_a!.x));
-    expect(pos.class_out!.x - pos.input_a!.x).toBeGreaterThan(Math.abs(pos.class_out!.y - pos.input_a!.y));
+    expect(tb.class_out!.y - tb.input_a!.y).toBeGreaterThan(
+      Math.abs(tb.class_out!.x - tb.input_a!.x),
+    );
+    expect(pos.class_out!.x - pos.input_a!.x).toBeGreaterThan(
+      Math.abs(pos.class_out!.y - pos.input_a!.y),
+    );
   });
 
   it("rejects a bad rankdir and dpi, Keras-style", () => {
@@ -167,7 +189,7 @@ describe("plotModel: labels and Sequential", () => {
     m.layers[0]!.trainable = false;
     const svg = plotModel(m, { showLayerActivations: true, showTrainable: true });
     const ns = nodes(svg);
-    expect(ns[0]!.body).toContain("Activation: <tspan font-weight=\"bold\">relu</tspan>");
+    expect(ns[0]!.body).toContain('Activation: <tspan font-weight="bold">relu</tspan>');
     expect(ns[2]!.body).toContain(">softmax<");
     expect(ns[0]!.body).toContain("Non-trainable");
     expect(ns[2]!.body).toContain(">Trainable<");
@@ -186,8 +208,19 @@ describe("plotModel: labels and Sequential", () => {
     expect(edges(flat)).toEqual(["inner->head", "outer_in->inner"]);
     const nested = plotModel(outer, { showLayerNames: true, expandNested: true });
     expect(nested).toMatch(/<g class="wk-cluster" data-model="inner">/);
-    expect(nodes(nested).map((n) => n.name)).toEqual(["outer_in", "inner_dense", "inner_dropout", "inner_dense_1", "head"]);
-    expect(edges(nested)).toEqual(["inner_dense->inner_dropout", "inner_dense_1->head", "inner_dropout->inner_dense_1", "outer_in->inner_dense"]);
+    expect(nodes(nested).map((n) => n.name)).toEqual([
+      "outer_in",
+      "inner_dense",
+      "inner_dropout",
+      "inner_dense_1",
+      "head",
+    ]);
+    expect(edges(nested)).toEqual([
+      "inner_dense->inner_dropout",
+      "inner_dense_1->head",
+      "inner_dropout->inner_dense_1",
+      "outer_in->inner_dense",
+    ]);
   });
 
   it("refuses an unbuilt model", () => {

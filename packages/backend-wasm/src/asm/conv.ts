@@ -1,10 +1,15 @@
 /**
  * Patch movement for convolution in wasm: `im2col` gathers a chunk of the patch matrix (rows =
  * output positions, columns = kernel taps x channels of one group, the layout of the kernel
- * tensor) and `col2im` scatter-adds such a chunk back into an input-shaped gradient. Channels of
- * one tap are contiguous in a channels-last tensor, so each tap is one copy of `cg` floats, in
- * f32x4 steps. The geometry (normalized to 3 spatial dims) is read from an int32 block in memory
- * (`GEOM_FIELDS` order) because it does not fit in a handful of arguments.
+ * tensor) and `col2im` scatter-adds such a chunk back into an input-shaped gradient. The geometry
+ * (normalized to 3 spatial dims) is read from an int32 block in memory (`GEOM_FIELDS` order)
+ * because it does not fit in a handful of arguments.
+ *
+ * Loop order: for each output image row (n, od, oh) in the chunk and each tap (kd, kh, kw), the
+ * range of output columns ow whose input column is inside the image is computed once, so the
+ * inner loop over ow is a plain strided copy of `cg` channels (f32x4 steps; one scalar when the
+ * input has one channel) with no bounds checks; the columns outside the range are padding (zeros
+ * for im2col, skipped by col2im).
  */
 import { Op, T, V, type Func, type ModuleBuilder } from "./wasmblr";
 
@@ -48,104 +53,127 @@ function emitPatches(m: ModuleBuilder, name: string, scatter: boolean): void {
       g[k] = f.local(T.i32);
       f.get(geom).i32Load(4 * i).set(g[k]);
     });
-    const [r, n, od, oh, ow, kd, kh, kw, id, ih, iw, okD, okH, rowBase, dst, src, t] = Array.from(
-      { length: 17 },
-      () => f.local(T.i32),
+    const L = () => f.local(T.i32);
+    const [r, n, od, oh, ow0, owEnd, kd, kh, kw, id, ih, iw0, okH, rowDst, tapDst, lo, hi, t] = Array.from(
+      { length: 18 },
+      L,
     );
-    const cg4 = f.local(T.i32);
-    const c = f.local(T.i32);
+    const [kcBytes, srcStep, cg4, src, dst, ow, c, cgBytes, rowSrc] = Array.from({ length: 9 }, L);
     const mul = (a: number, b: number) => f.get(a).get(b).op(Op.i32_mul);
-    // Decode r0 into (n, od, oh, ow).
-    f.get(r0).get(g.OW).op(Op.i32_rem_u).set(ow);
-    f.get(r0).get(g.OW).op(Op.i32_div_u).set(t);
-    f.get(t).get(g.OH).op(Op.i32_rem_u).set(oh);
-    f.get(t).get(g.OH).op(Op.i32_div_u).set(t);
-    f.get(t).get(g.OD).op(Op.i32_rem_u).set(od);
-    f.get(t).get(g.OD).op(Op.i32_div_u).set(n);
+    // kc * 4: bytes per patch row; sw * C * 4: input bytes between consecutive ow.
+    mul(g.KD, g.KH).get(g.KW).op(Op.i32_mul).get(g.cg).op(Op.i32_mul).i32(2).op(Op.i32_shl).set(kcBytes);
+    mul(g.sw, g.C).i32(2).op(Op.i32_shl).set(srcStep);
     f.get(g.cg).i32(~3).op(Op.i32_and).set(cg4);
-    f.get(buf).set(dst);
-    // Whether 0 <= v < limit (unsigned compare folds both tests).
-    const inRange = (v: number, limit: number) => f.get(v).get(limit).op(Op.i32_lt_u);
-    f.for(
-      r,
-      () => f.get(r0),
-      () => f.get(r1),
-      1,
-      () => {
-        f.for(
-          kd,
-          () => f.i32(0),
-          () => f.get(g.KD),
-          1,
-          () => {
-            mul(od, g.sd).get(g.pd).op(Op.i32_sub);
-            mul(kd, g.dd).op(Op.i32_add).set(id);
-            inRange(id, g.D).set(okD);
-            f.for(
-              kh,
-              () => f.i32(0),
-              () => f.get(g.KH),
-              1,
-              () => {
-                mul(oh, g.sh).get(g.ph).op(Op.i32_sub);
-                mul(kh, g.dh).op(Op.i32_add).set(ih);
-                inRange(ih, g.H).get(okD).op(Op.i32_and).set(okH);
-                // rowBase = ((n * D + id) * H + ih) * W
-                mul(n, g.D).get(id).op(Op.i32_add).get(g.H).op(Op.i32_mul);
-                f.get(ih).op(Op.i32_add).get(g.W).op(Op.i32_mul).set(rowBase);
-                f.for(
-                  kw,
-                  () => f.i32(0),
-                  () => f.get(g.KW),
-                  1,
-                  () => {
-                    mul(ow, g.sw).get(g.pw).op(Op.i32_sub);
-                    mul(kw, g.dw).op(Op.i32_add).set(iw);
-                    inRange(iw, g.W).get(okH).op(Op.i32_and);
-                    f.if(
-                      () => {
-                        // src = x + ((rowBase + iw) * C + c0) * 4
-                        f.get(rowBase).get(iw).op(Op.i32_add).get(g.C).op(Op.i32_mul);
-                        f.get(c0).op(Op.i32_add).i32(2).op(Op.i32_shl).get(x).op(Op.i32_add).set(src);
-                        copyChannels(f, src, dst, c, cg4, g.cg, scatter);
-                      },
-                      scatter
-                        ? undefined
-                        : () => {
-                            f.for(
-                              c,
-                              () => f.i32(0),
-                              () => f.get(g.cg),
-                              1,
-                              () => {
-                                f.get(dst).get(c).i32(2).op(Op.i32_shl).op(Op.i32_add).f32(0).f32Store();
-                              },
-                            );
-                          },
-                    );
-                    f.get(g.cg).i32(2).op(Op.i32_shl).get(dst).op(Op.i32_add).set(dst);
-                  },
-                );
-              },
-            );
-          },
-        );
-        // Advance (n, od, oh, ow).
-        f.get(ow).i32(1).op(Op.i32_add).tee(ow).get(g.OW).op(Op.i32_eq);
-        f.if(() => {
-          f.i32(0).set(ow);
-          f.get(oh).i32(1).op(Op.i32_add).tee(oh).get(g.OH).op(Op.i32_eq);
-          f.if(() => {
-            f.i32(0).set(oh);
-            f.get(od).i32(1).op(Op.i32_add).tee(od).get(g.OD).op(Op.i32_eq);
-            f.if(() => {
-              f.i32(0).set(od);
-              f.get(n).i32(1).op(Op.i32_add).set(n);
+    f.get(g.cg).i32(2).op(Op.i32_shl).set(cgBytes);
+    f.get(r0).set(r);
+    f.block((done) =>
+      f.loop((nextRow) => {
+        f.get(r).get(r1).op(Op.i32_ge_s).brIf(done);
+        // Decode r into (n, od, oh, ow0); this pass covers ow0 .. owEnd of that image row.
+        f.get(r).get(g.OW).op(Op.i32_rem_u).set(ow0);
+        f.get(r).get(g.OW).op(Op.i32_div_u).set(t);
+        f.get(t).get(g.OH).op(Op.i32_rem_u).set(oh);
+        f.get(t).get(g.OH).op(Op.i32_div_u).set(t);
+        f.get(t).get(g.OD).op(Op.i32_rem_u).set(od);
+        f.get(t).get(g.OD).op(Op.i32_div_u).set(n);
+        // owEnd = min(OW, ow0 + r1 - r)
+        f.get(ow0).get(r1).op(Op.i32_add).get(r).op(Op.i32_sub).set(owEnd);
+        f.get(g.OW).get(owEnd).op(Op.i32_lt_s).if(() => f.get(g.OW).set(owEnd));
+        f.get(r).get(r0).op(Op.i32_sub).get(kcBytes).op(Op.i32_mul).get(buf).op(Op.i32_add).set(rowDst);
+        f.get(rowDst).set(tapDst);
+        f.for(kd, () => f.i32(0), () => f.get(g.KD), 1, () => {
+          mul(od, g.sd).get(g.pd).op(Op.i32_sub);
+          mul(kd, g.dd).op(Op.i32_add).set(id);
+          f.for(kh, () => f.i32(0), () => f.get(g.KH), 1, () => {
+            mul(oh, g.sh).get(g.ph).op(Op.i32_sub);
+            mul(kh, g.dh).op(Op.i32_add).set(ih);
+            f.get(id).get(g.D).op(Op.i32_lt_u).get(ih).get(g.H).op(Op.i32_lt_u).op(Op.i32_and).set(okH);
+            // rowSrc = x + (((n * D + id) * H + ih) * W * C + c0) * 4   (column 0 of the input row)
+            mul(n, g.D).get(id).op(Op.i32_add).get(g.H).op(Op.i32_mul).get(ih).op(Op.i32_add);
+            f.get(g.W).op(Op.i32_mul).get(g.C).op(Op.i32_mul).get(c0).op(Op.i32_add);
+            f.i32(2).op(Op.i32_shl).get(x).op(Op.i32_add).set(rowSrc);
+            f.for(kw, () => f.i32(0), () => f.get(g.KW), 1, () => {
+              // iw = ow * sw + iw0; real columns: lo <= ow < hi.
+              mul(kw, g.dw).get(g.pw).op(Op.i32_sub).set(iw0);
+              f.get(okH).if(
+                () => {
+                  // lo = max(ow0, ceil(-iw0 / sw))
+                  f.get(ow0).set(lo);
+                  f.get(iw0).i32(0).op(Op.i32_lt_s).if(() => {
+                    f.i32(0).get(iw0).op(Op.i32_sub).get(g.sw).op(Op.i32_add).i32(1).op(Op.i32_sub);
+                    f.get(g.sw).op(Op.i32_div_u).set(t);
+                    f.get(t).get(lo).op(Op.i32_gt_s).if(() => f.get(t).set(lo));
+                  });
+                  // hi = min(owEnd, floor((W - 1 - iw0) / sw) + 1), at least lo
+                  f.get(owEnd).set(hi);
+                  f.get(g.W).i32(1).op(Op.i32_sub).get(iw0).op(Op.i32_sub).set(t);
+                  f.get(t).i32(0).op(Op.i32_lt_s).if(
+                    () => f.get(lo).set(hi),
+                    () => {
+                      f.get(t).get(g.sw).op(Op.i32_div_u).i32(1).op(Op.i32_add).set(t);
+                      f.get(t).get(hi).op(Op.i32_lt_s).if(() => f.get(t).set(hi));
+                    },
+                  );
+                  f.get(hi).get(lo).op(Op.i32_lt_s).if(() => f.get(lo).set(hi));
+                },
+                () => {
+                  f.get(ow0).set(lo);
+                  f.get(ow0).set(hi);
+                },
+              );
+              // Padding columns [ow0, lo) and [hi, owEnd): zeros (im2col only).
+              if (!scatter) {
+                zeroColumns(f, tapDst, ow0, ow0, lo, kcBytes, cgBytes, dst, ow, c);
+                zeroColumns(f, tapDst, ow0, hi, owEnd, kcBytes, cgBytes, dst, ow, c);
+              }
+              // Real columns: src = rowSrc + (lo * sw + iw0) * C * 4.
+              f.get(lo).get(g.sw).op(Op.i32_mul).get(iw0).op(Op.i32_add).get(g.C).op(Op.i32_mul);
+              f.i32(2).op(Op.i32_shl).get(rowSrc).op(Op.i32_add).set(src);
+              f.get(lo).get(ow0).op(Op.i32_sub).get(kcBytes).op(Op.i32_mul).get(tapDst).op(Op.i32_add).set(dst);
+              f.get(g.cg).i32(1).op(Op.i32_eq).if(
+                () =>
+                  f.for(ow, () => f.get(lo), () => f.get(hi), 1, () => {
+                    if (scatter) f.get(src).get(src).f32Load().get(dst).f32Load().op(Op.f32_add).f32Store();
+                    else f.get(dst).get(src).f32Load().f32Store();
+                    f.get(src).get(srcStep).op(Op.i32_add).set(src);
+                    f.get(dst).get(kcBytes).op(Op.i32_add).set(dst);
+                  }),
+                () =>
+                  f.for(ow, () => f.get(lo), () => f.get(hi), 1, () => {
+                    copyChannels(f, src, dst, c, cg4, g.cg, scatter);
+                    f.get(src).get(srcStep).op(Op.i32_add).set(src);
+                    f.get(dst).get(kcBytes).op(Op.i32_add).set(dst);
+                  }),
+              );
+              f.get(tapDst).get(cgBytes).op(Op.i32_add).set(tapDst);
             });
           });
         });
-      },
+        f.get(r).get(owEnd).op(Op.i32_add).get(ow0).op(Op.i32_sub).set(r);
+        f.br(nextRow);
+      }),
     );
+  });
+}
+
+/** Zeroes `cg` floats at tapDst + (ow - ow0) * kc for ow in [from, to). */
+function zeroColumns(
+  f: Func,
+  tapDst: number,
+  ow0: number,
+  from: number,
+  to: number,
+  kcBytes: number,
+  cgBytes: number,
+  dst: number,
+  ow: number,
+  c: number,
+): void {
+  f.for(ow, () => f.get(from), () => f.get(to), 1, () => {
+    f.get(ow).get(ow0).op(Op.i32_sub).get(kcBytes).op(Op.i32_mul).get(tapDst).op(Op.i32_add).set(dst);
+    f.for(c, () => f.i32(0), () => f.get(cgBytes), 4, () => {
+      f.get(dst).get(c).op(Op.i32_add).f32(0).f32Store();
+    });
   });
 }
 

@@ -9,11 +9,14 @@
  * Panels are zero-padded past the matrix edge, so edge tiles run the same micro-kernel into a
  * scratch tile whose valid part is then copied out.
  *
- * The micro-kernel keeps an MR x NR block of C in MR * NR / 4 f32x4 locals (4 x 8: 8 vectors,
- * plus 2 for B and 1 for the broadcast A value, within the 16 SIMD registers of x86-64), and per
- * step of k loads 2 vectors of B and MR broadcast scalars of A for 2 * MR multiply-adds. The k
- * loop is unrolled by 4 with constant memarg offsets. With relaxed SIMD the multiply-add is one
- * `f32x4.relaxed_madd` (an FMA where the engine has one), else `f32x4.mul` + `f32x4.add`.
+ * The micro-kernel keeps an MR x NR block of C in MR * NR / 4 f32x4 locals and per step of k loads
+ * NR / 4 vectors of B and MR broadcast scalars of A for 2 * MR multiply-adds. The default 5 x 8
+ * needs 10 accumulators + 2 B vectors + 1 broadcast + 1 product: 14 of the 15 xmm registers V8
+ * allocates on x86-64 (6 x 8 spills). The k loop is not unrolled by default: TurboFan schedules an
+ * unrolled body's loads ahead of all its arithmetic, which then needs more registers than there
+ * are (4 x 8 unrolled by 4 ran at about 60% of the plain loop, with spills in the disassembly).
+ * With relaxed SIMD the multiply-add is one `f32x4.relaxed_madd` (an FMA where the engine has one,
+ * about 1.3x faster here), else `f32x4.mul` + `f32x4.add`.
  *
  * All pointers and strides passed in are in bytes.
  */
@@ -34,6 +37,26 @@ export interface GemmConfig {
 function madd(f: Func, relaxed: boolean, a: number, b: number, c: number): void {
   if (relaxed) f.get(a).get(b).get(c).v(V.f32x4_relaxed_madd).set(c);
   else f.get(c).get(a).get(b).v(V.f32x4_mul).v(V.f32x4_add).set(c);
+}
+
+/**
+ * 4x4 transpose of the f32x4 locals `r` (rows) with unpack/move shuffles; returns new locals
+ * holding the columns.
+ */
+function transpose4(f: Func, r: number[]): number[] {
+  const lanes = (idx: number[]) => idx.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]);
+  const t = [0, 1, 2, 3].map(() => f.local(T.v128));
+  const out = [0, 1, 2, 3].map(() => f.local(T.v128));
+  // t0 = [r00 r10 r01 r11], t1 = [r02 r12 r03 r13], t2 = [r20 r30 r21 r31], t3 = [r22 r32 r23 r33]
+  f.get(r[0]).get(r[1]).shuffle(lanes([0, 4, 1, 5])).set(t[0]);
+  f.get(r[0]).get(r[1]).shuffle(lanes([2, 6, 3, 7])).set(t[1]);
+  f.get(r[2]).get(r[3]).shuffle(lanes([0, 4, 1, 5])).set(t[2]);
+  f.get(r[2]).get(r[3]).shuffle(lanes([2, 6, 3, 7])).set(t[3]);
+  f.get(t[0]).get(t[2]).shuffle(lanes([0, 1, 4, 5])).set(out[0]);
+  f.get(t[0]).get(t[2]).shuffle(lanes([2, 3, 6, 7])).set(out[1]);
+  f.get(t[1]).get(t[3]).shuffle(lanes([0, 1, 4, 5])).set(out[2]);
+  f.get(t[1]).get(t[3]).shuffle(lanes([2, 3, 6, 7])).set(out[3]);
+  return out;
 }
 
 /** Emits `micro`, `macro`, `pack_a` and `pack_b`. Returns nothing; exports are named. */
@@ -58,7 +81,8 @@ export function emitGemm(m: ModuleBuilder, cfg: GemmConfig): void {
       () => {
         f.get(c).set(cr);
         for (let r = 0; r < MR; r++) {
-          for (let j = 0; j < NV; j++) f.get(cr).vLoad(16 * j).set(accs[r * NV + j]);
+          for (let j = 0; j < NV; j++)
+            f.get(cr).vLoad(16 * j).set(accs[r * NV + j]);
           if (r < MR - 1) f.get(cr).get(ldc).op(Op.i32_add).set(cr);
         }
       },
@@ -67,7 +91,8 @@ export function emitGemm(m: ModuleBuilder, cfg: GemmConfig): void {
       },
     );
     const step = (u: number) => {
-      for (let j = 0; j < NV; j++) f.get(b).vLoad((u * NR + 4 * j) * 4).set(bv[j]);
+      for (let j = 0; j < NV; j++)
+        f.get(b).vLoad((u * NR + 4 * j) * 4).set(bv[j]);
       for (let r = 0; r < MR; r++) {
         f.get(a).vLoadSplat32((u * MR + r) * 4).set(av);
         for (let j = 0; j < NV; j++) madd(f, relaxed, av, bv[j], accs[r * NV + j]);
@@ -100,94 +125,90 @@ export function emitGemm(m: ModuleBuilder, cfg: GemmConfig): void {
     });
     f.get(c).set(cr);
     for (let r = 0; r < MR; r++) {
-      for (let j = 0; j < NV; j++) f.get(cr).get(accs[r * NV + j]).vStore(16 * j);
+      for (let j = 0; j < NV; j++)
+        f.get(cr).get(accs[r * NV + j]).vStore(16 * j);
       if (r < MR - 1) f.get(cr).get(ldc).op(Op.i32_add).set(cr);
     }
   });
 
   // macro(mc, nc, kc, ap, bp, c, ldc, acc, scratch): C[mc x nc] (+)= Ablock · Bblock.
-  m.func(
-    "gemm_macro",
-    [T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32],
-    [],
-    (f) => {
-      const [mc, nc, kc, ap, bp, c, ldc, acc, scratch] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-      const i = f.local(T.i32);
-      const j = f.local(T.i32);
-      const aPanel = f.local(T.i32);
-      const bPanel = f.local(T.i32);
-      const mh = f.local(T.i32);
-      const nw = f.local(T.i32);
-      const cp = f.local(T.i32);
-      const r = f.local(T.i32);
-      const t = f.local(T.i32);
-      const src = f.local(T.i32);
-      const dst = f.local(T.i32);
-      f.get(bp).set(bPanel);
-      f.for(
-        j,
-        () => f.i32(0),
-        () => f.get(nc),
-        NR,
-        () => {
-          // nw = min(NR, nc - j)
-          f.get(nc).get(j).op(Op.i32_sub).set(nw);
-          f.get(nw).i32(NR).op(Op.i32_gt_s).if(() => f.i32(NR).set(nw));
-          f.get(ap).set(aPanel);
-          f.for(
-            i,
-            () => f.i32(0),
-            () => f.get(mc),
-            MR,
-            () => {
-              f.get(mc).get(i).op(Op.i32_sub).set(mh);
-              f.get(mh).i32(MR).op(Op.i32_gt_s).if(() => f.i32(MR).set(mh));
-              // cp = c + i * ldc + j * 4
-              f.get(c).get(i).get(ldc).op(Op.i32_mul).op(Op.i32_add);
-              f.get(j).i32(4).op(Op.i32_mul).op(Op.i32_add).set(cp);
-              f.get(mh).i32(MR).op(Op.i32_eq).get(nw).i32(NR).op(Op.i32_eq).op(Op.i32_and);
-              f.if(
-                () => {
-                  f.get(aPanel).get(bPanel).get(cp).get(ldc).get(kc).get(acc).call(microIndex);
-                },
-                () => {
-                  f.get(aPanel).get(bPanel).get(scratch).i32(NR * 4).get(kc).i32(0).call(microIndex);
-                  // Copy (or add) the valid mh x nw corner of the scratch tile into C.
-                  f.for(
-                    r,
-                    () => f.i32(0),
-                    () => f.get(mh),
-                    1,
-                    () => {
-                      f.get(scratch).get(r).i32(NR * 4).op(Op.i32_mul).op(Op.i32_add).set(src);
-                      f.get(cp).get(r).get(ldc).op(Op.i32_mul).op(Op.i32_add).set(dst);
-                      f.for(
-                        t,
-                        () => f.i32(0),
-                        () => f.get(nw),
-                        1,
-                        () => {
-                          // dst = src + (acc ? dst : 0)
-                          f.get(dst);
-                          f.get(src).f32Load();
-                          f.get(dst).f32Load().f32(0).get(acc).op(Op.select).op(Op.f32_add);
-                          f.f32Store();
-                          f.get(src).i32(4).op(Op.i32_add).set(src);
-                          f.get(dst).i32(4).op(Op.i32_add).set(dst);
-                        },
-                      );
-                    },
-                  );
-                },
-              );
-              f.get(aPanel).get(kc).i32(MR * 4).op(Op.i32_mul).op(Op.i32_add).set(aPanel);
-            },
-          );
-          f.get(bPanel).get(kc).i32(NR * 4).op(Op.i32_mul).op(Op.i32_add).set(bPanel);
-        },
-      );
-    },
-  );
+  m.func("gemm_macro", [T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32], [], (f) => {
+    const [mc, nc, kc, ap, bp, c, ldc, acc, scratch] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+    const i = f.local(T.i32);
+    const j = f.local(T.i32);
+    const aPanel = f.local(T.i32);
+    const bPanel = f.local(T.i32);
+    const mh = f.local(T.i32);
+    const nw = f.local(T.i32);
+    const cp = f.local(T.i32);
+    const r = f.local(T.i32);
+    const t = f.local(T.i32);
+    const src = f.local(T.i32);
+    const dst = f.local(T.i32);
+    f.get(bp).set(bPanel);
+    f.for(
+      j,
+      () => f.i32(0),
+      () => f.get(nc),
+      NR,
+      () => {
+        // nw = min(NR, nc - j)
+        f.get(nc).get(j).op(Op.i32_sub).set(nw);
+        f.get(nw).i32(NR).op(Op.i32_gt_s).if(() => f.i32(NR).set(nw));
+        f.get(ap).set(aPanel);
+        f.for(
+          i,
+          () => f.i32(0),
+          () => f.get(mc),
+          MR,
+          () => {
+            f.get(mc).get(i).op(Op.i32_sub).set(mh);
+            f.get(mh).i32(MR).op(Op.i32_gt_s).if(() => f.i32(MR).set(mh));
+            // cp = c + i * ldc + j * 4
+            f.get(c).get(i).get(ldc).op(Op.i32_mul).op(Op.i32_add);
+            f.get(j).i32(4).op(Op.i32_mul).op(Op.i32_add).set(cp);
+            f.get(mh).i32(MR).op(Op.i32_eq).get(nw).i32(NR).op(Op.i32_eq).op(Op.i32_and);
+            f.if(
+              () => {
+                f.get(aPanel).get(bPanel).get(cp).get(ldc).get(kc).get(acc).call(microIndex);
+              },
+              () => {
+                f.get(aPanel).get(bPanel).get(scratch).i32(NR * 4).get(kc).i32(0).call(microIndex);
+                // Copy (or add) the valid mh x nw corner of the scratch tile into C.
+                f.for(
+                  r,
+                  () => f.i32(0),
+                  () => f.get(mh),
+                  1,
+                  () => {
+                    f.get(scratch).get(r).i32(NR * 4).op(Op.i32_mul).op(Op.i32_add).set(src);
+                    f.get(cp).get(r).get(ldc).op(Op.i32_mul).op(Op.i32_add).set(dst);
+                    f.for(
+                      t,
+                      () => f.i32(0),
+                      () => f.get(nw),
+                      1,
+                      () => {
+                        // dst = src + (acc ? dst : 0)
+                        f.get(dst);
+                        f.get(src).f32Load();
+                        f.get(dst).f32Load().f32(0).get(acc).op(Op.select).op(Op.f32_add);
+                        f.f32Store();
+                        f.get(src).i32(4).op(Op.i32_add).set(src);
+                        f.get(dst).i32(4).op(Op.i32_add).set(dst);
+                      },
+                    );
+                  },
+                );
+              },
+            );
+            f.get(aPanel).get(kc).i32(MR * 4).op(Op.i32_mul).op(Op.i32_add).set(aPanel);
+          },
+        );
+        f.get(bPanel).get(kc).i32(NR * 4).op(Op.i32_mul).op(Op.i32_add).set(bPanel);
+      },
+    );
+  });
 
   // pack_a(mc, kc, src, rs, cs, dst): A block (mc x kc, element (i, p) at src + i*rs + p*cs).
   m.func("gemm_pack_a", [T.i32, T.i32, T.i32, T.i32, T.i32, T.i32], [], (f) => {
@@ -211,9 +232,64 @@ export function emitGemm(m: ModuleBuilder, cfg: GemmConfig): void {
             // Full panel: MR row pointers advance by cs.
             for (let k = 0; k < MR; k++)
               f.get(src).get(i0).i32(k).op(Op.i32_add).get(rs).op(Op.i32_mul).op(Op.i32_add).set(rows[k]);
+            const kc4 = f.local(T.i32);
+            f.i32(0).set(kc4);
+            if (MR >= 4) {
+              // Transposed A (rows adjacent in memory, e.g. patches^T or x^T): the MR values of one
+              // k are contiguous, so each step is a vector copy.
+              f.get(rs).i32(4).op(Op.i32_eq).if(
+                  () => {
+                    f.get(kc).set(kc4);
+                    f.for(
+                      p,
+                      () => f.i32(0),
+                      () => f.get(kc),
+                      1,
+                      () => {
+                        f.get(dst).get(rows[0]).vLoad().vStore();
+                        for (let k = 4; k < MR; k++)
+                          f.get(dst).get(rows[k]).f32Load().f32Store(4 * k);
+                        f.get(rows[0]).get(cs).op(Op.i32_add).set(rows[0]);
+                        for (let k = 4; k < MR; k++)
+                          f.get(rows[k]).get(cs).op(Op.i32_add).set(rows[k]);
+                        f.get(dst).i32(MR * 4).op(Op.i32_add).set(dst);
+                      },
+                    );
+                  },
+                  () =>
+                    // Row-major A (k contiguous): 4 k at a time, rows 0-3 as a 4x4 transpose, the
+                    // other rows lane by lane.
+                    f.get(cs).i32(4).op(Op.i32_eq).if(() => {
+                        f.get(kc).i32(~3).op(Op.i32_and).set(kc4);
+                        const r = [0, 1, 2, 3].map(() => f.local(T.v128));
+                        const extra = f.local(T.v128);
+                        f.for(
+                          p,
+                          () => f.i32(0),
+                          () => f.get(kc4),
+                          4,
+                          () => {
+                            for (let k = 0; k < 4; k++) f.get(rows[k]).vLoad().set(r[k]);
+                            const cols = transpose4(f, r);
+                            for (let q = 0; q < 4; q++)
+                              f.get(dst).get(cols[q]).vStore(4 * MR * q);
+                            for (let k = 4; k < MR; k++) {
+                              f.get(rows[k]).vLoad().set(extra);
+                              for (let q = 0; q < 4; q++)
+                                f.get(dst).get(extra).lane(V.f32x4_extract_lane, q).f32Store(4 * (MR * q + k));
+                            }
+                            for (let k = 0; k < MR; k++)
+                              f.get(rows[k]).i32(16).op(Op.i32_add).set(rows[k]);
+                            f.get(dst).i32(MR * 16).op(Op.i32_add).set(dst);
+                          },
+                        );
+                      }),
+                );
+            }
+            // What is left (or every k for other strides): scalar.
             f.for(
               p,
-              () => f.i32(0),
+              () => f.get(kc4),
               () => f.get(kc),
               1,
               () => {
@@ -292,16 +368,45 @@ export function emitGemm(m: ModuleBuilder, cfg: GemmConfig): void {
               () => f.get(kc),
               1,
               () => {
-                for (let v = 0; v < NR / 4; v++) f.get(dst).get(row).vLoad(16 * v).vStore(16 * v);
+                for (let v = 0; v < NR / 4; v++)
+                  f.get(dst).get(row).vLoad(16 * v).vStore(16 * v);
                 f.get(row).get(rs).op(Op.i32_add).set(row);
                 f.get(dst).i32(NR * 4).op(Op.i32_add).set(dst);
               },
             );
           },
           () => {
+            const kc4 = f.local(T.i32);
+            f.i32(0).set(kc4);
+            // Transposed B (k contiguous within a column): 4 k at a time as 4x4 transposes.
+            f.get(w).i32(NR).op(Op.i32_ge_s).get(rs).i32(4).op(Op.i32_eq).op(Op.i32_and).if(() => {
+                f.get(kc).i32(~3).op(Op.i32_and).set(kc4);
+                const r = [0, 1, 2, 3].map(() => f.local(T.v128));
+                const col = f.local(T.i32);
+                f.for(
+                  p,
+                  () => f.i32(0),
+                  () => f.get(kc4),
+                  4,
+                  () => {
+                    for (let h = 0; h < NR / 4; h++) {
+                      // Columns 4h .. 4h + 3 of the panel, k = p .. p + 3.
+                      for (let k = 0; k < 4; k++) {
+                        f.get(row).get(cs).i32(4 * h + k).op(Op.i32_mul).op(Op.i32_add).set(col);
+                        f.get(col).vLoad().set(r[k]);
+                      }
+                      const rowsOut = transpose4(f, r);
+                      for (let q = 0; q < 4; q++)
+                        f.get(dst).get(rowsOut[q]).vStore(4 * (NR * q + 4 * h));
+                    }
+                    f.get(row).i32(16).op(Op.i32_add).set(row);
+                    f.get(dst).i32(NR * 16).op(Op.i32_add).set(dst);
+                  },
+                );
+              });
             f.for(
               p,
-              () => f.i32(0),
+              () => f.get(kc4),
               () => f.get(kc),
               1,
               () => {

@@ -16,12 +16,15 @@ import { UnsupportedOpError } from "@webkeras/core";
 import { fmt } from "./util";
 import type { ConvParams, Primitive } from "@webkeras/core";
 import { GEOM_FIELDS } from "../asm/conv";
-import type { Runtime, WasmTensor } from "../runtime";
+import type { Runtime } from "../runtime";
 import { gemm } from "./matmul";
 import type { WasmKernel } from "./util";
 
-/** Patch-matrix elements built per chunk (4 MiB of float32). */
-const CHUNK_ELEMS = 1 << 20;
+/**
+ * Tuning knobs. `chunkElems`: patch-matrix elements built per chunk (4 MiB of float32); tests
+ * shrink it so that chunks split output rows.
+ */
+export const convTuning = { chunkElems: 1 << 20 };
 
 /** Convolution geometry normalized to 3 spatial dims. */
 export interface ConvGeom {
@@ -82,12 +85,17 @@ function isPointwise(g: ConvGeom): boolean {
 }
 
 function chunkRows(kc: number): number {
-  return Math.max(64, Math.floor(CHUNK_ELEMS / Math.max(1, kc) / 64) * 64);
+  const c = convTuning.chunkElems;
+  return c < 64 * kc
+    ? Math.max(1, Math.floor(c / Math.max(1, kc)))
+    : Math.floor(c / Math.max(1, kc) / 64) * 64;
 }
 
 function checkFloat(dtype: string, where: string): void {
   if (dtype !== "float32")
-    throw new UnsupportedOpError(`${where}: the wasm backend convolves float32 only. Received: dtype=${dtype}`);
+    throw new UnsupportedOpError(
+      `${where}: the wasm backend convolves float32 only. Received: dtype=${dtype}`,
+    );
 }
 
 /** Writes the geometry block read by the wasm `im2col` / `col2im` (for `cg` channels per group). */
@@ -118,17 +126,32 @@ function writeGeom(rt: Runtime, ptr: number, g: ConvGeom, cg: number): void {
   GEOM_FIELDS.forEach((k, i) => (I[(ptr >> 2) + i] = v[k]));
 }
 
-/** Scratch for one kernel call: the geometry block and a patch chunk, released together. */
-function withScratch(rt: Runtime, g: ConvGeom, cg: number, chunkElems: number, body: (geom: number, buf: number) => void): void {
+/** Runs `body` with the geometry block in scratch memory. */
+export function withGeom(rt: Runtime, g: ConvGeom, cg: number, body: (geom: number) => void): void {
   const geomBytes = GEOM_FIELDS.length * 4;
   const geom = rt.scratch(geomBytes);
-  const buf = rt.scratch(Math.max(1, chunkElems) * 4);
   writeGeom(rt, geom, g, cg);
   try {
-    body(geom, buf);
+    body(geom);
   } finally {
-    rt.release(buf, Math.max(1, chunkElems) * 4);
     rt.release(geom, geomBytes);
+  }
+}
+
+/** Scratch for one kernel call: the geometry block and a patch chunk, released together. */
+function withScratch(
+  rt: Runtime,
+  g: ConvGeom,
+  cg: number,
+  chunkElems: number,
+  body: (geom: number, buf: number) => void,
+): void {
+  const bytes = Math.max(1, chunkElems) * 4;
+  const buf = rt.scratch(bytes);
+  try {
+    withGeom(rt, g, cg, (geom) => body(geom, buf));
+  } finally {
+    rt.release(buf, bytes);
   }
 }
 
@@ -147,7 +170,17 @@ export const convKernel: WasmKernel<Primitive.Conv> = (rt, inputs, params, outpu
   if (rows === 0 || O === 0) return;
   if (isPointwise(g)) {
     for (let gi = 0; gi < G; gi++)
-      gemm(rt, rows, og, cg, { ptr: x.ptr + gi * cg * 4, rs: g.C, cs: 1 }, { ptr: k.ptr + gi * og * 4, rs: O, cs: 1 }, out.ptr + gi * og * 4, O, false);
+      gemm(
+        rt,
+        rows,
+        og,
+        cg,
+        { ptr: x.ptr + gi * cg * 4, rs: g.C, cs: 1 },
+        { ptr: k.ptr + gi * og * 4, rs: O, cs: 1 },
+        out.ptr + gi * og * 4,
+        O,
+        false,
+      );
     return;
   }
   const R = chunkRows(kc);
@@ -156,18 +189,39 @@ export const convKernel: WasmKernel<Primitive.Conv> = (rt, inputs, params, outpu
       for (let r0 = 0; r0 < rows; r0 += R) {
         const r1 = Math.min(rows, r0 + R);
         rt.k.im2col(geom, x.ptr, buf, gi * cg, r0, r1);
-        gemm(rt, r1 - r0, og, kc, { ptr: buf, rs: kc, cs: 1 }, { ptr: k.ptr + gi * og * 4, rs: O, cs: 1 }, out.ptr + (r0 * O + gi * og) * 4, O, false);
+        gemm(
+          rt,
+          r1 - r0,
+          og,
+          kc,
+          { ptr: buf, rs: kc, cs: 1 },
+          { ptr: k.ptr + gi * og * 4, rs: O, cs: 1 },
+          out.ptr + (r0 * O + gi * og) * 4,
+          O,
+          false,
+        );
       }
     }
   });
 };
 
-export const convBackpropInputKernel: WasmKernel<Primitive.ConvBackpropInput> = (rt, inputs, params, outputs) => {
+export const convBackpropInputKernel: WasmKernel<Primitive.ConvBackpropInput> = (
+  rt,
+  inputs,
+  params,
+  outputs,
+) => {
   const [dy, k] = inputs;
   checkFloat(dy.dtype, "conv_backprop_input");
   const out = outputs[0];
   const nsp = out.shape.length - 2;
-  const g = convGeom(out.shape, k.shape.slice(0, nsp), dy.shape.slice(1, nsp + 1), params, "conv_backprop_input");
+  const g = convGeom(
+    out.shape,
+    k.shape.slice(0, nsp),
+    dy.shape.slice(1, nsp + 1),
+    params,
+    "conv_backprop_input",
+  );
   const O = dy.shape[nsp + 1];
   const G = params.groups;
   const cg = g.C / G;
@@ -182,7 +236,17 @@ export const convBackpropInputKernel: WasmKernel<Primitive.ConvBackpropInput> = 
   if (isPointwise(g)) {
     // dx_g = dy_g · kernel_g^T, written straight into dx (every element is covered once).
     for (let gi = 0; gi < G; gi++)
-      gemm(rt, rows, cg, og, { ptr: dy.ptr + gi * og * 4, rs: O, cs: 1 }, { ptr: k.ptr + gi * og * 4, rs: 1, cs: O }, out.ptr + gi * cg * 4, g.C, false);
+      gemm(
+        rt,
+        rows,
+        cg,
+        og,
+        { ptr: dy.ptr + gi * og * 4, rs: O, cs: 1 },
+        { ptr: k.ptr + gi * og * 4, rs: 1, cs: O },
+        out.ptr + gi * cg * 4,
+        g.C,
+        false,
+      );
     return;
   }
   rt.v(out).fill(0);
@@ -192,19 +256,40 @@ export const convBackpropInputKernel: WasmKernel<Primitive.ConvBackpropInput> = 
       for (let r0 = 0; r0 < rows; r0 += R) {
         const r1 = Math.min(rows, r0 + R);
         // kernel_g^T: (og x kc), element (o, j) = kernel[j * O + gi * og + o].
-        gemm(rt, r1 - r0, kc, og, { ptr: dy.ptr + (r0 * O + gi * og) * 4, rs: O, cs: 1 }, { ptr: k.ptr + gi * og * 4, rs: 1, cs: O }, buf, kc, false);
+        gemm(
+          rt,
+          r1 - r0,
+          kc,
+          og,
+          { ptr: dy.ptr + (r0 * O + gi * og) * 4, rs: O, cs: 1 },
+          { ptr: k.ptr + gi * og * 4, rs: 1, cs: O },
+          buf,
+          kc,
+          false,
+        );
         rt.k.col2im(geom, out.ptr, buf, gi * cg, r0, r1);
       }
     }
   });
 };
 
-export const convBackpropFilterKernel: WasmKernel<Primitive.ConvBackpropFilter> = (rt, inputs, params, outputs) => {
+export const convBackpropFilterKernel: WasmKernel<Primitive.ConvBackpropFilter> = (
+  rt,
+  inputs,
+  params,
+  outputs,
+) => {
   const [x, dy] = inputs;
   checkFloat(x.dtype, "conv_backprop_filter");
   const out = outputs[0];
   const nsp = x.shape.length - 2;
-  const g = convGeom(x.shape, out.shape.slice(0, nsp), dy.shape.slice(1, nsp + 1), params, "conv_backprop_filter");
+  const g = convGeom(
+    x.shape,
+    out.shape.slice(0, nsp),
+    dy.shape.slice(1, nsp + 1),
+    params,
+    "conv_backprop_filter",
+  );
   const O = dy.shape[nsp + 1];
   const G = params.groups;
   const cg = g.C / G;
@@ -220,11 +305,25 @@ export const convBackpropFilterKernel: WasmKernel<Primitive.ConvBackpropFilter> 
     rt.v(out).fill(0);
     return;
   }
-  const dyRef = (r0: number, gi: number) => ({ ptr: dy.ptr + (r0 * O + gi * og) * 4, rs: O, cs: 1 });
+  const dyRef = (r0: number, gi: number) => ({
+    ptr: dy.ptr + (r0 * O + gi * og) * 4,
+    rs: O,
+    cs: 1,
+  });
   if (isPointwise(g)) {
     // x_g^T: (cg x rows), element (c, r) = x[r * C + gi * cg + c].
     for (let gi = 0; gi < G; gi++)
-      gemm(rt, cg, og, rows, { ptr: x.ptr + gi * cg * 4, rs: 1, cs: g.C }, dyRef(0, gi), out.ptr + gi * og * 4, O, false);
+      gemm(
+        rt,
+        cg,
+        og,
+        rows,
+        { ptr: x.ptr + gi * cg * 4, rs: 1, cs: g.C },
+        dyRef(0, gi),
+        out.ptr + gi * og * 4,
+        O,
+        false,
+      );
     return;
   }
   const R = chunkRows(kc);
@@ -234,7 +333,17 @@ export const convBackpropFilterKernel: WasmKernel<Primitive.ConvBackpropFilter> 
         const r1 = Math.min(rows, r0 + R);
         rt.k.im2col(geom, x.ptr, buf, gi * cg, r0, r1);
         // patches^T: (kc x rows), element (j, r) = buf[r * kc + j]; the first chunk writes.
-        gemm(rt, kc, og, r1 - r0, { ptr: buf, rs: 1, cs: kc }, dyRef(r0, gi), out.ptr + gi * og * 4, O, r0 > 0);
+        gemm(
+          rt,
+          kc,
+          og,
+          r1 - r0,
+          { ptr: buf, rs: 1, cs: kc },
+          dyRef(r0, gi),
+          out.ptr + gi * og * 4,
+          O,
+          r0 > 0,
+        );
       }
     }
   });

@@ -22,7 +22,12 @@ export const iotaKernel: WasmKernel<Primitive.Iota> = (rt, _inputs, params, outp
   }
 };
 
-export const randomUniformKernel: WasmKernel<Primitive.RandomUniform> = (rt, _inputs, params, outputs) => {
+export const randomUniformKernel: WasmKernel<Primitive.RandomUniform> = (
+  rt,
+  _inputs,
+  params,
+  outputs,
+) => {
   const o = rt.v(outputs[0]);
   const k0 = params.key[0] >>> 0;
   const k1 = params.key[1] >>> 0;

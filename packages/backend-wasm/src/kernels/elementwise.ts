@@ -2,24 +2,24 @@
  * Elementwise kernels: unary, binary (NumPy broadcasting), compare/logical, where and cast.
  *
  * float32 ops with a SIMD instruction (add, sub, mul, div, maximum, minimum; neg, abs, sqrt,
- * floor, round, reciprocal) run in wasm (`asm/elementwise.ts`) over the broadcast collapsed to
- * rows; the rest (transcendentals, integer arithmetic, comparisons, where, cast) run in TypeScript
+ * floor, round, reciprocal; equal, not_equal, less, less_equal) and `where` of 4-byte values run
+ * in wasm (`asm/elementwise.ts`, `asm/select.ts`) over the broadcast collapsed to rows (`run2d`);
+ * the rest (transcendentals, integer arithmetic and comparisons, bool where, cast) run in TypeScript
  * directly on typed-array views of linear memory, with the CPU oracle's scalar semantics
  * (`packages/core/src/backend/cpu/kernels/elementwise.ts`): round half to even, Python modulo and
  * floor division for int32, int32 wrap-around, NaN-propagating min/max, saturating casts.
  */
 import { Primitive } from "@webkeras/core";
 import type { DType, TypedArray } from "@webkeras/core";
-import type { SimdBinary, SimdUnary } from "../asm/module";
-import type { Runtime, WasmTensor } from "../runtime";
+import type { SimdBinary, SimdCompare, SimdUnary } from "../asm/module";
+import type { WasmTensor } from "../runtime";
 import {
   INT32_MAX,
   INT32_MIN,
   broadcastStrides,
-  collapse,
   normalizeBool,
   rowLayout,
-  sizeOf,
+  run2d,
   type BinaryPrimitive,
   type ComparePrimitive,
   type UnaryPrimitive,
@@ -61,6 +61,13 @@ function floatMod(a: number, b: number): number {
   let r = a % b;
   if (r !== 0 && r < 0 !== b < 0) r += b;
   return r;
+}
+
+/** C99 / NumPy pow: pow(1, y) is 1 for every y (NaN included), pow(-1, +-inf) is 1. */
+function powC99(a: number, b: number): number {
+  if (a === 1) return 1;
+  if (a === -1 && !Number.isFinite(b) && !Number.isNaN(b)) return 1;
+  return Math.pow(a, b);
 }
 
 function intFloorDiv(a: number, b: number): number {
@@ -262,7 +269,7 @@ function binaryRow(
       for (let k = io; k < end; k++, ia += sa, ib += sb) o[k] = a[ia] / b[ib];
       return;
     case Op.Pow:
-      for (let k = io; k < end; k++, ia += sa, ib += sb) o[k] = Math.pow(a[ia], b[ib]);
+      for (let k = io; k < end; k++, ia += sa, ib += sb) o[k] = powC99(a[ia], b[ib]);
       return;
     case Op.Max:
       for (let k = io; k < end; k++, ia += sa, ib += sb) o[k] = Math.max(a[ia], b[ib]);
@@ -315,61 +322,42 @@ const SIMD_BINARY_OF: Partial<Record<BinaryPrimitive | ComparePrimitive, SimdBin
   [Primitive.Minimum]: "min",
 };
 
-/**
- * Runs a float32 SIMD binary op: the broadcast is collapsed, the two innermost dims become one
- * wasm call (rows x n, each operand contiguous or repeated along a row), outer dims loop here.
- */
-function simdBinary(rt: Runtime, name: SimdBinary, a: WasmTensor, b: WasmTensor, out: WasmTensor): void {
-  const { shape, strides } = collapse(out.shape, [
-    broadcastStrides(a.shape, out.shape),
-    broadcastStrides(b.shape, out.shape),
-  ]);
-  const [sa, sb] = strides;
-  const r = shape.length;
-  if (out.size === 0) return;
-  if (r === 0) {
-    rt.k[`ew_${name}_0`](a.ptr, b.ptr, out.ptr, 1, 1, 0, 0);
-    return;
-  }
-  const n = shape[r - 1];
-  const mode = (sb[r - 1] === 0 ? 1 : 0) | (sa[r - 1] === 0 ? 2 : 0);
-  const rows = r >= 2 ? shape[r - 2] : 1;
-  const rsa = r >= 2 ? sa[r - 2] * 4 : 0;
-  const rsb = r >= 2 ? sb[r - 2] * 4 : 0;
-  const fn = rt.k[`ew_${name}_${mode as 0 | 1 | 2 | 3}`];
-  const outer = r - 2;
-  if (outer <= 0) {
-    fn(a.ptr, b.ptr, out.ptr, rows, n, rsa, rsb);
-    return;
-  }
-  const slab = rows * n * 4;
-  const count = sizeOf(shape.slice(0, outer));
-  const idx = new Array<number>(outer).fill(0);
-  let offA = 0;
-  let offB = 0;
-  for (let i = 0; i < count; i++) {
-    fn(a.ptr + offA * 4, b.ptr + offB * 4, out.ptr + i * slab, rows, n, rsa, rsb);
-    for (let d = outer - 1; d >= 0; d--) {
-      idx[d]++;
-      offA += sa[d];
-      offB += sb[d];
-      if (idx[d] < shape[d]) break;
-      offA -= sa[d] * shape[d];
-      offB -= sb[d] * shape[d];
-      idx[d] = 0;
-    }
-  }
-}
+const SIMD_COMPARE_OF: Partial<Record<BinaryPrimitive | ComparePrimitive, SimdCompare>> = {
+  [Primitive.Equal]: "eq",
+  [Primitive.NotEqual]: "ne",
+  [Primitive.Less]: "lt",
+  [Primitive.LessEqual]: "le",
+};
+
+/** Broadcast strides of each input against the output. */
+const stridesFor = (out: WasmTensor, ins: WasmTensor[]) =>
+  ins.map((t) => broadcastStrides(t.shape, out.shape));
 
 export function binaryKernel(
   prim: BinaryPrimitive | ComparePrimitive,
 ): WasmKernel<BinaryPrimitive | ComparePrimitive> {
   const simd = SIMD_BINARY_OF[prim];
+  const cmp = SIMD_COMPARE_OF[prim];
   return (rt, inputs, _params, outputs) => {
     const [a, b] = inputs;
     const out = outputs[0];
-    if (simd && a.dtype === "float32" && out.dtype === "float32") {
-      simdBinary(rt, simd, a, b, out);
+    if ((simd || cmp) && a.dtype === "float32") {
+      // float32 in wasm: arithmetic writes float32 (4 bytes per output), comparisons bool (1).
+      const eb = simd ? 4 : 1;
+      run2d(out.shape, stridesFor(out, inputs), (offs, oo, rows, n, rs, rep) => {
+        const mode = `${+rep[0]}${+rep[1]}`;
+        const args = [
+          a.ptr + offs[0] * 4,
+          b.ptr + offs[1] * 4,
+          out.ptr + oo * eb,
+          rows,
+          n,
+          rs[0] * 4,
+          rs[1] * 4,
+        ] as const;
+        if (simd) rt.k[`ew_${simd}_${(+rep[1] | (+rep[0] << 1)) as 0 | 1 | 2 | 3}`](...args);
+        else rt.k[`cmp_${cmp!}_${mode as "00" | "01" | "10" | "11"}`](...args);
+      });
       return;
     }
     const o = rt.v(out);
@@ -395,6 +383,24 @@ export function binaryKernel(
 export const whereKernel: WasmKernel<Primitive.Where> = (rt, inputs, _params, outputs) => {
   const [c, x, y] = inputs;
   const out = outputs[0];
+  if (out.dtype !== "bool") {
+    // 4-byte values (float32 or int32, selected bit-exactly) in wasm.
+    run2d(out.shape, stridesFor(out, inputs), (offs, oo, rows, n, rs, rep) => {
+      const name = `where_${+rep[0]}${+rep[1]}${+rep[2]}` as `where_${0 | 1}${0 | 1}${0 | 1}`;
+      rt.k[name](
+        c.ptr + offs[0],
+        x.ptr + offs[1] * 4,
+        y.ptr + offs[2] * 4,
+        out.ptr + oo * 4,
+        rows,
+        n,
+        rs[0],
+        rs[1] * 4,
+        rs[2] * 4,
+      );
+    });
+    return;
+  }
   const o = rt.v(out);
   const lay = rowLayout(out.shape, [
     broadcastStrides(c.shape, out.shape),
@@ -412,7 +418,8 @@ export const whereKernel: WasmKernel<Primitive.Where> = (rt, inputs, _params, ou
     let ix = ox[r];
     let iy = oy[r];
     const end = (r + 1) * n;
-    for (let k = r * n; k < end; k++, ic += sc, ix += sx, iy += sy) o[k] = cv[ic] !== 0 ? xv[ix] : yv[iy];
+    for (let k = r * n; k < end; k++, ic += sc, ix += sx, iy += sy)
+      o[k] = cv[ic] !== 0 ? xv[ix] : yv[iy];
   }
 };
 

@@ -17,7 +17,7 @@ import type { Runtime } from "../runtime";
 import { broadcastStrides, type WasmKernel } from "./util";
 
 /** Rows of A per packed block (the A block, MC x KC floats, stays in L2). */
-export const MC = 64;
+export const MC = 80;
 /** Depth of a k slice (an NR-wide B panel, KC x NR floats, stays in L1). */
 export const KC = 256;
 /** Columns of B per packed block. */
@@ -144,10 +144,26 @@ export const matmulKernel: WasmKernel<Primitive.Matmul> = (rt, inputs, params, o
     const bv = { ptr: y.ptr + offB * (y.dtype === "bool" ? 1 : 4), rs: bRS, cs: bCS };
     const c = out.ptr + bi * M * N * eb;
     if (float) gemm(rt, rows, N, K, av, bv, c, N, false);
-    else gemmInt(rt, rows, N, K, av, x.dtype === "bool", bv, y.dtype === "bool", c, out.dtype === "bool");
+    else
+      gemmInt(
+        rt,
+        rows,
+        N,
+        K,
+        av,
+        x.dtype === "bool",
+        bv,
+        y.dtype === "bool",
+        c,
+        out.dtype === "bool",
+      );
   };
   const bShared = bBatchStrides.every((s) => s === 0);
-  if (bShared && !params.transposeA && aBatchStrides.every((s, i) => s !== 0 || batchShape[i] === 1)) {
+  if (
+    bShared &&
+    !params.transposeA &&
+    aBatchStrides.every((s, i) => s !== 0 || batchShape[i] === 1)
+  ) {
     // One B for every batch and a dense, untransposed A: fold the batch into M (a Dense layer on
     // (B, T, C) input becomes one (B*T, C) x (C, N) product).
     one(0, 0, 0, nb * M);

@@ -5,7 +5,15 @@
  * collapse into rows and use `TypedArray.set` (a memcpy) where the source rows are contiguous.
  */
 import type { Primitive } from "@webkeras/core";
-import { broadcastStrides, rowLayout, sizeOf, stridedCopy, stridesOf, type WasmKernel } from "./util";
+import {
+  broadcastStrides,
+  rowLayout,
+  run2d,
+  sizeOf,
+  stridedCopy,
+  stridesOf,
+  type WasmKernel,
+} from "./util";
 
 export const reshapeKernel: WasmKernel<Primitive.Reshape> = (rt, inputs, _params, outputs) => {
   rt.v(outputs[0]).set(rt.v(inputs[0]));
@@ -23,9 +31,28 @@ export const transposeKernel: WasmKernel<Primitive.Transpose> = (rt, inputs, par
   );
 };
 
-export const broadcastToKernel: WasmKernel<Primitive.BroadcastTo> = (rt, inputs, _params, outputs) => {
+export const broadcastToKernel: WasmKernel<Primitive.BroadcastTo> = (
+  rt,
+  inputs,
+  _params,
+  outputs,
+) => {
   const x = inputs[0];
-  stridedCopy(rt.v(x), 0, broadcastStrides(x.shape, outputs[0].shape), outputs[0].shape, rt.v(outputs[0]));
+  const out = outputs[0];
+  if (x.dtype !== "bool") {
+    // 4-byte elements in wasm: contiguous rows with memory.copy, repeated values with splat stores.
+    run2d(out.shape, [broadcastStrides(x.shape, out.shape)], (offs, oo, rows, n, rs, rep) => {
+      rt.k[rep[0] ? "copy_1" : "copy_0"](x.ptr + offs[0] * 4, out.ptr + oo * 4, rows, n, rs[0] * 4);
+    });
+    return;
+  }
+  stridedCopy(
+    rt.v(x),
+    0,
+    broadcastStrides(x.shape, outputs[0].shape),
+    outputs[0].shape,
+    rt.v(outputs[0]),
+  );
 };
 
 export const sliceKernel: WasmKernel<Primitive.Slice> = (rt, inputs, params, outputs) => {
@@ -75,7 +102,8 @@ export const concatKernel: WasmKernel<Primitive.Concat> = (rt, inputs, params, o
   for (const x of inputs) {
     const chunk = x.shape[axis] * inner;
     const v = rt.v(x);
-    for (let a = 0; a < outer; a++) o.set(v.subarray(a * chunk, (a + 1) * chunk), a * outChunk + at);
+    for (let a = 0; a < outer; a++)
+      o.set(v.subarray(a * chunk, (a + 1) * chunk), a * outChunk + at);
     at += chunk;
   }
 };

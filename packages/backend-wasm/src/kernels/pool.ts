@@ -5,14 +5,21 @@
  * to the first maximal element in window order (NaN counts as the maximum) and accumulates where
  * windows overlap.
  *
- * The common 2-d max pool with a window that tiles its input (window == stride, no padding, no
- * dilation: MaxPooling2D's default) takes a shorter path without per-tap bounds checks.
+ * float32 with a channel count divisible by 4 runs in wasm SIMD (`asm/pool.ts`, four channels per
+ * f32x4); other channel counts run the TypeScript loop below.
  */
 import type { PoolParams, Primitive, TypedArray } from "@webkeras/core";
-import { convGeom, type ConvGeom } from "./conv";
+import type { Runtime } from "../runtime";
+import { convGeom, withGeom, type ConvGeom } from "./conv";
 import type { WasmKernel } from "./util";
 
-function poolLoop(g: ConvGeom, p: PoolParams, x: TypedArray, dy: TypedArray | null, out: TypedArray): void {
+function poolLoop(
+  g: ConvGeom,
+  p: PoolParams,
+  x: TypedArray,
+  dy: TypedArray | null,
+  out: TypedArray,
+): void {
   const [D, H, W] = g.inS;
   const [KD, KH, KW] = g.kS;
   const [OD, OH, OW] = g.outS;
@@ -91,19 +98,57 @@ function poolLoop(g: ConvGeom, p: PoolParams, x: TypedArray, dy: TypedArray | nu
   }
 }
 
+const useSimd = (g: ConvGeom, dtype: string) => dtype === "float32" && g.C % 4 === 0;
+const positionsOf = (g: ConvGeom) => g.N * g.outS[0] * g.outS[1] * g.outS[2];
+
+function simdPool(
+  rt: Runtime,
+  g: ConvGeom,
+  p: PoolParams,
+  run: (geom: number, rows: number, pad: number) => void,
+): void {
+  withGeom(rt, g, g.C, (geom) => run(geom, positionsOf(g), p.countIncludePad ? 1 : 0));
+}
+
 export const poolKernel: WasmKernel<Primitive.Pool> = (rt, inputs, params, outputs) => {
   const x = inputs[0];
   const out = outputs[0];
   const nsp = x.shape.length - 2;
   const g = convGeom(x.shape, params.window, out.shape.slice(1, nsp + 1), params, "pool");
+  if (out.size === 0) return;
+  if (useSimd(g, x.dtype)) {
+    simdPool(rt, g, params, (geom, rows, pad) =>
+      rt.k[params.kind === "max" ? "pool_max" : "pool_avg"](geom, rows, x.ptr, out.ptr, pad),
+    );
+    return;
+  }
   poolLoop(g, params, rt.v(x), null, rt.v(out));
 };
 
-export const poolBackpropKernel: WasmKernel<Primitive.PoolBackprop> = (rt, inputs, params, outputs) => {
+export const poolBackpropKernel: WasmKernel<Primitive.PoolBackprop> = (
+  rt,
+  inputs,
+  params,
+  outputs,
+) => {
   const [dy, x] = inputs;
-  const dx = rt.v(outputs[0]);
-  dx.fill(0);
+  const out = outputs[0];
+  rt.v(out).fill(0);
   const nsp = x.shape.length - 2;
   const g = convGeom(x.shape, params.window, dy.shape.slice(1, nsp + 1), params, "pool_backprop");
-  poolLoop(g, params, rt.v(x), rt.v(dy), dx);
+  if (dy.size === 0) return;
+  if (useSimd(g, x.dtype)) {
+    simdPool(rt, g, params, (geom, rows, pad) =>
+      rt.k[params.kind === "max" ? "pool_max_bwd" : "pool_avg_bwd"](
+        geom,
+        rows,
+        x.ptr,
+        dy.ptr,
+        out.ptr,
+        pad,
+      ),
+    );
+    return;
+  }
+  poolLoop(g, params, rt.v(x), rt.v(dy), rt.v(out));
 };

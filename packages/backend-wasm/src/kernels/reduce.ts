@@ -83,7 +83,8 @@ function simdReduce(
     rt.release(acc, n * 8);
   } else {
     rt.F32.fill(op === "max" ? -Infinity : Infinity, out.ptr >> 2, (out.ptr >> 2) + out.size);
-    for (let s = 0; s < slabs; s++) rt.k[`red_cols_${op}`](x.ptr + s * rows * n * 4, out.ptr + s * n * 4, rows, n);
+    for (let s = 0; s < slabs; s++)
+      rt.k[`red_cols_${op}`](x.ptr + s * rows * n * 4, out.ptr + s * n * 4, rows, n);
   }
   return true;
 }
@@ -97,11 +98,19 @@ export function reduceKernel(prim: ReducePrimitive): WasmKernel<ReducePrimitive>
     const dtype = x.dtype;
     if (outSize === 0) return;
     const { sizes, reduced } = reduceRuns(x.shape, params.axes);
-    if (simd && dtype === "float32" && x.size > 0 && sizes.length > 0 && simdReduce(rt, simd, x, out, sizes, reduced))
+    if (
+      simd &&
+      dtype === "float32" &&
+      x.size > 0 &&
+      sizes.length > 0 &&
+      simdReduce(rt, simd, x, out, sizes, reduced)
+    )
       return;
     const int = dtype === "int32";
     const acc: Float64Array | Int32Array =
-      int && (prim === Primitive.Sum || prim === Primitive.Prod) ? new Int32Array(outSize) : new Float64Array(outSize);
+      int && (prim === Primitive.Sum || prim === Primitive.Prod)
+        ? new Int32Array(outSize)
+        : new Float64Array(outSize);
     acc.fill(identity(prim, dtype));
     const v = rt.v(x);
     if (v.length > 0) {

@@ -89,7 +89,8 @@ export function collapse(
     if (outShape[d] === 1) continue;
     const last = shape.length - 1;
     let merge = last >= 0;
-    for (let t = 0; t < k && merge; t++) if (st[t][last] !== strides[t][d] * outShape[d]) merge = false;
+    for (let t = 0; t < k && merge; t++)
+      if (st[t][last] !== strides[t][d] * outShape[d]) merge = false;
     if (merge) {
       shape[last] *= outShape[d];
       for (let t = 0; t < k; t++) st[t][last] = strides[t][d];
@@ -172,13 +173,75 @@ export function stridedCopy(
   }
 }
 
+/**
+ * Runs a 2-d row kernel over a broadcast: `outShape` and per-operand strides (elements, 0 on
+ * broadcast dims) are collapsed; the two innermost dims become one call of `fn` with `rows` rows
+ * of `n` dense outputs, where operand t's row r starts at element `offsets[t] + r * rowStrides[t]`
+ * and is contiguous (`repeated[t]` false) or one value repeated (true). Outer dims, rare after
+ * collapsing, loop here. `outOffset` is the element offset of the block in the dense output.
+ */
+export function run2d(
+  outShape: readonly number[],
+  strides: number[][],
+  fn: (
+    offsets: number[],
+    outOffset: number,
+    rows: number,
+    n: number,
+    rowStrides: number[],
+    repeated: boolean[],
+  ) => void,
+): void {
+  if (sizeOf(outShape) === 0) return;
+  const { shape, strides: st } = collapse(outShape, strides);
+  const r = shape.length;
+  const k = strides.length;
+  if (r === 0) {
+    fn(
+      new Array<number>(k).fill(0),
+      0,
+      1,
+      1,
+      new Array<number>(k).fill(0),
+      new Array<boolean>(k).fill(false),
+    );
+    return;
+  }
+  const n = shape[r - 1];
+  const repeated = st.map((s) => s[r - 1] === 0);
+  const rows = r >= 2 ? shape[r - 2] : 1;
+  const rowStrides = st.map((s) => (r >= 2 ? s[r - 2] : 0));
+  const outer = r - 2;
+  if (outer <= 0) {
+    fn(new Array<number>(k).fill(0), 0, rows, n, rowStrides, repeated);
+    return;
+  }
+  const count = sizeOf(shape.slice(0, outer));
+  const idx = new Array<number>(outer).fill(0);
+  const offs = new Array<number>(k).fill(0);
+  for (let i = 0; i < count; i++) {
+    fn(offs, i * rows * n, rows, n, rowStrides, repeated);
+    for (let d = outer - 1; d >= 0; d--) {
+      idx[d]++;
+      for (let t = 0; t < k; t++) offs[t] += st[t][d];
+      if (idx[d] < shape[d]) break;
+      for (let t = 0; t < k; t++) offs[t] -= st[t][d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
 /** Rewrites a bool result in place so that every element is 0 or 1. */
 export function normalizeBool(a: TypedArray): void {
   for (let i = 0; i < a.length; i++) a[i] = a[i] !== 0 ? 1 : 0;
 }
 
 /** Calls `fn(offsets)` for every index of `shape` (row-major), with per-input element offsets. */
-export function forEachOffset(shape: readonly number[], strides: number[][], fn: (offs: number[]) => void): void {
+export function forEachOffset(
+  shape: readonly number[],
+  strides: number[][],
+  fn: (offs: number[]) => void,
+): void {
   const r = shape.length;
   const n = sizeOf(shape);
   if (n === 0) return;

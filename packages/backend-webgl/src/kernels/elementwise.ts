@@ -15,12 +15,12 @@
  *             one element serves all four.
  * - `general`: one element read per output element, through broadcast index arithmetic.
  */
-import { codegen, Primitive, type DType, type Params, type UnaryPrimitive, type BinaryPrimitive, type ComparePrimitive } from "@webkeras/core";
+import { codegen, Primitive, type BINARY_PRIMITIVES, type COMPARE_PRIMITIVES, type DType, type Params, type UNARY_PRIMITIVES } from "@webkeras/core";
 import type { GLData } from "../data";
 import type { Tex } from "../gpgpu";
 import { GLSL, HEADER, broadcastIndex, castExpr, floatLit, fragTexel, helpersFor, inputDecl, kindOf, outputDecl, scalarType, sizeOf, vecType } from "../glsl";
 
-type TableOp = UnaryPrimitive | BinaryPrimitive | ComparePrimitive;
+type TableOp = (typeof UNARY_PRIMITIVES | typeof BINARY_PRIMITIVES | typeof COMPARE_PRIMITIVES)[number];
 
 const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
 
@@ -70,9 +70,9 @@ export function fusedProgram(root: GLData, out: Tex, materialize: (d: GLData) =>
       pre.push(`${T} ${name} = ${s}_e(0);`);
       return name;
     }
-    const r = outShape.length;
-    const vLast = view.length === r ? view[r - 1]! : 1;
-    if (rowsAligned && view.length === r && vLast === lastDim) {
+    // Broadcasting aligns shapes on the right: the leaf's last dim meets the output's.
+    const vLast = view.length > 0 ? view[view.length - 1]! : 1;
+    if (rowsAligned && vLast === lastDim) {
       pre.push(`${vecType(k)} ${name} = ${s}_t((${broadcastIndex(outShape, view, "4 * t")}) >> 2);`);
       return `${name}[c]`;
     }

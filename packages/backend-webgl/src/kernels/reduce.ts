@@ -9,9 +9,11 @@
  * int32 extremes; false / true). Floats accumulate in float32 (the cpu uses float64; the parity
  * tolerance for reductions covers the difference).
  */
-import { Primitive, type DType, type ReducePrimitive } from "@webkeras/core";
+import { Primitive, type DType, type REDUCE_PRIMITIVES } from "@webkeras/core";
 import { floatLit, intLit, ravel, sizeOf, stridesOf, unravel } from "../glsl";
 import { typeOf, type Kernel, type KernelContext, type TexInput } from "./kernel";
+
+type ReducePrimitive = (typeof REDUCE_PRIMITIVES)[number];
 
 /** Reductions longer than this run in two passes. */
 const ONE_PASS = 512;

@@ -45,7 +45,7 @@ function windowFn(isMax: boolean): string {
     ? `if (arg < 0 || v > acc || (isnan(v) && !isnan(acc))) { acc = v; arg = at; }`
     : `acc = acc + v;`;
   return `fn win(n: i32, od: i32, oh: i32, ow: i32, c: i32) -> vec3<f32> {
-  var acc = ${isMax ? "bitcast<f32>(0xff800000u)" : "0.0"};
+  var acc = ${isMax ? "-inf_f()" : "0.0"};
   var arg = -1;
   var count = 0;
   for (var kd = 0; kd < KD; kd++) {

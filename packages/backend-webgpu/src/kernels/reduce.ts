@@ -22,9 +22,9 @@ function identity(prim: ReducePrimitive, k: "f" | "i", bool: boolean): string {
     case Primitive.Prod:
       return k === "f" ? "1.0" : "1";
     case Primitive.Max:
-      return k === "f" ? "bitcast<f32>(0xff800000u)" : bool ? "0" : "(-2147483647 - 1)";
+      return k === "f" ? "(-inf_f())" : bool ? "0" : "(-2147483647 - 1)";
     case Primitive.Min:
-      return k === "f" ? "bitcast<f32>(0x7f800000u)" : bool ? "1" : "2147483647";
+      return k === "f" ? "inf_f()" : bool ? "1" : "2147483647";
     default:
       return prim satisfies never;
   }

@@ -22,6 +22,7 @@ import { toSnakeCase, uniqueName } from "../utils/naming";
 import { Variable } from "../variables/variable";
 import * as lax from "../primitives/lax";
 import { noGrad } from "../autodiff/grad";
+import { configToOptions } from "../saving/serialization";
 
 export type Shape = (number | null)[];
 
@@ -60,6 +61,9 @@ export interface AddWeightOptions {
   constraint?: Constraint | string | Record<string, unknown> | null;
   name?: string;
 }
+
+/** What `initializers.get` / `regularizers.get` / `constraints.get` accept. */
+export type Identifier<T> = T | string | Record<string, unknown> | null;
 
 /** Serialized DTypePolicy, as Keras 3 writes it. */
 export function serializeDTypePolicy(name: string): Record<string, unknown> {
@@ -387,6 +391,15 @@ export abstract class Layer implements Operation {
     return this.buildInputShape === null ? null : { input_shape: this.buildInputShape };
   }
 
+  /**
+   * Builds from a `getBuildConfig()` dict (Keras `build_from_config`): its `input_shape` goes to
+   * `build`. Layers with another build config (a `shapes_dict`) override it.
+   */
+  buildFromConfig(config: Record<string, unknown> | null): void {
+    if (config === null || config === undefined || config.input_shape === undefined) return;
+    buildLayer(this, config.input_shape);
+  }
+
   /** Frees the layer's variables. */
   dispose(): void {
     for (const w of this.weights) w.dispose();
@@ -396,6 +409,39 @@ export abstract class Layer implements Operation {
   toString(): string {
     return `<${this.className} name=${this.name}, built=${this.built}>`;
   }
+}
+
+/**
+ * Constructor options from a Keras layer config: snake_case keys become camelCase, and the base
+ * layer's `batch_input_shape` becomes `inputShape` + `batchSize`. `positional` keys are removed
+ * (they are the constructor's positional arguments).
+ */
+export function optionsFromConfig<T extends LayerOptions>(
+  config: Record<string, unknown>,
+  positional: readonly string[] = [],
+): T {
+  const rest: Record<string, unknown> = { ...config };
+  for (const k of positional) delete rest[k];
+  const batchInputShape = rest.batch_input_shape as Shape | undefined;
+  delete rest.batch_input_shape;
+  delete rest.batch_shape;
+  const options = configToOptions(rest);
+  if (Array.isArray(batchInputShape)) {
+    options.inputShape = batchInputShape.slice(1);
+    if (batchInputShape[0] !== null) options.batchSize = batchInputShape[0];
+  }
+  return options as T;
+}
+
+/**
+ * Builds `layer` for `inputShape` if it is not built yet, outside any gradient tape, as
+ * `maybeBuild` does for inputs (layers that own other layers build them with it).
+ */
+export function buildLayer(layer: Layer, inputShape: unknown): void {
+  if (layer.built) return;
+  noGrad(() => layer.build(inputShape));
+  layer.buildInputShape ??= inputShape;
+  layer.built = true;
 }
 
 /** The masks attached to `inputs` (same structure; a single mask for one tensor), or null. */

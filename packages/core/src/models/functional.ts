@@ -10,6 +10,8 @@ import { flatten, packSequenceAs } from "../utils/nest";
 import { Layer, type CallArgs } from "../layers/layer";
 import { InputLayer } from "../layers/core/input_layer";
 import { Model, modelHooks, type ModelOptions } from "./model";
+import { deserializeKerasObject, serializeKerasObject } from "../saving/serialization";
+import { InvalidConfigError, UnsupportedFeatureError } from "../saving/errors";
 
 interface GraphMap {
   /** Nodes in execution order (decreasing depth). */
@@ -148,6 +150,59 @@ export class Functional extends Model {
     return this.run(inputs, (op, ins, node) => (op.specNode ? op.specNode(ins, node) : op.callNode(ins, node)));
   }
 
+  /**
+   * Keras `Functional.get_config()`: name, trainable, the layers (each with `name` and
+   * `inbound_nodes`), and the input / output tensors as `[layer_name, node_index, tensor_index]`
+   * in the structure the model was built with.
+   * @example JSON.stringify(model.getConfig().input_layers) // [["input_a",0,0],["input_b",0,0]]
+   */
+  override getConfig(): Record<string, unknown> {
+    const own = new Set(this.graph.nodes);
+    // Keras renumbers each layer's nodes, keeping only those of this model.
+    const reindex = new Map<Node, number>();
+    for (const op of this.operations) {
+      if (!(op instanceof Layer))
+        throw new UnsupportedFeatureError(
+          `Functional "${this.name}": the graph calls the op "${op.name}" directly on symbolic tensors; saving such graphs is not supported yet. Wrap the op in a layer. Received: op=${op.name}`,
+          "raw ops in functional graphs",
+        );
+      let kept = op instanceof Functional ? 1 : 0;
+      for (const node of op.inboundNodes) if (own.has(node)) reindex.set(node, kept++);
+    }
+    const layers = this.operations.map((op) => {
+      const layer = op as Layer;
+      const inbound: unknown[] = [];
+      for (const node of layer.inboundNodes) if (own.has(node) && node.inputs.length > 0) inbound.push(serializeNode(node, own));
+      return { ...serializeLayerForModel(layer), name: layer.name, inbound_nodes: inbound };
+    });
+    const tensorConfig = (t: unknown): unknown => {
+      const h = (t as KerasTensor).kerasHistory!;
+      return [h.node.operation.name, reindex.get(h.node) ?? 0, h.tensorIndex];
+    };
+    return {
+      name: this.name,
+      trainable: this.trainable,
+      layers,
+      input_layers: mapKerasTensors(this.inputStructure, tensorConfig),
+      output_layers: mapKerasTensors(this.outputStructure, tensorConfig),
+    };
+  }
+
+  /** Keras writes `{input_shape: null}` for Functional models (their graph fixes the shapes). */
+  override getBuildConfig(): Record<string, unknown> {
+    return { input_shape: null };
+  }
+
+  /**
+   * Keras `functional_from_config`: creates every layer, then replays the recorded calls
+   * (re-queueing calls whose inputs do not exist yet, as a layer may be shared at different
+   * depths), then picks the input and output tensors.
+   * @example const copy = keras.Functional.fromConfig(model.getConfig());
+   */
+  static fromConfig(config: Record<string, unknown>): Functional {
+    return functionalFromConfig(config);
+  }
+
   private run(inputs: unknown, exec: (op: Operation, ins: unknown[], node: Node) => unknown[]): unknown {
     let given = flatten(inputs);
     if (given.length !== this._inputs.length && this._inputs.length === 1 && Array.isArray(inputs)) given = inputs as never;
@@ -171,6 +226,190 @@ export class Functional extends Model {
     }
     return packSequenceAs(this.outputStructure, this._outputs.map((o) => values.get(o)));
   }
+}
+
+/** `[layer_name, node_index, tensor_index]` in a config: a leaf of `input_layers` / keras_history. */
+function isTensorRef(x: unknown): x is [string, number, number] {
+  return Array.isArray(x) && x.length === 3 && typeof x[0] === "string" && typeof x[1] === "number" && typeof x[2] === "number";
+}
+
+/** Maps the KerasTensors of a structure (a tensor, arrays, plain objects). */
+function mapKerasTensors(structure: unknown, fn: (t: KerasTensor) => unknown): unknown {
+  if (structure instanceof KerasTensor) return fn(structure);
+  if (Array.isArray(structure)) return structure.map((x) => mapKerasTensors(x, fn));
+  if (structure !== null && typeof structure === "object")
+    return Object.fromEntries(Object.entries(structure).map(([k, v]) => [k, mapKerasTensors(v, fn)]));
+  return serializeKerasObject(structure);
+}
+
+/** Keras `serialize_node`: the call's args / kwargs with KerasTensors as `__keras_tensor__` entries. */
+function serializeNode(node: Node, own: Set<Node>): Record<string, unknown> {
+  const { inputs, args } = node.callArgs.structure as { inputs: unknown; args: Record<string, unknown> };
+  const tensor = (x: KerasTensor): unknown => {
+    const h = x.kerasHistory!;
+    const op = h.node.operation;
+    const nodes = op instanceof Layer ? op.inboundNodes : [h.node];
+    let index = nodes.indexOf(h.node);
+    // Keras counts only the producer's nodes that belong to this model. (Unlike the
+    // input_layers / output_layers entries, no offset is added for a nested Functional.)
+    for (let i = 0; i < index; i++) if (!own.has(nodes[i]!)) index--;
+    return { class_name: "__keras_tensor__", config: { shape: [...x.shape], dtype: x.dtype, keras_history: [op.name, index, h.tensorIndex] } };
+  };
+  const kwargs: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(args ?? {})) if (v !== undefined) kwargs[k] = mapKerasTensors(v, tensor);
+  // Keras fills in `mask` for layers whose call() takes one (models always do); masks are not
+  // propagated symbolically here, so it is written as null.
+  const op = node.operation as Layer;
+  const takesMask = op instanceof Model || (op.constructor as { callHasMaskArg?: boolean }).callHasMaskArg === true;
+  if (takesMask && !("mask" in kwargs)) kwargs.mask = null;
+  return { args: [mapKerasTensors(inputs, tensor)], kwargs };
+}
+
+/**
+ * `serialize_keras_object(layer)` as Keras writes it inside a model config: Functional models
+ * under their Keras module with `registered_name: "Functional"`, and `build_config` only for
+ * layers that define their own `build` (Keras marks other layers built at construction).
+ * @example serializeLayerForModel(new keras.layers.Dropout(0.5)) // no build_config
+ */
+export function serializeLayerForModel(layer: Layer): Record<string, unknown> {
+  const out = serializeKerasObject(layer) as Record<string, unknown>;
+  if (layer instanceof Functional && out.class_name === "Functional") {
+    out.module = "keras.src.models.functional";
+    out.registered_name = "Functional";
+  }
+  if (layer.build === Layer.prototype.build && !(layer instanceof Model)) delete out.build_config;
+  // Keras' get_compile_config() returns {} for a model that was never compiled.
+  if (layer instanceof Model && (out.compile_config === undefined || out.compile_config === null)) out.compile_config = {};
+  return out;
+}
+
+function configError(what: string, received: unknown): InvalidConfigError {
+  return new InvalidConfigError(`Cannot rebuild the Functional model from its config: ${what}. Received: ${fmt(received)}`);
+}
+
+/** Raised while replaying a call whose input tensors do not exist yet (Keras' IndexError). */
+class NotYetCreated extends Error {}
+
+/**
+ * Keras `functional_from_config`.
+ * @example const model = functionalFromConfig(JSON.parse(json).config);
+ */
+export function functionalFromConfig(config: Record<string, unknown>): Functional {
+  if (config === null || typeof config !== "object") throw configError("the config is not an object", config);
+  const layerConfigs = config.layers;
+  if (!Array.isArray(layerConfigs)) throw configError("`layers` must be a list", layerConfigs);
+  if (config.input_layers === undefined || config.output_layers === undefined)
+    throw configError("`input_layers` and `output_layers` are required", Object.keys(config));
+  const created = new Map<string, Layer>();
+  const pending = new Map<Layer, unknown[]>();
+  const order: Layer[] = [];
+  for (const data of layerConfigs) {
+    if (data === null || typeof data !== "object") throw configError("a layer entry is not an object", data);
+    const d = data as Record<string, unknown>;
+    const layer = deserializeKerasObject(d);
+    if (!(layer instanceof Layer)) throw configError(`the entry for '${String(d.name)}' is not a layer`, d.class_name);
+    const name = typeof d.name === "string" ? d.name : layer.name;
+    if (created.has(name)) throw configError(`two layers are named '${name}'`, name);
+    created.set(name, layer);
+    order.push(layer);
+    const nodes = d.inbound_nodes ?? [];
+    if (!Array.isArray(nodes)) throw configError(`\`inbound_nodes\` of '${name}' must be a list`, nodes);
+    pending.set(layer, [...nodes]);
+  }
+  // `modelRef`: an input_layers / output_layers entry, where Keras counts a nested Functional's
+  // nodes from 1 (the node it is born with); keras_history entries count from 0.
+  const nodeOf = (layerName: unknown, nodeIndex: unknown, modelRef: boolean): Node => {
+    const layer = typeof layerName === "string" ? created.get(layerName) : undefined;
+    if (!layer) throw configError(`a call refers to the unknown layer '${String(layerName)}'`, layerName);
+    if (typeof nodeIndex !== "number" || !Number.isInteger(nodeIndex) || nodeIndex < 0) throw configError("a node index is not a non-negative integer", nodeIndex);
+    const index = modelRef && layer instanceof Functional ? nodeIndex - 1 : nodeIndex;
+    if (index < 0) throw configError(`node ${nodeIndex} of the model '${layer.name}' cannot be an input`, nodeIndex);
+    if (index >= layer.inboundNodes.length) throw new NotYetCreated();
+    return layer.inboundNodes[index]!;
+  };
+  const tensorOf = (ref: unknown, modelRef = false): KerasTensor => {
+    if (!isTensorRef(ref)) throw configError("a tensor reference must be [layer_name, node_index, tensor_index]", ref);
+    const node = nodeOf(ref[0], ref[1], modelRef);
+    const t = node.outputs[ref[2]];
+    if (!t) throw configError(`layer '${ref[0]}' has no output ${ref[2]}`, ref);
+    return t;
+  };
+  const revive = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(revive);
+    if (x !== null && typeof x === "object") {
+      const o = x as Record<string, unknown>;
+      if (o.class_name === "__keras_tensor__") {
+        const c = o.config as { keras_history?: unknown } | undefined;
+        return tensorOf(c?.keras_history);
+      }
+      if (typeof o.class_name === "string") return deserializeKerasObject(o);
+      return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, revive(v)]));
+    }
+    return x;
+  };
+  const callNode = (layer: Layer, data: unknown): void => {
+    let args: unknown[];
+    let kwargs: Record<string, unknown> = {};
+    if (Array.isArray(data)) {
+      // Keras 2 format: [[layer_name, node_index, tensor_index, kwargs?], ...]
+      const ins = data.map((d) => {
+        if (!Array.isArray(d) || d.length < 3) throw configError("a legacy node entry is malformed", d);
+        if (d.length === 4 && d[3] && typeof d[3] === "object") kwargs = d[3] as Record<string, unknown>;
+        return tensorOf(d.slice(0, 3));
+      });
+      args = [ins.length === 1 ? ins[0] : ins];
+    } else if (data !== null && typeof data === "object") {
+      const d = data as { args?: unknown; kwargs?: unknown };
+      if (!Array.isArray(d.args)) throw configError(`a call of '${layer.name}' has no args list`, data);
+      args = revive(d.args) as unknown[];
+      kwargs = (revive(d.kwargs ?? {}) ?? {}) as Record<string, unknown>;
+    } else throw configError(`a call of '${layer.name}' is malformed`, data);
+    if (args.length === 0) throw configError(`a call of '${layer.name}' has no inputs`, data);
+    layer.apply(args.length === 1 ? args[0] : args, kwargs);
+  };
+  // Replay calls layer by layer; a call whose inputs are not there yet waits for a later pass.
+  while (pending.size > 0) {
+    let progress = false;
+    for (const layer of order) {
+      const queue = pending.get(layer);
+      if (!queue) continue;
+      while (queue.length > 0) {
+        try {
+          callNode(layer, queue[0]);
+        } catch (err) {
+          if (err instanceof NotYetCreated) break;
+          throw err;
+        }
+        queue.shift();
+        progress = true;
+      }
+      if (queue.length === 0) pending.delete(layer);
+    }
+    if (!progress)
+      throw configError(
+        "some layer calls refer to nodes that are never created (the graph is disconnected or cyclic)",
+        [...pending.keys()].map((l) => l.name),
+      );
+  }
+  const mapRefs = (x: unknown): unknown => {
+    if (isTensorRef(x)) {
+      try {
+        return tensorOf(x, true);
+      } catch (err) {
+        if (err instanceof NotYetCreated) throw configError(`the model input/output ${fmt(x)} does not exist`, x);
+        throw err;
+      }
+    }
+    if (Array.isArray(x)) return x.map(mapRefs);
+    if (x !== null && typeof x === "object") return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, mapRefs(v)]));
+    throw configError("input_layers / output_layers must hold [layer_name, node_index, tensor_index] entries", x);
+  };
+  const inputs = mapRefs(config.input_layers);
+  const outputs = mapRefs(config.output_layers);
+  const options: Omit<ModelOptions, "inputs" | "outputs"> = {};
+  if (typeof config.name === "string") options.name = config.name;
+  if (typeof config.trainable === "boolean") options.trainable = config.trainable;
+  return new Functional(inputs, outputs, options);
 }
 
 modelHooks.makeFunctional = (options: ModelOptions) => {

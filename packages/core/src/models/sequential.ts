@@ -7,8 +7,10 @@ import { KerasTensor } from "../symbolic/keras_tensor";
 import { flatten } from "../utils/nest";
 import { Layer, type CallArgs, type LayerOptions, type Shape } from "../layers/layer";
 import { InputLayer } from "../layers/core/input_layer";
-import { Functional } from "./functional";
+import { Functional, serializeLayerForModel } from "./functional";
 import { Model } from "./model";
+import { deserializeKerasObject } from "../saving/serialization";
+import { InvalidConfigError } from "../saving/errors";
 
 export class Sequential extends Model {
   static override className = "Sequential";
@@ -101,6 +103,49 @@ export class Sequential extends Model {
     let x = inputs;
     for (const l of this.layers) x = l.apply(x, args.training === undefined ? {} : { training: args.training });
     return x;
+  }
+
+  /**
+   * Keras `Sequential.get_config()`: name, trainable, dtype, every layer (the InputLayer first)
+   * and, once built, `build_input_shape`.
+   * @example model.getConfig().layers[0].class_name // "InputLayer"
+   */
+  override getConfig(): Record<string, unknown> {
+    const config: Record<string, unknown> = {
+      ...super.getConfig(),
+      name: this.name,
+      layers: this._layers.map((l) => serializeLayerForModel(l)),
+    };
+    delete config.batch_input_shape;
+    if (this._functional) config.build_input_shape = [...(this._layers[0] as InputLayer).batchShape];
+    return config;
+  }
+
+  /**
+   * Keras `Sequential.from_config`: adds each deserialized layer, then builds from
+   * `build_input_shape` when no InputLayer built the model already.
+   * @example const copy = keras.Sequential.fromConfig(model.getConfig());
+   */
+  static fromConfig(config: Record<string, unknown> | unknown[]): Sequential {
+    const named = !Array.isArray(config);
+    const layerConfigs = named ? (config as Record<string, unknown>).layers : config;
+    if (!Array.isArray(layerConfigs))
+      throw new InvalidConfigError(`Sequential.fromConfig: \`layers\` must be a list. Received: layers=${fmt(layerConfigs)}`);
+    const c = (named ? config : {}) as Record<string, unknown>;
+    const options: LayerOptions = {};
+    if (typeof c.name === "string") options.name = c.name;
+    if (typeof c.trainable === "boolean") options.trainable = c.trainable;
+    if (c.dtype !== undefined && c.dtype !== null) options.dtype = c.dtype as LayerOptions["dtype"];
+    const model = new Sequential([], options);
+    for (const lc of layerConfigs) {
+      const layer = deserializeKerasObject(lc);
+      if (!(layer instanceof Layer))
+        throw new InvalidConfigError(`Sequential.fromConfig: every entry of \`layers\` must be a layer. Received: ${fmt((lc as { class_name?: unknown })?.class_name ?? lc)}`);
+      model.add(layer);
+    }
+    const shape = c.build_input_shape;
+    if (!model._functional && Array.isArray(shape) && shape.length > 0) model.build(shape);
+    return model;
   }
 
   override computeOutputSpec(inputs: unknown, args: CallArgs = {}): unknown {

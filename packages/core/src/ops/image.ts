@@ -9,7 +9,8 @@ import type { AnyTensor } from "../engine/bind";
 import * as lax from "../primitives/lax";
 import type { Tensor } from "../tensor/tensor";
 import type { TensorLike } from "./convert";
-import { standardizeDataFormat, symbolicCall, toFloat, type DataFormat, type Dim } from "./nn/util";
+import { standardizeDataFormat, toFloat, type DataFormat, type Dim } from "./nn/util";
+import { deferredCall } from "../symbolic/deferred_op";
 
 type T_ = AnyTensor;
 
@@ -159,7 +160,7 @@ export function resize<T extends T_ = Tensor>(
   outShape[hAxis] = th;
   outShape[hAxis + 1] = tw;
   if (x.shape.some((d) => d === null)) {
-    return symbolicCall(op, [x], [{ shape: outShape, dtype: "float32" }], ([a]) => [
+    return deferredCall(op, [x], [{ shape: outShape, dtype: "float32" }], ([a]) => [
       resize(
         a!,
         size,

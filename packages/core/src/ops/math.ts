@@ -101,7 +101,16 @@ export function inTopK<T extends T_ = Tensor>(
   return lax.lessEqual(rank, lax.scalar(k, "int32")) as T;
 }
 
-function segmentArgs(data: T_, ids: T_, numSegments: number | null, op: string): number {
+/** Converts and checks the arguments of the segment ops: `[data, int32 ids, numSegments]`. */
+function segmentArgs(
+  data: TensorLike,
+  segmentIds: TensorLike,
+  numSegments: number | null,
+  op: string,
+): [T_, T_, number] {
+  const d = toTensor(data);
+  let ids = toTensor(segmentIds);
+  if (ids.dtype !== "int32") ids = lax.cast(ids, "int32");
   if (numSegments === null || numSegments === undefined)
     throw new ValueError(
       `${op}: argument \`num_segments\` must be set. Received: num_segments=None`,
@@ -112,17 +121,17 @@ function segmentArgs(data: T_, ids: T_, numSegments: number | null, op: string):
     );
   if (
     ids.shape.length !== 1 ||
-    data.shape.length < 1 ||
-    (ids.shape[0] !== null && data.shape[0] !== null && ids.shape[0] !== data.shape[0])
+    d.shape.length < 1 ||
+    (ids.shape[0] !== null && d.shape[0] !== null && ids.shape[0] !== d.shape[0])
   )
     throw new ValueError(
-      `${op}: \`segment_ids\` must be a vector as long as data's first dim. Received: data.shape=${shp(data)}, segment_ids.shape=${shp(ids)}`,
+      `${op}: \`segment_ids\` must be a vector as long as data's first dim. Received: data.shape=${shp(d)}, segment_ids.shape=${shp(ids)}`,
     );
-  if (data.shape.slice(1).some((d) => d === null))
+  if (d.shape.slice(1).some((n) => n === null))
     throw new ValueError(
-      `${op}: data's trailing dims must be known. Received: data.shape=${shp(data)}`,
+      `${op}: data's trailing dims must be known. Received: data.shape=${shp(d)}`,
     );
-  return numSegments;
+  return [d, ids, numSegments];
 }
 
 /**
@@ -139,10 +148,7 @@ export function segmentSum<T extends T_ = Tensor>(
   sorted = false,
 ): T {
   void sorted;
-  const d = toTensor(data);
-  let ids = toTensor(segmentIds);
-  if (ids.dtype !== "int32") ids = lax.cast(ids, "int32");
-  const s = segmentArgs(d, ids, numSegments, "segment_sum");
+  const [d, ids, s] = segmentArgs(data, segmentIds, numSegments, "segment_sum");
   const idx = reshapeDims(ids, [{ axis: 0 }, 1]); // (N, 1)
   return lax.scatterNd(idx, d, [s, ...(d.shape.slice(1) as number[])]) as T;
 }
@@ -161,10 +167,7 @@ export function segmentMax<T extends T_ = Tensor>(
   sorted = false,
 ): T {
   void sorted;
-  const d = toTensor(data);
-  let ids = toTensor(segmentIds);
-  if (ids.dtype !== "int32") ids = lax.cast(ids, "int32");
-  const s = segmentArgs(d, ids, numSegments, "segment_max");
+  const [d, ids, s] = segmentArgs(data, segmentIds, numSegments, "segment_max");
   const rest = d.shape.length - 1;
   // (N, S, 1, ..., 1): row i belongs to segment s.
   const member = reshapeDims(oneHot<T_>(ids, s, -1, "bool"), [

@@ -661,8 +661,11 @@ export async function fit(model: Model, x: DataInput, y?: DataInput, options: Fi
 
   model.stopTraining = false;
   await callbacks.onTrainBegin();
+  // Keras `initial_epoch = self._initial_epoch or initial_epoch`: BackupAndRestore sets it in
+  // on_train_begin to resume interrupted training.
+  const startEpoch = (model as { _initialEpoch?: number | null })._initialEpoch || initialEpoch;
   let trainingLogs: Logs | undefined;
-  for (let epoch = initialEpoch; epoch < epochs; epoch++) {
+  for (let epoch = startEpoch; epoch < epochs; epoch++) {
     state.resetMetrics();
     await callbacks.onEpochBegin(epoch);
     for await (const group of epochIterator.epoch()) {

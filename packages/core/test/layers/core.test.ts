@@ -88,6 +88,20 @@ describe("Dense", () => {
     expect(again.getConfig()).toEqual(ref.config);
   });
 
+  it("buildFromConfig (Keras build_from_config) builds from input_shape; deserializing applies build_config", () => {
+    const layer = new Dense(2);
+    layer.buildFromConfig(null);
+    layer.buildFromConfig({});
+    expect(layer.built).toBe(false);
+    layer.buildFromConfig({ input_shape: [null, 3] });
+    expect(layer.built).toBe(true);
+    expect(layer.weights.map((w) => w.shape)).toEqual([[3, 2], [2]]);
+    expect(layer.getBuildConfig()).toEqual({ input_shape: [null, 3] });
+    const again = deserializeKerasObject(serializeKerasObject(layer)) as Dense;
+    expect(again.built).toBe(true);
+    expect(again.weights.map((w) => w.shape)).toEqual([[3, 2], [2]]);
+  });
+
   it("rejects bad units", () => {
     expect(() => new Dense(-3)).toThrow(/Received: units=-3/);
     expect(() => new Dense(0)).toThrow(/Received: units=0/);

@@ -8,8 +8,7 @@ import type { AnyTensor } from "../../engine/bind";
 import * as activations from "../../activations/index";
 import type { ActivationFunction } from "../../activations/index";
 import { registerBuiltin } from "../../saving/serialization";
-import { Layer, type LayerOptions } from "../layer";
-import { optionsFromConfig } from "../convolutional/utils";
+import { Layer, type LayerOptions, optionsFromConfig } from "../layer";
 
 /**
  * Applies an activation function to an output.

@@ -8,8 +8,7 @@ import { ValueError, fmt } from "../../errors";
 import type { AnyTensor } from "../../engine/bind";
 import * as activations from "../../activations/index";
 import { registerBuiltin } from "../../saving/serialization";
-import { Layer, type LayerOptions } from "../layer";
-import { optionsFromConfig } from "../convolutional/utils";
+import { Layer, type LayerOptions, optionsFromConfig } from "../layer";
 
 export interface ReLUOptions extends LayerOptions {
   /** Saturation value (default none). */

@@ -8,8 +8,7 @@ import type { AnyTensor } from "../../engine/bind";
 import * as activations from "../../activations/index";
 import * as ops from "../../ops/index";
 import { registerBuiltin } from "../../saving/serialization";
-import { Layer, type CallArgs, type LayerOptions } from "../layer";
-import { optionsFromConfig } from "../convolutional/utils";
+import { Layer, type CallArgs, type LayerOptions, optionsFromConfig } from "../layer";
 
 /** Keras `_large_negative_number` for float32. */
 const LARGE_NEGATIVE = -1e9;

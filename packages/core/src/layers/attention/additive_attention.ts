@@ -9,8 +9,7 @@
 import * as ops from "../../ops/index";
 import { registerBuiltin } from "../../saving/serialization";
 import type { Tensor } from "../../tensor/tensor";
-import type { Shape } from "../layer";
-import { optionsFromConfig } from "../convolutional/utils";
+import { type Shape, optionsFromConfig } from "../layer";
 import { Attention, type AttentionOptions } from "./attention";
 
 /** Attention's options without `scoreMode` (scores are always additive); `useScale` defaults to true. */

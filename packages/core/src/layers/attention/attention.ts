@@ -19,8 +19,7 @@ import { registerBuiltin } from "../../saving/serialization";
 import { KerasTensor } from "../../symbolic/keras_tensor";
 import type { Tensor } from "../../tensor/tensor";
 import type { Variable } from "../../variables/variable";
-import { Layer, type CallArgs, type LayerOptions, type Shape } from "../layer";
-import { optionsFromConfig } from "../convolutional/utils";
+import { Layer, type CallArgs, type LayerOptions, type Shape, optionsFromConfig } from "../layer";
 
 export interface AttentionOptions extends LayerOptions {
   /** Learn a scalar that scales the scores (default false). */

@@ -26,12 +26,11 @@ import * as ops from "../../ops/index";
 import { registerBuiltin, serializeKerasObject } from "../../saving/serialization";
 import { KerasTensor } from "../../symbolic/keras_tensor";
 import type { Tensor } from "../../tensor/tensor";
-import { Layer, type CallArgs, type LayerOptions, type Shape } from "../layer";
-import { optionsFromConfig, type Identifier } from "../convolutional/utils";
+import { Layer, type CallArgs, type LayerOptions, type Shape, optionsFromConfig, type Identifier } from "../layer";
 import { EinsumDense } from "../core/einsum_dense";
 import { Dropout } from "../regularization/dropout";
 import { Softmax } from "../activations/softmax";
-import { buildNested } from "../rnn/utils";
+import { buildNested } from "../sublayers";
 
 export interface MultiHeadAttentionOptions extends LayerOptions {
   /** Size of each attention head for value (default `keyDim`). */
@@ -522,7 +521,7 @@ export class MultiHeadAttention extends Layer {
   }
 
   /** Builds from `getBuildConfig()` output (Keras `build_from_config`). */
-  buildFromConfig(config: Record<string, unknown>): void {
+  override buildFromConfig(config: Record<string, unknown>): void {
     if (this.built) return;
     const d = config.shapes_dict as Record<string, Shape> | undefined;
     const shapes = d

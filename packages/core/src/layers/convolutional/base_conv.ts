@@ -17,16 +17,21 @@ import * as ops from "../../ops/index";
 import { serializeKerasObject } from "../../saving/serialization";
 import type { AnyTensor } from "../../engine/bind";
 import type { Variable } from "../../variables/variable";
-import { Layer, type CallArgs, type LayerOptions, type Shape } from "../layer";
 import {
-  assertInputCompatible,
+  Layer,
+  optionsFromConfig,
+  type CallArgs,
+  type LayerOptions,
+  type Shape,
+  type Identifier,
+} from "../layer";
+import {
   standardizeDataFormat,
   standardizePadding,
   standardizeTuple,
   type DataFormat,
-  type Identifier,
-  type InputSpec,
-} from "./utils";
+} from "../../utils/argument_validation";
+import { assertInputCompatible, type InputSpec } from "../input_spec";
 
 /** Options shared by the convolution layers (everything but the positional arguments). */
 export interface ConvOptions extends LayerOptions {
@@ -64,12 +69,97 @@ export function channelsOf(
     : [1, shape[1] ?? null];
 }
 
-/** Checks the arguments every convolution layer shares (Keras' constructor checks). */
-export function checkSpatialArgs(where: string, strides: number[], dilationRate: number[]): void {
-  if (Math.max(...strides) > 1 && Math.max(...dilationRate) > 1)
+/** Keras' check of a count argument (`filters`, `depth_multiplier`): a strictly positive int. */
+export function positiveIntArg(where: string, name: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value <= 0)
     throw new ValueError(
-      `${where}: \`strides > 1\` not supported in conjunction with \`dilation_rate > 1\`. Received: strides=${fmt(strides)} and dilation_rate=${fmt(dilationRate)}`,
+      `${where}: invalid value for argument \`${name}\`. Expected a strictly positive integer. Received: ${name}=${fmt(value)}`,
     );
+  return value;
+}
+
+/** The spatial arguments every convolution layer has, standardized. */
+export interface SpatialArgs {
+  kernelSize: number[];
+  strides: number[];
+  dilationRate: number[];
+  padding: "valid" | "same" | "causal";
+  dataFormat: DataFormat;
+}
+
+/**
+ * Standardizes and checks the spatial arguments every convolution layer shares (Keras'
+ * constructor checks); "causal" padding only with `allowCausal`.
+ */
+export function spatialArgs(
+  where: string,
+  rank: number,
+  kernelSize: unknown,
+  options: Pick<ConvOptions, "strides" | "dilationRate" | "padding" | "dataFormat">,
+  allowCausal = false,
+): SpatialArgs {
+  const args: SpatialArgs = {
+    kernelSize: standardizeTuple(kernelSize, rank, "kernel_size", where),
+    strides: standardizeTuple(options.strides ?? 1, rank, "strides", where),
+    dilationRate: standardizeTuple(options.dilationRate ?? 1, rank, "dilation_rate", where),
+    padding: standardizePadding(options.padding ?? "valid", where, allowCausal),
+    dataFormat: standardizeDataFormat(options.dataFormat, where),
+  };
+  if (Math.max(...args.strides) > 1 && Math.max(...args.dilationRate) > 1)
+    throw new ValueError(
+      `${where}: \`strides > 1\` not supported in conjunction with \`dilation_rate > 1\`. Received: strides=${fmt(args.strides)} and dilation_rate=${fmt(args.dilationRate)}`,
+    );
+  return args;
+}
+
+/**
+ * Checks a convolution layer's input shape against its spec and returns the channel axis and
+ * the channel count, which must be known.
+ */
+export function inputChannels(
+  layer: Layer,
+  spec: InputSpec,
+  shape: Shape,
+  dataFormat: DataFormat,
+): [number, number] {
+  assertInputCompatible(layer, spec, shape);
+  const [axis, channels] = channelsOf(shape, dataFormat);
+  if (channels === null)
+    throw new ValueError(
+      `Layer "${layer.name}" (${layer.className}): the channel dimension of the inputs should be defined. Received: input.shape=${fmt(shape)}`,
+    );
+  return [axis, channels];
+}
+
+/** The `bias` weight of a convolution layer, from the layer's bias arguments. */
+export function addBiasWeight(
+  layer: Layer & {
+    biasInitializer: Initializer;
+    biasRegularizer: Regularizer | null;
+    biasConstraint: Constraint | null;
+  },
+  units: number,
+): Variable {
+  return layer.addWeight({
+    name: "bias",
+    shape: [units],
+    initializer: layer.biasInitializer,
+    regularizer: layer.biasRegularizer,
+    constraint: layer.biasConstraint,
+    trainable: true,
+  });
+}
+
+/** Keras `from_config` (`cls(**config)`) of the layers constructed as `(filters, kernelSize, options)`. */
+export function filtersKernelFromConfig<T, O>(
+  cls: new (filters: number, kernelSize: number | number[], options: O) => T,
+  config: Record<string, unknown>,
+): T {
+  return new cls(
+    config.filters as number,
+    config.kernel_size as number[],
+    optionsFromConfig(config, ["filters", "kernel_size"]) as O,
+  );
 }
 
 /**
@@ -77,15 +167,12 @@ export function checkSpatialArgs(where: string, strides: number[], dilationRate:
  * channels, checking that no output dim is negative.
  */
 export function convOutputShape(
-  where: string,
+  layer: Layer & SpatialArgs,
   inputShape: readonly (number | null)[],
   filters: number | null,
-  kernelSize: number[],
-  strides: number[],
-  padding: string,
-  dataFormat: DataFormat,
-  dilationRate: number[],
 ): Shape {
+  const where = `Layer "${layer.name}" (${layer.className})`;
+  const { kernelSize, strides, padding, dataFormat, dilationRate } = layer;
   const n = kernelSize.length;
   const last = dataFormat === "channels_last";
   const spatial = last ? inputShape.slice(1, 1 + n) : inputShape.slice(2, 2 + n);
@@ -145,11 +232,7 @@ export abstract class BaseConv extends Layer {
     super(options);
     const where = `${this.className} "${this.name}"`;
     this.rank = rank;
-    if (typeof filters !== "number" || !Number.isInteger(filters) || filters <= 0)
-      throw new ValueError(
-        `${where}: invalid value for argument \`filters\`. Expected a strictly positive integer. Received: filters=${fmt(filters)}`,
-      );
-    this.filters = filters;
+    this.filters = positiveIntArg(where, "filters", filters);
     this.groups = options.groups ?? 1;
     if (!Number.isInteger(this.groups) || this.groups <= 0)
       throw new ValueError(
@@ -159,12 +242,12 @@ export abstract class BaseConv extends Layer {
       throw new ValueError(
         `${where}: the number of filters must be evenly divisible by the number of groups. Received: groups=${this.groups}, filters=${filters}`,
       );
-    this.kernelSize = standardizeTuple(kernelSize, rank, "kernel_size", where);
-    this.strides = standardizeTuple(options.strides ?? 1, rank, "strides", where);
-    this.dilationRate = standardizeTuple(options.dilationRate ?? 1, rank, "dilation_rate", where);
-    this.padding = standardizePadding(options.padding ?? "valid", where, rank === 1);
-    this.dataFormat = standardizeDataFormat(options.dataFormat, where);
-    checkSpatialArgs(where, this.strides, this.dilationRate);
+    const spatial = spatialArgs(where, rank, kernelSize, options, rank === 1);
+    this.kernelSize = spatial.kernelSize;
+    this.strides = spatial.strides;
+    this.dilationRate = spatial.dilationRate;
+    this.padding = spatial.padding;
+    this.dataFormat = spatial.dataFormat;
     this.activation = activations.get(options.activation ?? null);
     this.useBias = options.useBias ?? true;
     this.kernelInitializer = initializers.get(options.kernelInitializer ?? "glorot_uniform");
@@ -178,12 +261,7 @@ export abstract class BaseConv extends Layer {
 
   override build(inputShape: unknown): void {
     const shape = inputShape as Shape;
-    assertInputCompatible(this, this.inputSpec, shape);
-    const [axis, channels] = channelsOf(shape, this.dataFormat);
-    if (channels === null)
-      throw new ValueError(
-        `Layer "${this.name}" (${this.className}): the channel dimension of the inputs should be defined. Received: input.shape=${fmt(shape)}`,
-      );
+    const [axis, channels] = inputChannels(this, this.inputSpec, shape, this.dataFormat);
     if (channels % this.groups !== 0)
       throw new ValueError(
         `Layer "${this.name}" (${this.className}): the number of input channels must be evenly divisible by the number of groups. Received: groups=${this.groups}, but the input has ${channels} channels (full input shape is ${fmt(shape)})`,
@@ -199,16 +277,16 @@ export abstract class BaseConv extends Layer {
       constraint: this.kernelConstraint,
       trainable: true,
     });
-    if (this.useBias)
-      this.bias = this.addWeight({
-        name: "bias",
-        shape: [this.filters],
-        initializer: this.biasInitializer,
-        regularizer: this.biasRegularizer,
-        constraint: this.biasConstraint,
-        trainable: true,
-      });
+    if (this.useBias) this.bias = addBiasWeight(this, this.filters);
     super.build(inputShape);
+  }
+
+  /** Keras `from_config` of Conv1D / Conv2D / Conv3D. */
+  static fromConfig<T>(
+    this: new (filters: number, kernelSize: number | number[], options: ConvOptions) => T,
+    config: Record<string, unknown>,
+  ): T {
+    return filtersKernelFromConfig(this, config);
   }
 
   /** The convolution itself (Conv1D overrides it for causal padding). */
@@ -224,16 +302,7 @@ export abstract class BaseConv extends Layer {
   }
 
   override computeOutputShape(inputShape: unknown): Shape {
-    return convOutputShape(
-      `Layer "${this.name}" (${this.className})`,
-      inputShape as Shape,
-      this.filters,
-      this.kernelSize,
-      this.strides,
-      this.padding,
-      this.dataFormat,
-      this.dilationRate,
-    );
+    return convOutputShape(this, inputShape as Shape, this.filters);
   }
 
   override getConfig(): Record<string, unknown> {

@@ -7,7 +7,6 @@ import * as ops from "../../ops/index";
 import type { AnyTensor } from "../../engine/bind";
 import { registerBuiltin } from "../../saving/serialization";
 import { BaseConv, type ConvOptions } from "./base_conv";
-import { optionsFromConfig } from "./utils";
 
 /**
  * 1D convolution layer (temporal convolution): input `(batch, steps, channels)`, kernel
@@ -41,14 +40,6 @@ export class Conv1D extends BaseConv {
     const padded = ops.pad(inputs, widths);
     return ops.conv(padded, kernel, this.strides, "valid", this.dataFormat, this.dilationRate);
   }
-
-  static fromConfig(config: Record<string, unknown>): Conv1D {
-    return new Conv1D(
-      config.filters as number,
-      config.kernel_size as number[],
-      optionsFromConfig(config, ["filters", "kernel_size"]),
-    );
-  }
 }
 
 /**
@@ -63,14 +54,6 @@ export class Conv2D extends BaseConv {
   constructor(filters: number, kernelSize: number | number[], options: ConvOptions = {}) {
     super(2, filters, kernelSize, options);
   }
-
-  static fromConfig(config: Record<string, unknown>): Conv2D {
-    return new Conv2D(
-      config.filters as number,
-      config.kernel_size as number[],
-      optionsFromConfig(config, ["filters", "kernel_size"]),
-    );
-  }
 }
 
 /**
@@ -84,14 +67,6 @@ export class Conv3D extends BaseConv {
 
   constructor(filters: number, kernelSize: number | number[], options: ConvOptions = {}) {
     super(3, filters, kernelSize, options);
-  }
-
-  static fromConfig(config: Record<string, unknown>): Conv3D {
-    return new Conv3D(
-      config.filters as number,
-      config.kernel_size as number[],
-      optionsFromConfig(config, ["filters", "kernel_size"]),
-    );
   }
 }
 

@@ -8,7 +8,6 @@
  * upstream later, keras-team/keras#23014). We write `output_padding` only when it was given, so
  * default configs match Keras' exactly and a given `outputPadding` survives a save / load.
  */
-import { ValueError, fmt } from "../../errors";
 import * as activations from "../../activations/index";
 import type { ActivationFunction } from "../../activations/index";
 import * as initializers from "../../initializers/index";
@@ -22,20 +21,16 @@ import type { Variable } from "../../variables/variable";
 import { Layer, type CallArgs, type Shape } from "../layer";
 import {
   addBias,
-  channelsOf,
-  checkSpatialArgs,
+  addBiasWeight,
+  filtersKernelFromConfig,
+  inputChannels,
+  positiveIntArg,
   serializeOrNull,
+  spatialArgs,
   type ConvOptions,
 } from "./base_conv";
-import {
-  assertInputCompatible,
-  optionsFromConfig,
-  standardizeDataFormat,
-  standardizePadding,
-  standardizeTuple,
-  type DataFormat,
-  type InputSpec,
-} from "./utils";
+import { standardizeTuple, type DataFormat } from "../../utils/argument_validation";
+import { assertInputCompatible, type InputSpec } from "../input_spec";
 
 export interface ConvTransposeOptions extends Omit<ConvOptions, "groups"> {
   /**
@@ -77,22 +72,18 @@ export abstract class BaseConvTranspose extends Layer {
     super(options);
     const where = `${this.className} "${this.name}"`;
     this.rank = rank;
-    if (typeof filters !== "number" || !Number.isInteger(filters) || filters <= 0)
-      throw new ValueError(
-        `${where}: invalid value for argument \`filters\`. Expected a strictly positive integer. Received: filters=${fmt(filters)}`,
-      );
-    this.filters = filters;
-    this.kernelSize = standardizeTuple(kernelSize, rank, "kernel_size", where);
-    this.strides = standardizeTuple(options.strides ?? 1, rank, "strides", where);
-    this.dilationRate = standardizeTuple(options.dilationRate ?? 1, rank, "dilation_rate", where);
-    this.padding = standardizePadding(options.padding ?? "valid", where) as "valid" | "same";
+    this.filters = positiveIntArg(where, "filters", filters);
+    const spatial = spatialArgs(where, rank, kernelSize, options);
+    this.kernelSize = spatial.kernelSize;
+    this.strides = spatial.strides;
+    this.dilationRate = spatial.dilationRate;
+    this.padding = spatial.padding as "valid" | "same";
+    this.dataFormat = spatial.dataFormat;
     const op = options.outputPadding;
     this.outputPadding =
       op === null || op === undefined
         ? null
         : standardizeTuple(op, rank, "output_padding", where, true);
-    this.dataFormat = standardizeDataFormat(options.dataFormat, where);
-    checkSpatialArgs(where, this.strides, this.dilationRate);
     this.activation = activations.get(options.activation ?? null);
     this.useBias = options.useBias ?? true;
     this.kernelInitializer = initializers.get(options.kernelInitializer ?? "glorot_uniform");
@@ -106,12 +97,7 @@ export abstract class BaseConvTranspose extends Layer {
 
   override build(inputShape: unknown): void {
     const shape = inputShape as Shape;
-    assertInputCompatible(this, this.inputSpec, shape);
-    const [axis, channels] = channelsOf(shape, this.dataFormat);
-    if (channels === null)
-      throw new ValueError(
-        `Layer "${this.name}" (${this.className}): the channel dimension of the inputs should be defined. Received: input.shape=${fmt(shape)}`,
-      );
+    const [axis, channels] = inputChannels(this, this.inputSpec, shape, this.dataFormat);
     this.inputSpec = { minNdim: this.rank + 2, axes: { [axis]: channels } };
     this.kernel = this.addWeight({
       name: "kernel",
@@ -121,16 +107,16 @@ export abstract class BaseConvTranspose extends Layer {
       constraint: this.kernelConstraint,
       trainable: true,
     });
-    if (this.useBias)
-      this.bias = this.addWeight({
-        name: "bias",
-        shape: [this.filters],
-        initializer: this.biasInitializer,
-        regularizer: this.biasRegularizer,
-        constraint: this.biasConstraint,
-        trainable: true,
-      });
+    if (this.useBias) this.bias = addBiasWeight(this, this.filters);
     super.build(inputShape);
+  }
+
+  /** Keras `from_config` of Conv1DTranspose / Conv2DTranspose / Conv3DTranspose. */
+  static fromConfig<T>(
+    this: new (filters: number, kernelSize: number | number[], options: ConvTransposeOptions) => T,
+    config: Record<string, unknown>,
+  ): T {
+    return filtersKernelFromConfig(this, config);
   }
 
   call(inputs: AnyTensor, _args: CallArgs = {}): AnyTensor {
@@ -184,13 +170,6 @@ export class Conv1DTranspose extends BaseConvTranspose {
   constructor(filters: number, kernelSize: number | number[], options: ConvTransposeOptions = {}) {
     super(1, filters, kernelSize, options);
   }
-  static fromConfig(config: Record<string, unknown>): Conv1DTranspose {
-    return new Conv1DTranspose(
-      config.filters as number,
-      config.kernel_size as number[],
-      optionsFromConfig(config, ["filters", "kernel_size"]),
-    );
-  }
 }
 
 /**
@@ -203,13 +182,6 @@ export class Conv2DTranspose extends BaseConvTranspose {
   constructor(filters: number, kernelSize: number | number[], options: ConvTransposeOptions = {}) {
     super(2, filters, kernelSize, options);
   }
-  static fromConfig(config: Record<string, unknown>): Conv2DTranspose {
-    return new Conv2DTranspose(
-      config.filters as number,
-      config.kernel_size as number[],
-      optionsFromConfig(config, ["filters", "kernel_size"]),
-    );
-  }
 }
 
 /**
@@ -221,13 +193,6 @@ export class Conv3DTranspose extends BaseConvTranspose {
   static override className = "Conv3DTranspose";
   constructor(filters: number, kernelSize: number | number[], options: ConvTransposeOptions = {}) {
     super(3, filters, kernelSize, options);
-  }
-  static fromConfig(config: Record<string, unknown>): Conv3DTranspose {
-    return new Conv3DTranspose(
-      config.filters as number,
-      config.kernel_size as number[],
-      optionsFromConfig(config, ["filters", "kernel_size"]),
-    );
   }
 }
 

@@ -5,7 +5,6 @@
  * "depthwise_kernel") and `bias` `(inChannels * depthMultiplier,)`. Output channel
  * `c * depthMultiplier + m` comes from input channel `c`. Maths: `keras.ops.depthwiseConv`.
  */
-import { ValueError, fmt } from "../../errors";
 import * as activations from "../../activations/index";
 import type { ActivationFunction } from "../../activations/index";
 import * as initializers from "../../initializers/index";
@@ -16,24 +15,26 @@ import * as ops from "../../ops/index";
 import type { AnyTensor } from "../../engine/bind";
 import { registerBuiltin } from "../../saving/serialization";
 import type { Variable } from "../../variables/variable";
-import { Layer, type CallArgs, type LayerOptions, type Shape } from "../layer";
+import {
+  Layer,
+  type CallArgs,
+  type LayerOptions,
+  type Shape,
+  optionsFromConfig,
+  type Identifier,
+} from "../layer";
 import {
   addBias,
+  addBiasWeight,
   channelsOf,
-  checkSpatialArgs,
   convOutputShape,
+  inputChannels,
+  positiveIntArg,
   serializeOrNull,
+  spatialArgs,
 } from "./base_conv";
-import {
-  assertInputCompatible,
-  optionsFromConfig,
-  standardizeDataFormat,
-  standardizePadding,
-  standardizeTuple,
-  type DataFormat,
-  type Identifier,
-  type InputSpec,
-} from "./utils";
+import type { DataFormat } from "../../utils/argument_validation";
+import { assertInputCompatible, type InputSpec } from "../input_spec";
 
 export interface DepthwiseConvOptions extends LayerOptions {
   strides?: number | number[];
@@ -79,18 +80,13 @@ export abstract class BaseDepthwiseConv extends Layer {
     super(options);
     const where = `${this.className} "${this.name}"`;
     this.rank = rank;
-    const dm = options.depthMultiplier ?? 1;
-    if (typeof dm !== "number" || !Number.isInteger(dm) || dm <= 0)
-      throw new ValueError(
-        `${where}: invalid value for argument \`depth_multiplier\`. Expected a strictly positive integer. Received: depth_multiplier=${fmt(dm)}`,
-      );
-    this.depthMultiplier = dm;
-    this.kernelSize = standardizeTuple(kernelSize, rank, "kernel_size", where);
-    this.strides = standardizeTuple(options.strides ?? 1, rank, "strides", where);
-    this.dilationRate = standardizeTuple(options.dilationRate ?? 1, rank, "dilation_rate", where);
-    this.padding = standardizePadding(options.padding ?? "valid", where) as "valid" | "same";
-    this.dataFormat = standardizeDataFormat(options.dataFormat, where);
-    checkSpatialArgs(where, this.strides, this.dilationRate);
+    this.depthMultiplier = positiveIntArg(where, "depth_multiplier", options.depthMultiplier ?? 1);
+    const spatial = spatialArgs(where, rank, kernelSize, options);
+    this.kernelSize = spatial.kernelSize;
+    this.strides = spatial.strides;
+    this.dilationRate = spatial.dilationRate;
+    this.padding = spatial.padding as "valid" | "same";
+    this.dataFormat = spatial.dataFormat;
     this.activation = activations.get(options.activation ?? null);
     this.useBias = options.useBias ?? true;
     this.depthwiseInitializer = initializers.get(options.depthwiseInitializer ?? "glorot_uniform");
@@ -104,12 +100,7 @@ export abstract class BaseDepthwiseConv extends Layer {
 
   override build(inputShape: unknown): void {
     const shape = inputShape as Shape;
-    assertInputCompatible(this, this.inputSpec, shape);
-    const [axis, channels] = channelsOf(shape, this.dataFormat);
-    if (channels === null)
-      throw new ValueError(
-        `Layer "${this.name}" (${this.className}): the channel dimension of the inputs should be defined. Received: input.shape=${fmt(shape)}`,
-      );
+    const [axis, channels] = inputChannels(this, this.inputSpec, shape, this.dataFormat);
     this.inputSpec = { minNdim: this.rank + 2, axes: { [axis]: channels } };
     this.computeOutputShape(shape);
     this.kernel = this.addWeight({
@@ -120,16 +111,16 @@ export abstract class BaseDepthwiseConv extends Layer {
       constraint: this.depthwiseConstraint,
       trainable: true,
     });
-    if (this.useBias)
-      this.bias = this.addWeight({
-        name: "bias",
-        shape: [this.depthMultiplier * channels],
-        initializer: this.biasInitializer,
-        regularizer: this.biasRegularizer,
-        constraint: this.biasConstraint,
-        trainable: true,
-      });
+    if (this.useBias) this.bias = addBiasWeight(this, this.depthMultiplier * channels);
     super.build(inputShape);
+  }
+
+  /** Keras `from_config` of DepthwiseConv1D / DepthwiseConv2D. */
+  static fromConfig<T>(
+    this: new (kernelSize: number | number[], options: DepthwiseConvOptions) => T,
+    config: Record<string, unknown>,
+  ): T {
+    return new this(config.kernel_size as number[], optionsFromConfig(config, ["kernel_size"]));
   }
 
   call(inputs: AnyTensor, _args: CallArgs = {}): AnyTensor {
@@ -149,16 +140,7 @@ export abstract class BaseDepthwiseConv extends Layer {
   override computeOutputShape(inputShape: unknown): Shape {
     const shape = inputShape as Shape;
     const channels = channelsOf(shape, this.dataFormat)[1];
-    return convOutputShape(
-      `Layer "${this.name}" (${this.className})`,
-      shape,
-      channels === null ? null : this.depthMultiplier * channels,
-      this.kernelSize,
-      this.strides,
-      this.padding,
-      this.dataFormat,
-      this.dilationRate,
-    );
+    return convOutputShape(this, shape, channels === null ? null : this.depthMultiplier * channels);
   }
 
   override getConfig(): Record<string, unknown> {
@@ -193,12 +175,6 @@ export class DepthwiseConv1D extends BaseDepthwiseConv {
   constructor(kernelSize: number | number[], options: DepthwiseConvOptions = {}) {
     super(1, kernelSize, options);
   }
-  static fromConfig(config: Record<string, unknown>): DepthwiseConv1D {
-    return new DepthwiseConv1D(
-      config.kernel_size as number[],
-      optionsFromConfig(config, ["kernel_size"]),
-    );
-  }
 }
 
 /**
@@ -210,12 +186,6 @@ export class DepthwiseConv2D extends BaseDepthwiseConv {
   static override className = "DepthwiseConv2D";
   constructor(kernelSize: number | number[], options: DepthwiseConvOptions = {}) {
     super(2, kernelSize, options);
-  }
-  static fromConfig(config: Record<string, unknown>): DepthwiseConv2D {
-    return new DepthwiseConv2D(
-      config.kernel_size as number[],
-      optionsFromConfig(config, ["kernel_size"]),
-    );
   }
 }
 

@@ -5,7 +5,6 @@
  * `(1, ..., 1, inChannels * depthMultiplier, filters)` and `bias` `(filters,)`. Maths:
  * `keras.ops.separableConv`.
  */
-import { ValueError, fmt } from "../../errors";
 import * as activations from "../../activations/index";
 import type { ActivationFunction } from "../../activations/index";
 import * as initializers from "../../initializers/index";
@@ -16,25 +15,20 @@ import * as ops from "../../ops/index";
 import type { AnyTensor } from "../../engine/bind";
 import { registerBuiltin } from "../../saving/serialization";
 import type { Variable } from "../../variables/variable";
-import { Layer, type CallArgs, type Shape } from "../layer";
+import { Layer, type CallArgs, type Shape, type Identifier } from "../layer";
 import {
   addBias,
-  channelsOf,
-  checkSpatialArgs,
+  addBiasWeight,
   convOutputShape,
+  filtersKernelFromConfig,
+  inputChannels,
+  positiveIntArg,
   serializeOrNull,
+  spatialArgs,
 } from "./base_conv";
 import type { DepthwiseConvOptions } from "./depthwise_conv";
-import {
-  assertInputCompatible,
-  optionsFromConfig,
-  standardizeDataFormat,
-  standardizePadding,
-  standardizeTuple,
-  type DataFormat,
-  type Identifier,
-  type InputSpec,
-} from "./utils";
+import type { DataFormat } from "../../utils/argument_validation";
+import { assertInputCompatible, type InputSpec } from "../input_spec";
 
 export interface SeparableConvOptions extends DepthwiseConvOptions {
   pointwiseInitializer?: Identifier<Initializer>;
@@ -78,23 +72,14 @@ export abstract class BaseSeparableConv extends Layer {
     super(options);
     const where = `${this.className} "${this.name}"`;
     this.rank = rank;
-    const dm = options.depthMultiplier ?? 1;
-    if (typeof dm !== "number" || !Number.isInteger(dm) || dm <= 0)
-      throw new ValueError(
-        `${where}: invalid value for argument \`depth_multiplier\`. Expected a strictly positive integer. Received: depth_multiplier=${fmt(dm)}`,
-      );
-    this.depthMultiplier = dm;
-    if (typeof filters !== "number" || !Number.isInteger(filters) || filters <= 0)
-      throw new ValueError(
-        `${where}: invalid value for argument \`filters\`. Expected a strictly positive integer. Received: filters=${fmt(filters)}`,
-      );
-    this.filters = filters;
-    this.kernelSize = standardizeTuple(kernelSize, rank, "kernel_size", where);
-    this.strides = standardizeTuple(options.strides ?? 1, rank, "strides", where);
-    this.dilationRate = standardizeTuple(options.dilationRate ?? 1, rank, "dilation_rate", where);
-    this.padding = standardizePadding(options.padding ?? "valid", where) as "valid" | "same";
-    this.dataFormat = standardizeDataFormat(options.dataFormat, where);
-    checkSpatialArgs(where, this.strides, this.dilationRate);
+    this.depthMultiplier = positiveIntArg(where, "depth_multiplier", options.depthMultiplier ?? 1);
+    this.filters = positiveIntArg(where, "filters", filters);
+    const spatial = spatialArgs(where, rank, kernelSize, options);
+    this.kernelSize = spatial.kernelSize;
+    this.strides = spatial.strides;
+    this.dilationRate = spatial.dilationRate;
+    this.padding = spatial.padding as "valid" | "same";
+    this.dataFormat = spatial.dataFormat;
     this.activation = activations.get(options.activation ?? null);
     this.useBias = options.useBias ?? true;
     this.depthwiseInitializer = initializers.get(options.depthwiseInitializer ?? "glorot_uniform");
@@ -111,12 +96,7 @@ export abstract class BaseSeparableConv extends Layer {
 
   override build(inputShape: unknown): void {
     const shape = inputShape as Shape;
-    assertInputCompatible(this, this.inputSpec, shape);
-    const [axis, channels] = channelsOf(shape, this.dataFormat);
-    if (channels === null)
-      throw new ValueError(
-        `Layer "${this.name}" (${this.className}): the channel dimension of the inputs should be defined. Received: input.shape=${fmt(shape)}`,
-      );
+    const [axis, channels] = inputChannels(this, this.inputSpec, shape, this.dataFormat);
     this.inputSpec = { minNdim: this.rank + 2, axes: { [axis]: channels } };
     this.computeOutputShape(shape);
     this.depthwiseKernel = this.addWeight({
@@ -139,16 +119,16 @@ export abstract class BaseSeparableConv extends Layer {
       constraint: this.pointwiseConstraint,
       trainable: true,
     });
-    if (this.useBias)
-      this.bias = this.addWeight({
-        name: "bias",
-        shape: [this.filters],
-        initializer: this.biasInitializer,
-        regularizer: this.biasRegularizer,
-        constraint: this.biasConstraint,
-        trainable: true,
-      });
+    if (this.useBias) this.bias = addBiasWeight(this, this.filters);
     super.build(inputShape);
+  }
+
+  /** Keras `from_config` of SeparableConv1D / SeparableConv2D. */
+  static fromConfig<T>(
+    this: new (filters: number, kernelSize: number | number[], options: SeparableConvOptions) => T,
+    config: Record<string, unknown>,
+  ): T {
+    return filtersKernelFromConfig(this, config);
   }
 
   call(inputs: AnyTensor, _args: CallArgs = {}): AnyTensor {
@@ -167,16 +147,7 @@ export abstract class BaseSeparableConv extends Layer {
   }
 
   override computeOutputShape(inputShape: unknown): Shape {
-    return convOutputShape(
-      `Layer "${this.name}" (${this.className})`,
-      inputShape as Shape,
-      this.filters,
-      this.kernelSize,
-      this.strides,
-      this.padding,
-      this.dataFormat,
-      this.dilationRate,
-    );
+    return convOutputShape(this, inputShape as Shape, this.filters);
   }
 
   override getConfig(): Record<string, unknown> {
@@ -215,13 +186,6 @@ export class SeparableConv1D extends BaseSeparableConv {
   constructor(filters: number, kernelSize: number | number[], options: SeparableConvOptions = {}) {
     super(1, filters, kernelSize, options);
   }
-  static fromConfig(config: Record<string, unknown>): SeparableConv1D {
-    return new SeparableConv1D(
-      config.filters as number,
-      config.kernel_size as number[],
-      optionsFromConfig(config, ["filters", "kernel_size"]),
-    );
-  }
 }
 
 /**
@@ -233,13 +197,6 @@ export class SeparableConv2D extends BaseSeparableConv {
   static override className = "SeparableConv2D";
   constructor(filters: number, kernelSize: number | number[], options: SeparableConvOptions = {}) {
     super(2, filters, kernelSize, options);
-  }
-  static fromConfig(config: Record<string, unknown>): SeparableConv2D {
-    return new SeparableConv2D(
-      config.filters as number,
-      config.kernel_size as number[],
-      optionsFromConfig(config, ["filters", "kernel_size"]),
-    );
   }
 }
 

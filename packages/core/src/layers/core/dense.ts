@@ -17,8 +17,8 @@ import type { Constraint, Initializer, Regularizer } from "../../initializers/in
 import * as ops from "../../ops/index";
 import { registerBuiltin, serializeKerasObject } from "../../saving/serialization";
 import type { Variable } from "../../variables/variable";
-import { Layer, type LayerOptions, type Shape } from "../layer";
-import { assertInputCompatible, optionsFromConfig, type Identifier } from "../convolutional/utils";
+import { Layer, type LayerOptions, type Shape, optionsFromConfig, type Identifier } from "../layer";
+import { assertInputCompatible } from "../input_spec";
 
 export interface DenseOptions extends LayerOptions {
   /** Activation name or function; default none ("linear"). */

@@ -15,8 +15,7 @@ import * as ops from "../../ops/index";
 import { registerBuiltin, serializeKerasObject } from "../../saving/serialization";
 import type { Tensor } from "../../tensor/tensor";
 import type { Variable } from "../../variables/variable";
-import { Layer, type LayerOptions, type Shape } from "../layer";
-import { optionsFromConfig, type Identifier } from "../convolutional/utils";
+import { Layer, type LayerOptions, type Shape, optionsFromConfig, type Identifier } from "../layer";
 import { checkNoQuantization } from "./dense";
 
 export interface EmbeddingOptions extends LayerOptions {

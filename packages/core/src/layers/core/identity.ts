@@ -5,8 +5,7 @@
  * Python reference: https://github.com/keras-team/keras/blob/v3.15.1/keras/src/layers/core/identity.py
  */
 import { registerBuiltin } from "../../saving/serialization";
-import { Layer, type LayerOptions } from "../layer";
-import { optionsFromConfig } from "../convolutional/utils";
+import { Layer, type LayerOptions, optionsFromConfig } from "../layer";
 
 /**
  * Identity layer: the output is the input (any structure of tensors).

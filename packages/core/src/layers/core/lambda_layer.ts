@@ -24,8 +24,7 @@ import {
 import { registerBuiltin } from "../../saving/serialization";
 import { isRegistered } from "../../saving/object_registration";
 import { flatten } from "../../utils/nest";
-import { Layer, type CallArgs, type LayerOptions, type Shape } from "../layer";
-import { optionsFromConfig } from "../convolutional/utils";
+import { Layer, type CallArgs, type LayerOptions, type Shape, optionsFromConfig } from "../layer";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Fn = (...args: any[]) => any;

@@ -8,8 +8,7 @@
 import type { AnyTensor } from "../../engine/bind";
 import * as ops from "../../ops/index";
 import { registerBuiltin } from "../../saving/serialization";
-import { Layer, type LayerOptions } from "../layer";
-import { optionsFromConfig } from "../convolutional/utils";
+import { Layer, type LayerOptions, optionsFromConfig } from "../layer";
 
 export interface MaskingOptions extends LayerOptions {
   /** Default 0. */

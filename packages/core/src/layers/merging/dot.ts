@@ -8,8 +8,7 @@ import { ShapeError, ValueError, fmt } from "../../errors";
 import type { AnyTensor } from "../../engine/bind";
 import * as ops from "../../ops/index";
 import { registerBuiltin } from "../../saving/serialization";
-import type { LayerOptions, Shape } from "../layer";
-import { optionsFromConfig } from "../convolutional/utils";
+import { type LayerOptions, type Shape, optionsFromConfig } from "../layer";
 import { Merge, fmtShapes } from "./base_merge";
 
 export interface DotOptions extends LayerOptions {

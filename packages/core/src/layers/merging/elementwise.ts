@@ -9,8 +9,7 @@ import { ShapeError } from "../../errors";
 import type { AnyTensor } from "../../engine/bind";
 import * as ops from "../../ops/index";
 import { registerBuiltin } from "../../saving/serialization";
-import type { LayerOptions, Shape } from "../layer";
-import { optionsFromConfig } from "../convolutional/utils";
+import { type LayerOptions, type Shape, optionsFromConfig } from "../layer";
 import { Merge, fmtShapes } from "./base_merge";
 
 function fold(inputs: AnyTensor[], f: (a: AnyTensor, b: AnyTensor) => AnyTensor): AnyTensor {

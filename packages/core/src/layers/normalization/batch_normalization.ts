@@ -24,14 +24,9 @@ import { Tensor } from "../../tensor/tensor";
 import type { DType } from "../../tensor/dtype";
 import { registerBuiltin } from "../../saving/serialization";
 import type { Variable } from "../../variables/variable";
-import { Layer, type CallArgs, type LayerOptions, type Shape } from "../layer";
+import { Layer, type CallArgs, type LayerOptions, type Shape, optionsFromConfig, type Identifier } from "../layer";
 import { serializeOrNull } from "../convolutional/base_conv";
-import {
-  assertInputCompatible,
-  optionsFromConfig,
-  type Identifier,
-  type InputSpec,
-} from "../convolutional/utils";
+import { assertInputCompatible, type InputSpec } from "../input_spec";
 
 /** Keras' `backend.epsilon()`, used by the masked moments. */
 const FUZZ = 1e-7;

@@ -15,14 +15,9 @@ import type { AnyTensor } from "../../engine/bind";
 import { KerasTensor } from "../../symbolic/keras_tensor";
 import { registerBuiltin } from "../../saving/serialization";
 import type { Variable } from "../../variables/variable";
-import { Layer, type CallArgs, type LayerOptions, type Shape } from "../layer";
+import { Layer, type CallArgs, type LayerOptions, type Shape, optionsFromConfig, type Identifier } from "../layer";
 import { serializeOrNull } from "../convolutional/base_conv";
-import {
-  assertInputCompatible,
-  optionsFromConfig,
-  type Identifier,
-  type InputSpec,
-} from "../convolutional/utils";
+import { assertInputCompatible, type InputSpec } from "../input_spec";
 
 export interface GroupNormalizationOptions extends LayerOptions {
   /** Number of groups (default 32); -1 means one per channel. Must divide the channels. */

@@ -18,9 +18,8 @@ import * as ops from "../../ops/index";
 import type { AnyTensor } from "../../engine/bind";
 import { registerBuiltin } from "../../saving/serialization";
 import type { Variable } from "../../variables/variable";
-import { Layer, type CallArgs, type LayerOptions, type Shape } from "../layer";
+import { Layer, type CallArgs, type LayerOptions, type Shape, optionsFromConfig, type Identifier } from "../layer";
 import { serializeOrNull } from "../convolutional/base_conv";
-import { optionsFromConfig, type Identifier } from "../convolutional/utils";
 
 export interface LayerNormalizationOptions extends LayerOptions {
   /** The axis or axes to normalize over (default -1). */

@@ -8,8 +8,7 @@ import * as ops from "../../ops/index";
 import type { AnyTensor } from "../../engine/bind";
 import { registerBuiltin } from "../../saving/serialization";
 import type { Variable } from "../../variables/variable";
-import { Layer, type CallArgs, type LayerOptions, type Shape } from "../layer";
-import { optionsFromConfig } from "../convolutional/utils";
+import { Layer, type CallArgs, type LayerOptions, type Shape, optionsFromConfig } from "../layer";
 import { checkAxes, standardizeAxis } from "./layer_normalization";
 
 export interface RMSNormalizationOptions extends LayerOptions {

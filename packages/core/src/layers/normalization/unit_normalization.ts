@@ -5,8 +5,7 @@
 import * as ops from "../../ops/index";
 import type { AnyTensor } from "../../engine/bind";
 import { registerBuiltin } from "../../saving/serialization";
-import { Layer, type CallArgs, type LayerOptions, type Shape } from "../layer";
-import { optionsFromConfig } from "../convolutional/utils";
+import { Layer, type CallArgs, type LayerOptions, type Shape, optionsFromConfig } from "../layer";
 import { checkAxes, standardizeAxis } from "./layer_normalization";
 
 export interface UnitNormalizationOptions extends LayerOptions {

@@ -7,13 +7,9 @@
 import * as ops from "../../ops/index";
 import type { AnyTensor } from "../../engine/bind";
 import { registerBuiltin } from "../../saving/serialization";
-import { Layer, type CallArgs, type LayerOptions, type Shape } from "../layer";
-import {
-  assertInputCompatible,
-  optionsFromConfig,
-  standardizeDataFormat,
-  type DataFormat,
-} from "../convolutional/utils";
+import { Layer, type CallArgs, type LayerOptions, type Shape, optionsFromConfig } from "../layer";
+import { standardizeDataFormat, type DataFormat } from "../../utils/argument_validation";
+import { assertInputCompatible } from "../input_spec";
 
 export interface GlobalPoolingOptions extends LayerOptions {
   /** "channels_last" (default) or "channels_first". */

@@ -8,15 +8,9 @@
 import * as ops from "../../ops/index";
 import type { AnyTensor } from "../../engine/bind";
 import { registerBuiltin } from "../../saving/serialization";
-import { Layer, type CallArgs, type LayerOptions } from "../layer";
-import {
-  assertInputCompatible,
-  optionsFromConfig,
-  standardizeDataFormat,
-  standardizePadding,
-  standardizeTuple,
-  type DataFormat,
-} from "../convolutional/utils";
+import { Layer, type CallArgs, type LayerOptions, optionsFromConfig } from "../layer";
+import { standardizeDataFormat, standardizePadding, standardizeTuple, type DataFormat } from "../../utils/argument_validation";
+import { assertInputCompatible } from "../input_spec";
 
 export interface PoolingOptions extends LayerOptions {
   /** An int or one int per spatial dim; default null: the pool size. */

@@ -22,8 +22,7 @@ import * as ops from "../../ops/index";
 import { registerBuiltin } from "../../saving/serialization";
 import { Tensor, type NestedArray } from "../../tensor/tensor";
 import type { Variable } from "../../variables/variable";
-import { Layer, type LayerOptions, type Shape } from "../layer";
-import { optionsFromConfig } from "../convolutional/utils";
+import { Layer, type LayerOptions, type Shape, optionsFromConfig } from "../layer";
 
 /** Keras `backend.epsilon()`. */
 const EPSILON = 1e-7;
@@ -173,7 +172,7 @@ export class Normalization extends Layer {
   }
 
   /** Builds from a build_config (`{input_shape}`), so adapted weights can be loaded into it. */
-  buildFromConfig(config: { input_shape?: Shape } | null): void {
+  override buildFromConfig(config: { input_shape?: Shape } | null): void {
     if (config?.input_shape && !this.built) {
       this.build(config.input_shape);
       this.built = true;

@@ -14,8 +14,7 @@ import {
   serializeKerasObject,
 } from "../../saving/serialization";
 import { Tensor, type NestedArray } from "../../tensor/tensor";
-import { Layer, type LayerOptions } from "../layer";
-import { optionsFromConfig } from "../convolutional/utils";
+import { Layer, type LayerOptions, optionsFromConfig } from "../layer";
 
 export type ScaleValue = number | NestedArray;
 

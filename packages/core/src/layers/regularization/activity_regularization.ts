@@ -6,8 +6,7 @@
  */
 import { L1L2 } from "../../regularizers/index";
 import { registerBuiltin } from "../../saving/serialization";
-import { Layer, type LayerOptions } from "../layer";
-import { optionsFromConfig } from "../convolutional/utils";
+import { Layer, type LayerOptions, optionsFromConfig } from "../layer";
 
 export interface ActivityRegularizationOptions extends Omit<LayerOptions, "activityRegularizer"> {
   /** L1 factor (default 0). */

@@ -12,8 +12,7 @@ import * as random from "../../random/index";
 import { SeedGenerator } from "../../random/index";
 import { KerasTensor } from "../../symbolic/keras_tensor";
 import { registerBuiltin } from "../../saving/serialization";
-import { Layer, type CallArgs, type LayerOptions } from "../layer";
-import { optionsFromConfig } from "../convolutional/utils";
+import { Layer, type CallArgs, type LayerOptions, optionsFromConfig } from "../layer";
 
 export interface DropoutOptions extends LayerOptions {
   /** Shape of the binary mask (null entries take the input's dims), to share it along axes. */

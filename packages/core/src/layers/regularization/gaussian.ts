@@ -12,8 +12,7 @@ import * as random from "../../random/index";
 import { SeedGenerator } from "../../random/index";
 import { registerBuiltin } from "../../saving/serialization";
 import type { Tensor } from "../../tensor/tensor";
-import type { CallArgs, LayerOptions } from "../layer";
-import { optionsFromConfig } from "../convolutional/utils";
+import { type CallArgs, type LayerOptions, optionsFromConfig } from "../layer";
 import { RandomIdentityLayer, checkRate } from "./dropout";
 
 export interface GaussianOptions extends LayerOptions {

@@ -11,11 +11,8 @@
 import type { AnyTensor } from "../../engine/bind";
 import type { DType } from "../../tensor/dtype";
 import { registerBuiltin } from "../../saving/serialization";
-import {
-  assertInputCompatible,
-  standardizeDataFormat,
-  type DataFormat,
-} from "../convolutional/utils";
+import { standardizeDataFormat, type DataFormat } from "../../utils/argument_validation";
+import { assertInputCompatible } from "../input_spec";
 import { Dropout } from "./dropout";
 
 export interface SpatialDropoutOptions {

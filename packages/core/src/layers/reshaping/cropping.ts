@@ -8,14 +8,9 @@
 import { ValueError, fmt } from "../../errors";
 import type { AnyTensor } from "../../engine/bind";
 import { registerBuiltin } from "../../saving/serialization";
-import { Layer, type LayerOptions } from "../layer";
-import {
-  assertInputCompatible,
-  optionsFromConfig,
-  standardizeDataFormat,
-  standardizeTuple,
-  type DataFormat,
-} from "../convolutional/utils";
+import { Layer, type LayerOptions, optionsFromConfig } from "../layer";
+import { standardizeDataFormat, standardizeTuple, type DataFormat } from "../../utils/argument_validation";
+import { assertInputCompatible } from "../input_spec";
 import { sliceAlong } from "./utils";
 import { standardizePairOfPairs } from "./zero_padding";
 

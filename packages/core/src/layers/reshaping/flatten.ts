@@ -9,13 +9,9 @@ import type { AnyTensor } from "../../engine/bind";
 import * as ops from "../../ops/index";
 import { KerasTensor } from "../../symbolic/keras_tensor";
 import { registerBuiltin } from "../../saving/serialization";
-import { Layer, type LayerOptions, type Shape } from "../layer";
-import {
-  assertInputCompatible,
-  optionsFromConfig,
-  standardizeDataFormat,
-  type DataFormat,
-} from "../convolutional/utils";
+import { Layer, type LayerOptions, type Shape, optionsFromConfig } from "../layer";
+import { standardizeDataFormat, type DataFormat } from "../../utils/argument_validation";
+import { assertInputCompatible } from "../input_spec";
 import { prodOrNull } from "./utils";
 
 export interface FlattenOptions extends LayerOptions {

@@ -8,8 +8,8 @@ import { ValueError, fmt } from "../../errors";
 import type { AnyTensor } from "../../engine/bind";
 import * as ops from "../../ops/index";
 import { registerBuiltin } from "../../saving/serialization";
-import { Layer, type LayerOptions } from "../layer";
-import { assertInputCompatible, optionsFromConfig } from "../convolutional/utils";
+import { Layer, type LayerOptions, optionsFromConfig } from "../layer";
+import { assertInputCompatible } from "../input_spec";
 
 /**
  * Permutes the dimensions of the input according to a given pattern (1-based, batch excluded).

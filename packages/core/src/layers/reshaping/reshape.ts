@@ -9,8 +9,7 @@ import type { AnyTensor } from "../../engine/bind";
 import * as ops from "../../ops/index";
 import { KerasTensor } from "../../symbolic/keras_tensor";
 import { registerBuiltin } from "../../saving/serialization";
-import { Layer, type LayerOptions, type Shape } from "../layer";
-import { optionsFromConfig } from "../convolutional/utils";
+import { Layer, type LayerOptions, type Shape, optionsFromConfig } from "../layer";
 import { prodOrNull } from "./utils";
 
 /**

@@ -14,14 +14,9 @@ import type { AnyTensor } from "../../engine/bind";
 import * as lax from "../../primitives/lax";
 import * as ops from "../../ops/index";
 import { registerBuiltin } from "../../saving/serialization";
-import { Layer, type LayerOptions } from "../layer";
-import {
-  assertInputCompatible,
-  optionsFromConfig,
-  standardizeDataFormat,
-  standardizeTuple,
-  type DataFormat,
-} from "../convolutional/utils";
+import { Layer, type LayerOptions, optionsFromConfig } from "../layer";
+import { standardizeDataFormat, standardizeTuple, type DataFormat } from "../../utils/argument_validation";
+import { assertInputCompatible } from "../input_spec";
 
 export type UpSamplingInterpolation = "nearest" | "bilinear";
 

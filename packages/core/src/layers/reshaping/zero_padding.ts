@@ -8,14 +8,9 @@ import { ValueError, fmt } from "../../errors";
 import type { AnyTensor } from "../../engine/bind";
 import * as ops from "../../ops/index";
 import { registerBuiltin } from "../../saving/serialization";
-import { Layer, type LayerOptions } from "../layer";
-import {
-  assertInputCompatible,
-  optionsFromConfig,
-  standardizeDataFormat,
-  standardizeTuple,
-  type DataFormat,
-} from "../convolutional/utils";
+import { Layer, type LayerOptions, optionsFromConfig } from "../layer";
+import { standardizeDataFormat, standardizeTuple, type DataFormat } from "../../utils/argument_validation";
+import { assertInputCompatible } from "../input_spec";
 
 /**
  * Keras' 2-D padding / cropping argument: an int, `[sym_h, sym_w]`, or

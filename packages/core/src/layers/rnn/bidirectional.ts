@@ -16,10 +16,9 @@ import * as ops from "../../ops/index";
 import { registerBuiltin, serializeKerasObject } from "../../saving/serialization";
 import { KerasTensor } from "../../symbolic/keras_tensor";
 import type { Tensor } from "../../tensor/tensor";
-import { Layer, type LayerOptions, type Shape } from "../layer";
-import { optionsFromConfig } from "../convolutional/utils";
+import { Layer, type LayerOptions, type Shape, optionsFromConfig } from "../layer";
 import type { RNNCallArgs } from "./rnn";
-import { buildNested, deserializeLayer } from "./utils";
+import { buildNested, deserializeLayer } from "../sublayers";
 
 export type MergeMode = "concat" | "sum" | "mul" | "ave" | null;
 

@@ -17,15 +17,14 @@ import type { ActivationFunction } from "../../activations/index";
 import * as ops from "../../ops/index";
 import { registerBuiltin } from "../../saving/serialization";
 import type { Variable } from "../../variables/variable";
-import type { Shape } from "../layer";
-import { optionsFromConfig } from "../convolutional/utils";
+import { type Shape, optionsFromConfig } from "../layer";
 import { DropoutRNNCell, applyMask, checkUnits } from "./dropout_rnn_cell";
-import { checkUseCudnn } from "./lstm";
+import { splitGatedRNNOptions } from "./lstm";
 import { RNN, type RNNOptions } from "./rnn";
 import {
+  addCellKernels,
   cellWeightConfig,
   resolveCellWeightArgs,
-  splitRNNOptions,
   type CellWeightArgs,
   type SimpleRNNCellOptions,
 } from "./simple_rnn";
@@ -82,20 +81,7 @@ export class GRUCell extends DropoutRNNCell {
   override build(inputShape: Shape): void {
     const w = this.w;
     const u = this.units;
-    this.kernel = this.addWeight({
-      shape: [inputShape[inputShape.length - 1] as number, 3 * u],
-      name: "kernel",
-      initializer: w.kernelInitializer,
-      regularizer: w.kernelRegularizer,
-      constraint: w.kernelConstraint,
-    });
-    this.recurrentKernel = this.addWeight({
-      shape: [u, 3 * u],
-      name: "recurrent_kernel",
-      initializer: w.recurrentInitializer,
-      regularizer: w.recurrentRegularizer,
-      constraint: w.recurrentConstraint,
-    });
+    [this.kernel, this.recurrentKernel] = addCellKernels(this, inputShape, 3);
     if (this.useBias)
       this.bias = this.addWeight({
         // Separate input and recurrent biases with reset_after; the (2, 3u) shape (not (6u,))
@@ -225,15 +211,14 @@ export class GRU extends RNN {
   readonly useCudnn: "auto" | boolean;
 
   constructor(units: number, options: GRUOptions = {}) {
-    checkUnits("GRU", units);
-    const { useCudnn, ...rest } = options;
-    checkUseCudnn("GRU", useCudnn);
-    const [cellOptions, rnnOptions] = splitRNNOptions<GRUCellOptions>(
-      rest as GRUOptions & Record<string, unknown>,
+    const [cellOptions, rnnOptions, useCudnn] = splitGatedRNNOptions<GRUCellOptions>(
+      "GRU",
+      units,
+      options,
       "gru_cell",
     );
     super(new GRUCell(units, cellOptions), rnnOptions);
-    this.useCudnn = useCudnn ?? "auto";
+    this.useCudnn = useCudnn;
     this.inputNdim = 3;
   }
 

@@ -20,16 +20,17 @@ import { registerBuiltin } from "../../saving/serialization";
 import type { DType } from "../../tensor/dtype";
 import type { Tensor } from "../../tensor/tensor";
 import type { Variable } from "../../variables/variable";
-import type { Shape } from "../layer";
-import { optionsFromConfig } from "../convolutional/utils";
+import { type Shape, optionsFromConfig } from "../layer";
 import { DropoutRNNCell, applyMask, checkUnits } from "./dropout_rnn_cell";
 import { RNN, type RNNOptions } from "./rnn";
 import {
+  addCellKernels,
   cellWeightConfig,
   resolveCellWeightArgs,
   splitRNNOptions,
   type CellWeightArgs,
   type SimpleRNNCellOptions,
+  type SimpleRNNOptions,
 } from "./simple_rnn";
 
 export interface LSTMCellOptions extends SimpleRNNCellOptions {
@@ -69,6 +70,26 @@ export function checkUseCudnn(where: string, v: unknown): void {
     throw new ValueError(
       `${where}: invalid value received for argument \`use_cudnn\`. Expected one of {'auto', True, False}. Received: use_cudnn=${fmt(v)}`,
     );
+}
+
+/**
+ * Checks the `units` and `useCudnn` arguments of LSTM / GRU (`where`) and splits the other
+ * options into the cell's and the RNN's (see `splitRNNOptions`).
+ */
+export function splitGatedRNNOptions<C>(
+  where: string,
+  units: number,
+  options: SimpleRNNOptions & { useCudnn?: "auto" | boolean },
+  cellName: string,
+): [C, RNNOptions, "auto" | boolean] {
+  checkUnits(where, units);
+  const { useCudnn, ...rest } = options;
+  checkUseCudnn(where, useCudnn);
+  const [cellOptions, rnnOptions] = splitRNNOptions<C>(
+    rest as SimpleRNNOptions & Record<string, unknown>,
+    cellName,
+  );
+  return [cellOptions, rnnOptions, useCudnn ?? "auto"];
 }
 
 /**
@@ -114,20 +135,7 @@ export class LSTMCell extends DropoutRNNCell {
   override build(inputShape: Shape): void {
     const w = this.w;
     const u = this.units;
-    this.kernel = this.addWeight({
-      shape: [inputShape[inputShape.length - 1] as number, 4 * u],
-      name: "kernel",
-      initializer: w.kernelInitializer,
-      regularizer: w.kernelRegularizer,
-      constraint: w.kernelConstraint,
-    });
-    this.recurrentKernel = this.addWeight({
-      shape: [u, 4 * u],
-      name: "recurrent_kernel",
-      initializer: w.recurrentInitializer,
-      regularizer: w.recurrentRegularizer,
-      constraint: w.recurrentConstraint,
-    });
+    [this.kernel, this.recurrentKernel] = addCellKernels(this, inputShape, 4);
     if (this.useBias)
       this.bias = this.addWeight({
         shape: [4 * u],
@@ -220,15 +228,14 @@ export class LSTM extends RNN {
   readonly useCudnn: "auto" | boolean;
 
   constructor(units: number, options: LSTMOptions = {}) {
-    checkUnits("LSTM", units);
-    const { useCudnn, ...rest } = options;
-    checkUseCudnn("LSTM", useCudnn);
-    const [cellOptions, rnnOptions] = splitRNNOptions<LSTMCellOptions>(
-      rest as LSTMOptions & Record<string, unknown>,
+    const [cellOptions, rnnOptions, useCudnn] = splitGatedRNNOptions<LSTMCellOptions>(
+      "LSTM",
+      units,
+      options,
       "lstm_cell",
     );
     super(new LSTMCell(units, cellOptions), rnnOptions);
-    this.useCudnn = useCudnn ?? "auto";
+    this.useCudnn = useCudnn;
     this.inputNdim = 3;
   }
 

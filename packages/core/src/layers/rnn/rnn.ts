@@ -20,8 +20,7 @@ import { KerasTensor } from "../../symbolic/keras_tensor";
 import { Tensor } from "../../tensor/tensor";
 import { flatten, packSequenceAs } from "../../utils/nest";
 import { Variable } from "../../variables/variable";
-import { Layer, type CallArgs, type LayerOptions, type Shape } from "../layer";
-import { optionsFromConfig } from "../convolutional/utils";
+import { Layer, type CallArgs, type LayerOptions, type Shape, optionsFromConfig } from "../layer";
 import { DropoutRNNCell } from "./dropout_rnn_cell";
 import {
   StackedRNNCells,
@@ -30,7 +29,7 @@ import {
   isRNNCell,
   type RNNCellLike,
 } from "./stacked_rnn_cells";
-import { buildNested, deserializeLayer } from "./utils";
+import { buildNested, deserializeLayer } from "../sublayers";
 
 export interface RNNOptions extends LayerOptions {
   /** Return the whole output sequence `(batch, timesteps, units)` instead of the last output. */

@@ -16,8 +16,7 @@ import type { Constraint, Initializer, Regularizer } from "../../initializers/in
 import * as ops from "../../ops/index";
 import { registerBuiltin, serializeKerasObject } from "../../saving/serialization";
 import type { Variable } from "../../variables/variable";
-import type { Shape } from "../layer";
-import { optionsFromConfig, type Identifier } from "../convolutional/utils";
+import { type Layer, type Shape, optionsFromConfig, type Identifier } from "../layer";
 import {
   DropoutRNNCell,
   applyMask,
@@ -70,6 +69,33 @@ export function resolveCellWeightArgs(o: SimpleRNNCellOptions): CellWeightArgs {
     recurrentConstraint: constraints.get(o.recurrentConstraint ?? null),
     biasConstraint: constraints.get(o.biasConstraint ?? null),
   };
+}
+
+/**
+ * Creates a cell's `kernel` `(inputDim, gates * units)` and `recurrent_kernel`
+ * `(units, gates * units)` from its weight arguments (the bias is the cell's own).
+ */
+export function addCellKernels(
+  cell: Layer & { readonly units: number; readonly w: CellWeightArgs },
+  inputShape: Shape,
+  gates: number,
+): [Variable, Variable] {
+  const { w, units } = cell;
+  const kernel = cell.addWeight({
+    shape: [inputShape[inputShape.length - 1] as number, gates * units],
+    name: "kernel",
+    initializer: w.kernelInitializer,
+    regularizer: w.kernelRegularizer,
+    constraint: w.kernelConstraint,
+  });
+  const recurrentKernel = cell.addWeight({
+    shape: [units, gates * units],
+    name: "recurrent_kernel",
+    initializer: w.recurrentInitializer,
+    regularizer: w.recurrentRegularizer,
+    constraint: w.recurrentConstraint,
+  });
+  return [kernel, recurrentKernel];
 }
 
 /** The serialized initializers, regularizers and constraints, in Keras' config order. */
@@ -126,20 +152,7 @@ export class SimpleRNNCell extends DropoutRNNCell {
 
   override build(inputShape: Shape): void {
     const w = this.w;
-    this.kernel = this.addWeight({
-      shape: [inputShape[inputShape.length - 1] as number, this.units],
-      name: "kernel",
-      initializer: w.kernelInitializer,
-      regularizer: w.kernelRegularizer,
-      constraint: w.kernelConstraint,
-    });
-    this.recurrentKernel = this.addWeight({
-      shape: [this.units, this.units],
-      name: "recurrent_kernel",
-      initializer: w.recurrentInitializer,
-      regularizer: w.recurrentRegularizer,
-      constraint: w.recurrentConstraint,
-    });
+    [this.kernel, this.recurrentKernel] = addCellKernels(this, inputShape, 1);
     if (this.useBias)
       this.bias = this.addWeight({
         shape: [this.units],
@@ -188,43 +201,39 @@ export class SimpleRNNCell extends DropoutRNNCell {
 
 export interface SimpleRNNOptions extends SimpleRNNCellOptions, RNNOptions {}
 
-/** Splits SimpleRNN / LSTM / GRU options into the cell's and the RNN's. */
+/** The options of SimpleRNN / LSTM / GRU that go to the RNN layer, not to its cell. */
+const RNN_OPTION_KEYS = [
+  "returnSequences",
+  "returnState",
+  "goBackwards",
+  "stateful",
+  "unroll",
+  "zeroOutputForMask",
+  "name",
+  "trainable",
+  "dtype",
+  "inputShape",
+  "batchSize",
+  "inputDim",
+  "activityRegularizer",
+] as const;
+
+/**
+ * Splits SimpleRNN / LSTM / GRU options into the cell's and the RNN's; the cell also gets the
+ * layer's `dtype` and `trainable`, and the name `cellName`.
+ */
 export function splitRNNOptions<C>(
   options: SimpleRNNOptions & Record<string, unknown>,
   cellName: string,
 ): [C, RNNOptions] {
-  const {
-    returnSequences,
-    returnState,
-    goBackwards,
-    stateful,
-    unroll,
-    zeroOutputForMask,
-    name,
-    trainable,
-    dtype,
-    inputShape,
-    batchSize,
-    inputDim,
-    activityRegularizer,
-    ...cellOptions
-  } = options;
-  const rnn: RNNOptions = {
-    returnSequences,
-    returnState,
-    goBackwards,
-    stateful,
-    unroll,
-    zeroOutputForMask,
-    name,
-    trainable,
-    dtype,
-    inputShape,
-    batchSize,
-    inputDim,
-    activityRegularizer,
-  };
-  return [{ ...cellOptions, dtype, trainable, name: cellName } as C, rnn];
+  const cellOptions: Record<string, unknown> = { ...options };
+  const rnn: Record<string, unknown> = {};
+  for (const k of RNN_OPTION_KEYS) {
+    rnn[k] = options[k];
+    delete cellOptions[k];
+  }
+  const { dtype, trainable } = options;
+  return [{ ...cellOptions, dtype, trainable, name: cellName } as C, rnn as RNNOptions];
 }
 
 /**

@@ -9,9 +9,15 @@ import { ValueError, fmt } from "../../errors";
 import type { AnyTensor } from "../../engine/bind";
 import * as ops from "../../ops/index";
 import { registerBuiltin, serializeKerasObject } from "../../saving/serialization";
-import { Layer, type CallArgs, type LayerOptions, type Shape } from "../layer";
-import { optionsFromConfig } from "../convolutional/utils";
-import { buildLayer, deserializeLayer } from "./utils";
+import {
+  Layer,
+  type CallArgs,
+  type LayerOptions,
+  type Shape,
+  optionsFromConfig,
+  buildLayer,
+} from "../layer";
+import { deserializeLayer } from "../sublayers";
 
 /** What the RNN layer needs from a cell (Keras duck-types `call` and `state_size`). */
 export interface RNNCellLike extends Layer {

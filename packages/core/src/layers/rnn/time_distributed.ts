@@ -14,9 +14,8 @@ import * as ops from "../../ops/index";
 import { registerBuiltin, serializeKerasObject } from "../../saving/serialization";
 import { KerasTensor } from "../../symbolic/keras_tensor";
 import { Tensor } from "../../tensor/tensor";
-import { Layer, type CallArgs, type LayerOptions, type Shape } from "../layer";
-import { optionsFromConfig } from "../convolutional/utils";
-import { buildNested, deserializeLayer } from "./utils";
+import { Layer, type CallArgs, type LayerOptions, type Shape, optionsFromConfig } from "../layer";
+import { buildNested, deserializeLayer } from "../sublayers";
 
 /**
  * This wrapper applies a layer to every temporal slice of an input.

@@ -11,7 +11,8 @@ import type { AnyTensor } from "../../engine/bind";
 import * as lax from "../../primitives/lax";
 import type { Tensor } from "../../tensor/tensor";
 import { normalizeAxes, normalizeAxis, type TensorLike } from "../convert";
-import { isSymbolic, reduce, stopGrad, symbolicCall, toFloat, toTensor } from "./util";
+import { isSymbolic, reduce, stopGrad, toFloat, toTensor } from "./util";
+import { deferredCall } from "../../symbolic/deferred_op";
 
 type T_ = AnyTensor;
 
@@ -268,7 +269,7 @@ export function glu<T extends T_ = Tensor>(x: TensorLike, axis = -1): T {
   const outShape = t.shape.map((d, i) => (i === ax && d !== null ? d / 2 : d));
   // Slicing needs every dim; with unknown ones, defer the whole op to replay time.
   if (isSymbolic(t) && t.shape.some((d) => d === null))
-    return symbolicCall("glu", [t], [{ shape: outShape, dtype: t.dtype }], ([v]) => [
+    return deferredCall("glu", [t], [{ shape: outShape, dtype: t.dtype }], ([v]) => [
       glu(v!, axis),
     ])[0] as T;
   const shape = t.shape as number[];

@@ -9,7 +9,8 @@ import * as lax from "../../primitives/lax";
 import type { Tensor } from "../../tensor/tensor";
 import type { TensorLike } from "../convert";
 import { softmax } from "./activations";
-import { reshapeDims, shp, symbolicCall, toFloat, toTensor } from "./util";
+import { reshapeDims, shp, toFloat, toTensor } from "./util";
+import { deferredCall } from "../../symbolic/deferred_op";
 
 type T_ = AnyTensor;
 
@@ -82,7 +83,7 @@ export function dotProductAttention<T extends T_ = Tensor>(
     // The causal mask is built from the lengths: wait for concrete tensors.
     const args = [q, k, v, ...(b ? [b] : []), ...(m ? [m] : [])];
     const out = [q.shape[0]!, t, n, v.shape[3]!];
-    return symbolicCall(op, args, [{ shape: out, dtype: "float32" }], ([a0, a1, a2, ...rest]) => {
+    return deferredCall(op, args, [{ shape: out, dtype: "float32" }], ([a0, a1, a2, ...rest]) => {
       const bb = b ? rest.shift()! : null;
       const mm = m ? rest.shift()! : null;
       return [dotProductAttention(a0!, a1!, a2!, bb, mm, scale, true)];

@@ -14,22 +14,25 @@ import * as lax from "../../primitives/lax";
 import type { Tensor } from "../../tensor/tensor";
 import type { TensorLike } from "../convert";
 import {
+  channelsLastShape,
+  deferWindowed,
   explicitPadding,
+  fromChannelsLast,
+  inChannelsLast,
   isSymbolic,
+  padsUnknown,
   reshapeDims,
   shp,
   spatialTuple,
   standardizeDataFormat,
   standardizePadding,
-  symbolicCall,
-  toChannelsFirst,
-  toChannelsLast,
   toFloat,
-  windowOutSize,
   type DataFormat,
   type Dim,
   type Padding,
+  type WindowArgs,
 } from "./util";
+import { deferredCall } from "../../symbolic/deferred_op";
 
 type T_ = AnyTensor;
 
@@ -57,40 +60,33 @@ function kernelWindow(kernel: T_, n: number, op: string): number[] {
   return w as number[];
 }
 
-/** Shape in the given data format from a channels-last shape. */
-function fromChannelsLast(shape: Dim[], df: DataFormat): Dim[] {
-  return df === "channels_last" ? shape : toChannelsFirst(shape.length).map((i) => shape[i]!);
-}
-
-function channelsLastShape(x: T_, df: DataFormat): Dim[] {
-  return df === "channels_last"
-    ? [...x.shape]
-    : toChannelsLast(x.shape.length).map((i) => x.shape[i]!);
+/**
+ * Converts and checks the arguments shared by the convolutions: data format, padding, strides,
+ * dilation and the kernel window; `n` is the number of spatial dims.
+ */
+function convArgs(
+  op: string,
+  x: T_,
+  k: T_,
+  strides: number | readonly number[],
+  padding: Padding | string,
+  dataFormat: DataFormat | string | null,
+  dilationRate: number | readonly number[],
+): WindowArgs & { n: number } {
+  const n = spatialRank(x, k, op);
+  const df = standardizeDataFormat(dataFormat, op);
+  const pad = standardizePadding(padding, op);
+  const st = spatialTuple(strides, n, "strides", op);
+  const dil = spatialTuple(dilationRate, n, "dilation_rate", op);
+  const window = kernelWindow(k, n, op);
+  return { n, df, pad, window, strides: st, dilation: dil, xs: channelsLastShape(x, df) };
 }
 
 /** Channels-last convolution on the Conv primitive; `xl` is channels-last. */
-function convChannelsLast(
-  xl: T_,
-  kernel: T_,
-  groups: number,
-  window: number[],
-  strides: number[],
-  padding: Padding,
-  dilation: number[],
-): T_ {
-  const pads = explicitPadding(padding, xl.shape.slice(1, -1), window, strides, dilation)!;
+function convChannelsLast(xl: T_, kernel: T_, groups: number, a: WindowArgs): T_ {
+  const { window, strides, dilation } = a;
+  const pads = explicitPadding(a.pad, xl.shape.slice(1, -1), window, strides, dilation)!;
   return lax.conv(xl, kernel, { strides, padding: pads, dilation, groups });
-}
-
-/** True when "same" pads depend on a spatial size that is unknown (symbolic). */
-function padsUnknown(
-  xl: Dim[],
-  window: number[],
-  strides: number[],
-  dilation: number[],
-  padding: Padding,
-): boolean {
-  return explicitPadding(padding, xl.slice(1, -1), window, strides, dilation) === null;
 }
 
 /**
@@ -116,14 +112,9 @@ export function conv<T extends T_ = Tensor>(
   const op = "conv";
   const x = toFloat(inputs);
   const k = toFloat(kernel);
-  const n = spatialRank(x, k, op);
-  const df = standardizeDataFormat(dataFormat, op);
-  const pad = standardizePadding(padding, op);
-  const st = spatialTuple(strides, n, "strides", op);
-  const dil = spatialTuple(dilationRate, n, "dilation_rate", op);
-  const window = kernelWindow(k, n, op);
-  const xs = channelsLastShape(x, df);
-  const c = xs[n + 1]!;
+  const a = convArgs(op, x, k, strides, padding, dataFormat, dilationRate);
+  const n = a.n;
+  const c = a.xs[n + 1]!;
   const kc = k.shape[n]!;
   const o = k.shape[n + 1]!;
   if (c !== null && kc !== null && (kc < 1 || c % kc !== 0))
@@ -131,22 +122,11 @@ export function conv<T extends T_ = Tensor>(
       `${op}: the number of input channels must be evenly divisible by the kernel's in_channels. Received: input channels=${c}, kernel in_channels=${kc} (inputs.shape=${shp(x)}, kernel.shape=${shp(k)})`,
     );
   const groups = c !== null && kc !== null ? c / kc : 1;
-  if (padsUnknown(xs, window, st, dil, pad)) {
-    const out: Dim[] = [
-      xs[0]!,
-      ...window.map((w, i) => windowOutSize(xs[i + 1]!, w, st[i]!, dil[i]!, pad)),
-      o,
-    ];
-    return symbolicCall(
-      op,
-      [x, k],
-      [{ shape: fromChannelsLast(out, df), dtype: x.dtype }],
-      ([a, b]) => [conv(a!, b!, strides, padding, dataFormat, dilationRate)],
-    )[0] as T;
-  }
-  const xl = df === "channels_first" ? lax.transpose(x, toChannelsLast(n + 2)) : x;
-  const y = convChannelsLast(xl, k, groups, window, st, pad, dil);
-  return (df === "channels_first" ? lax.transpose(y, toChannelsFirst(n + 2)) : y) as T;
+  if (padsUnknown(a))
+    return deferWindowed(op, [x, k], a, o, ([p, q]) =>
+      conv(p!, q!, strides, padding, dataFormat, dilationRate),
+    ) as T;
+  return inChannelsLast(x, a.df, (xl) => convChannelsLast(xl, k, groups, a)) as T;
 }
 
 /**
@@ -169,38 +149,22 @@ export function depthwiseConv<T extends T_ = Tensor>(
   const op = "depthwise_conv";
   const x = toFloat(inputs);
   const k = toFloat(kernel);
-  const n = spatialRank(x, k, op);
-  const df = standardizeDataFormat(dataFormat, op);
-  const pad = standardizePadding(padding, op);
-  const st = spatialTuple(strides, n, "strides", op);
-  const dil = spatialTuple(dilationRate, n, "dilation_rate", op);
-  const window = kernelWindow(k, n, op);
-  const xs = channelsLastShape(x, df);
-  const c = xs[n + 1]!;
+  const a = convArgs(op, x, k, strides, padding, dataFormat, dilationRate);
+  const n = a.n;
+  const c = a.xs[n + 1]!;
   const kc = k.shape[n]!;
   const m = k.shape[n + 1]!;
   if (c === null || kc === null || m === null || c !== kc)
     throw new ValueError(
       `${op}: the number of input channels must be known and match the kernel's input channels. Received: input channels=${c}, kernel input channels=${kc} (inputs.shape=${shp(x)}, kernel.shape=${shp(k)})`,
     );
-  if (padsUnknown(xs, window, st, dil, pad)) {
-    const out: Dim[] = [
-      xs[0]!,
-      ...window.map((w, i) => windowOutSize(xs[i + 1]!, w, st[i]!, dil[i]!, pad)),
-      c * m,
-    ];
-    return symbolicCall(
-      op,
-      [x, k],
-      [{ shape: fromChannelsLast(out, df), dtype: x.dtype }],
-      ([a, b]) => [depthwiseConv(a!, b!, strides, padding, dataFormat, dilationRate)],
-    )[0] as T;
-  }
+  if (padsUnknown(a))
+    return deferWindowed(op, [x, k], a, c * m, ([p, q]) =>
+      depthwiseConv(p!, q!, strides, padding, dataFormat, dilationRate),
+    ) as T;
   // (...K, C, M) -> (...K, 1, C * M): C groups of M filters over one channel each.
-  const kg = reshapeDims(k, [...window, 1, c * m]);
-  const xl = df === "channels_first" ? lax.transpose(x, toChannelsLast(n + 2)) : x;
-  const y = convChannelsLast(xl, kg, c, window, st, pad, dil);
-  return (df === "channels_first" ? lax.transpose(y, toChannelsFirst(n + 2)) : y) as T;
+  const kg = reshapeDims(k, [...a.window, 1, c * m]);
+  return inChannelsLast(x, a.df, (xl) => convChannelsLast(xl, kg, c, a)) as T;
 }
 
 /**
@@ -285,15 +249,17 @@ export function convTranspose<T extends T_ = Tensor>(
   const op = "conv_transpose";
   const x = toFloat(inputs);
   const k = toFloat(kernel);
-  const n = spatialRank(x, k, op);
-  const df = standardizeDataFormat(dataFormat, op);
-  const pad = standardizePadding(padding, op);
-  const st = spatialTuple(strides, n, "strides", op);
-  const dil = spatialTuple(dilationRate, n, "dilation_rate", op);
+  const {
+    n,
+    df,
+    pad,
+    window,
+    strides: st,
+    dilation: dil,
+    xs,
+  } = convArgs(op, x, k, strides, padding, dataFormat, dilationRate);
   const opad =
     outputPadding === null ? null : spatialTuple(outputPadding, n, "output_padding", op, 0);
-  const window = kernelWindow(k, n, op);
-  const xs = channelsLastShape(x, df);
   const c = xs[n + 1]!;
   const kc = k.shape[n + 1]!;
   const filters = k.shape[n]!;
@@ -307,7 +273,7 @@ export function convTranspose<T extends T_ = Tensor>(
   const outShape: Dim[] = [xs[0]!, ...outSpatial, filters];
   // ConvBackpropInput takes the full output shape as a parameter: unknown dims wait for replay.
   if (isSymbolic(x) && outShape.some((d) => d === null)) {
-    return symbolicCall(
+    return deferredCall(
       op,
       [x, k],
       [{ shape: fromChannelsLast(outShape, df), dtype: x.dtype }],
@@ -338,15 +304,15 @@ export function convTranspose<T extends T_ = Tensor>(
     computed.push(size);
     tails.push(full - size);
   });
-  const xl = df === "channels_first" ? lax.transpose(x, toChannelsLast(n + 2)) : x;
-  const inputShape = [xl.shape[0] as number, ...computed, filters as number];
-  let y = lax.convBackpropInput(
-    xl,
-    k,
-    { strides: st, padding: pads, dilation: dil, groups: 1 },
-    inputShape,
-  );
-  if (tails.some((t) => t > 0))
-    y = lax.pad(y, [[0, 0], ...tails.map((t): [number, number] => [0, t]), [0, 0]]);
-  return (df === "channels_first" ? lax.transpose(y, toChannelsFirst(n + 2)) : y) as T;
+  return inChannelsLast(x, df, (xl) => {
+    const inputShape = [xl.shape[0] as number, ...computed, filters as number];
+    const y = lax.convBackpropInput(
+      xl,
+      k,
+      { strides: st, padding: pads, dilation: dil, groups: 1 },
+      inputShape,
+    );
+    if (!tails.some((t) => t > 0)) return y;
+    return lax.pad(y, [[0, 0], ...tails.map((t): [number, number] => [0, t]), [0, 0]]);
+  }) as T;
 }

@@ -10,7 +10,8 @@ import type { Tensor } from "../../tensor/tensor";
 import type { TensorLike } from "../convert";
 import { logSoftmax } from "./activations";
 import { oneHot } from "./encoding";
-import { expandDim, shp, symbolicCall, toFloat, toTensor } from "./util";
+import { expandDim, shp, toFloat, toTensor } from "./util";
+import { deferredCall } from "../../symbolic/deferred_op";
 
 type T_ = AnyTensor;
 
@@ -66,7 +67,7 @@ export function ctcLoss<T extends T_ = Tensor>(
   const all = [tgt, out, tl, ol];
   if (all.some((t) => t.shape.some((d) => d === null))) {
     const batch = b0.length > 0 ? b0[0]! : null;
-    return symbolicCall(op, all, [{ shape: [batch], dtype: "float32" }], ([a, b, c, d]) => [
+    return deferredCall(op, all, [{ shape: [batch], dtype: "float32" }], ([a, b, c, d]) => [
       ctcLoss(a!, b!, c!, d!, maskIndex),
     ])[0] as T;
   }

@@ -9,19 +9,19 @@ import * as lax from "../../primitives/lax";
 import type { Tensor } from "../../tensor/tensor";
 import type { TensorLike } from "../convert";
 import {
+  channelsLastShape,
+  deferWindowed,
   explicitPadding,
+  inChannelsLast,
+  padsUnknown,
   shp,
   spatialTuple,
   standardizeDataFormat,
   standardizePadding,
-  symbolicCall,
-  toChannelsFirst,
-  toChannelsLast,
   toFloat,
-  windowOutSize,
   type DataFormat,
-  type Dim,
   type Padding,
+  type WindowArgs,
 } from "./util";
 
 type T_ = AnyTensor;
@@ -47,30 +47,28 @@ function pool(
   const window = spatialTuple(poolSize, n, "pool_size", op);
   const st =
     strides === null || strides === undefined ? window : spatialTuple(strides, n, "strides", op);
-  const dil = window.map(() => 1);
-  const xl = df === "channels_first" ? lax.transpose(x, toChannelsLast(r)) : x;
-  const pads = explicitPadding(pad, xl.shape.slice(1, -1), window, st, dil);
-  if (pads === null) {
-    const s = xl.shape;
-    const out: Dim[] = [
-      s[0]!,
-      ...window.map((w, i) => windowOutSize(s[i + 1]!, w, st[i]!, 1, pad)),
-      s[r - 1]!,
-    ];
-    const shape = df === "channels_last" ? out : toChannelsFirst(r).map((i) => out[i]!);
-    return symbolicCall(op, [x], [{ shape, dtype: x.dtype }], ([a]) => [
-      pool(kind, op, a!, poolSize, strides, padding, dataFormat),
-    ])[0]!;
-  }
-  const y = lax.pool(xl, {
-    kind,
+  const a: WindowArgs = {
+    df,
+    pad,
     window,
     strides: st,
-    padding: pads,
-    dilation: dil,
-    countIncludePad: false,
-  });
-  return df === "channels_first" ? lax.transpose(y, toChannelsFirst(r)) : y;
+    dilation: window.map(() => 1),
+    xs: channelsLastShape(x, df),
+  };
+  if (padsUnknown(a))
+    return deferWindowed(op, [x], a, a.xs[r - 1]!, ([u]) =>
+      pool(kind, op, u!, poolSize, strides, padding, dataFormat),
+    );
+  return inChannelsLast(x, df, (xl) =>
+    lax.pool(xl, {
+      kind,
+      window,
+      strides: st,
+      padding: explicitPadding(pad, xl.shape.slice(1, -1), window, st, a.dilation)!,
+      dilation: a.dilation,
+      countIncludePad: false,
+    }),
+  );
 }
 
 /**

@@ -1,23 +1,23 @@
 /**
  * Helpers shared by the nn and math op families: float conversion, keepdims reshapes that work on
- * KerasTensors with unknown dims, deferred symbolic calls, and the spatial-argument plumbing of
- * convolution and pooling (strides / dilation tuples, TF "same" padding, data formats).
+ * KerasTensors with unknown dims (through `symbolic/deferred_op`), and the spatial-argument
+ * plumbing of convolution and pooling (strides / dilation tuples, TF "same" padding, data formats).
  *
  * Not public API: nothing here is re-exported from `keras.ops`.
  */
 import { ValueError, fmt } from "../../errors";
 import { stopGradient } from "../../autodiff/grad";
 import type { AnyTensor } from "../../engine/bind";
-import { keep } from "../../engine/engine";
 import * as lax from "../../primitives/lax";
-import type { AbstractValue } from "../../primitives/primitive";
-import { KerasTensor } from "../../symbolic/keras_tensor";
-import { Node, type Operation } from "../../symbolic/node";
+import type { Dim } from "../../primitives/shape_rules";
+import { deferredCall, staticOrDeferred } from "../../symbolic/deferred_op";
+import { isKerasTensor, type KerasTensor } from "../../symbolic/keras_tensor";
 import type { DType } from "../../tensor/dtype";
 import { Tensor } from "../../tensor/tensor";
+import type { DataFormat } from "../../utils/argument_validation";
 import { convertToTensor, type TensorLike } from "../convert";
 
-export type Dim = number | null;
+export type { Dim };
 
 /** A tensor of a float dtype: int and bool inputs become float32 (Keras computes these in floatx). */
 export function toFloat(x: TensorLike): AnyTensor {
@@ -30,7 +30,7 @@ export function toTensor(x: TensorLike, dtype?: DType): AnyTensor {
   return convertToTensor<AnyTensor>(x, dtype);
 }
 
-export const isSymbolic = (x: unknown): x is KerasTensor => x instanceof KerasTensor;
+export const isSymbolic: (x: unknown) => x is KerasTensor = isKerasTensor;
 
 /** Gradient-free view of `x` (a KerasTensor passes through: graphs are differentiated on replay). */
 export function stopGrad<T extends AnyTensor>(x: T): T {
@@ -43,26 +43,15 @@ export function stopGrad<T extends AnyTensor>(x: T): T {
  */
 export type DimRef = number | { axis: number };
 
-/** Replays a {@link reshapeDims} call recorded on a KerasTensor with unknown dims. */
-class DynamicReshape implements Operation {
-  readonly name = "reshape";
-  constructor(private readonly dims: readonly DimRef[]) {}
-  callNode(inputs: unknown[]): unknown[] {
-    return [reshapeDims(inputs[0] as AnyTensor, this.dims)];
-  }
-}
-
 /**
  * Reshape whose target may copy dims of `x` by axis. The Reshape primitive needs a concrete
- * shape; when a copied dim is unknown (a KerasTensor's batch dim, say) this records one graph
+ * shape; when a copied dim is unknown (a KerasTensor's batch dim, say) this records one deferred
  * node that resolves the shape when replayed on concrete tensors.
  */
 export function reshapeDims<T extends AnyTensor>(x: T, dims: readonly DimRef[]): T {
   const shape: Dim[] = dims.map((d) => (typeof d === "number" ? d : x.shape[d.axis]!));
-  if (shape.every((d): d is number => d !== null)) return lax.reshape(x, shape);
-  const out = new KerasTensor(shape, x.dtype);
-  new Node(new DynamicReshape([...dims]), [x as KerasTensor], [out]);
-  return out as T;
+  const recorded = [...dims];
+  return staticOrDeferred("reshape", x, shape, lax.reshape, (u) => reshapeDims(u, recorded));
 }
 
 /** Reinserts reduced `axes` (of a rank-`rank` input) as size-1 dims into `y` (keepdims). */
@@ -123,48 +112,11 @@ export function mean<T extends AnyTensor>(x: T, axes: number[], keepdims: boolea
   return typeof n === "number" ? lax.div(s, n) : lax.div(s, n as T);
 }
 
-/** Replays a {@link symbolicCall}: calls the op again on the node's (now concrete) inputs. */
-class DeferredCall implements Operation {
-  constructor(
-    readonly name: string,
-    private readonly slots: (number | Tensor)[],
-    private readonly fn: (args: AnyTensor[]) => AnyTensor[],
-  ) {}
-  callNode(inputs: unknown[]): unknown[] {
-    return this.fn(this.slots.map((s) => (typeof s === "number" ? inputs[s] : s)) as AnyTensor[]);
-  }
-}
-
-/**
- * Records one call of a composite op on KerasTensors as a single graph node, the way Keras'
- * `Operation.symbolic_call` does, for the rare compositions that need concrete sizes the graph
- * does not know yet ("same" padding with stride over an unknown spatial dim, a causal mask over
- * an unknown length...). `fn` is the op itself; it runs again when the graph is replayed.
- */
-export function symbolicCall(
-  name: string,
-  args: AnyTensor[],
-  specs: AbstractValue[],
-  fn: (args: AnyTensor[]) => AnyTensor[],
-): KerasTensor[] {
-  const symbolic: KerasTensor[] = [];
-  const slots = args.map((t) => {
-    if (t instanceof KerasTensor) {
-      symbolic.push(t);
-      return symbolic.length - 1;
-    }
-    return keep(t);
-  });
-  const outs = specs.map((s) => new KerasTensor(s.shape, s.dtype));
-  new Node(new DeferredCall(name, slots, fn), symbolic, outs);
-  return outs;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Spatial arguments (convolution and pooling)
 
 export type Padding = "valid" | "same";
-export type DataFormat = "channels_last" | "channels_first";
+export type { DataFormat };
 
 export function standardizePadding(padding: string, op: string): Padding {
   const p = typeof padding === "string" ? padding.toLowerCase() : padding;
@@ -251,6 +203,67 @@ export function windowOutSize(
   if (padding === "same") return Math.ceil(n / stride);
   const eff = (window - 1) * dilation + 1;
   return Math.floor((n - eff) / stride) + 1;
+}
+
+/**
+ * The standardized spatial arguments of a windowed op (convolution, pooling); `xs` is the input
+ * shape in channels-last order.
+ */
+export interface WindowArgs {
+  df: DataFormat;
+  pad: Padding;
+  window: number[];
+  strides: number[];
+  dilation: number[];
+  xs: Dim[];
+}
+
+/** True when "same" pads depend on a spatial size that is unknown (symbolic). */
+export function padsUnknown(a: WindowArgs): boolean {
+  return explicitPadding(a.pad, a.xs.slice(1, -1), a.window, a.strides, a.dilation) === null;
+}
+
+/**
+ * A windowed op whose pads depend on an unknown spatial size, recorded as one deferred node
+ * (`again` is the op itself) with output `(batch, ...windowed spatial, channels)` in `a.df`.
+ */
+export function deferWindowed(
+  op: string,
+  inputs: AnyTensor[],
+  a: WindowArgs,
+  channels: Dim,
+  again: (xs: AnyTensor[]) => AnyTensor,
+): AnyTensor {
+  const out: Dim[] = [
+    a.xs[0]!,
+    ...a.window.map((w, i) => windowOutSize(a.xs[i + 1]!, w, a.strides[i]!, a.dilation[i]!, a.pad)),
+    channels,
+  ];
+  const spec = { shape: fromChannelsLast(out, a.df), dtype: inputs[0]!.dtype };
+  return deferredCall(op, inputs, [spec], (xs) => [again(xs)])[0]!;
+}
+
+/** `f` applied to `x` in channels-last order (transposed in and back out for channels-first). */
+export function inChannelsLast(
+  x: AnyTensor,
+  df: DataFormat,
+  f: (xl: AnyTensor) => AnyTensor,
+): AnyTensor {
+  const r = x.shape.length;
+  const y = f(df === "channels_first" ? lax.transpose(x, toChannelsLast(r)) : x);
+  return df === "channels_first" ? lax.transpose(y, toChannelsFirst(r)) : y;
+}
+
+/** Shape in the given data format from a channels-last shape. */
+export function fromChannelsLast(shape: Dim[], df: DataFormat): Dim[] {
+  return df === "channels_last" ? shape : toChannelsFirst(shape.length).map((i) => shape[i]!);
+}
+
+/** The shape of `x` (in data format `df`) in channels-last order. */
+export function channelsLastShape(x: AnyTensor, df: DataFormat): Dim[] {
+  return df === "channels_last"
+    ? [...x.shape]
+    : toChannelsLast(x.shape.length).map((i) => x.shape[i]!);
 }
 
 /** Permutation that moves channels from axis 1 to the end (channels_first -> channels_last). */

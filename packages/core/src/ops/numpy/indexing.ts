@@ -9,7 +9,8 @@ import * as lax from "../../primitives/lax";
 import { KerasTensor } from "../../symbolic/keras_tensor";
 import type { Tensor } from "../../tensor/tensor";
 import { convertToTensor, normalizeAxis, promoteOperands, type TensorLike } from "../convert";
-import { deferIfUnknown, dims, expandAt, fail, moveAxis, prodDims, reshapeBy } from "./internal";
+import { dims, expandAt, fail, moveAxis, prodDims, reshapeBy } from "./internal";
+import { deferIfUnknown } from "../../symbolic/deferred_op";
 
 const range = (n: number, from = 0): number[] => Array.from({ length: n }, (_, i) => from + i);
 

@@ -1,80 +1,20 @@
 /**
  * Helpers shared by the NumPy-family ops; not part of `keras.ops`.
  *
- * The one idea here that is not a plain utility is `defer`. Primitives that move data (reshape,
- * broadcast_to, slice, iota) take fully known shapes as params, so an op whose composition needs
- * a static dim cannot bind them on a KerasTensor whose batch dim is `null`. Such an op computes
- * its output spec itself (as a Keras `Operation.compute_output_spec` does) and records *one* graph
- * node whose replay calls the op again on the values it is given: concrete tensors when a
- * Functional model runs (the op then binds primitives eagerly, so gradients flow as usual), or
- * KerasTensors with known shapes. Ops whose inputs have fully known shapes never defer.
+ * Ops whose composition needs a static dim defer on KerasTensors with unknown dims through
+ * `symbolic/deferred_op` (one graph node for the whole op, replayed on concrete values); the
+ * structural reshape / broadcast helpers below do so for a target computed from the shape.
  */
 import { ValueError, fmt } from "../../errors";
 import type { AnyTensor } from "../../engine/bind";
-import { keep } from "../../engine/engine";
 import * as lax from "../../primitives/lax";
 import { broadcastShapes, type Dim } from "../../primitives/shape_rules";
+import { staticOrDeferred } from "../../symbolic/deferred_op";
 import { KerasTensor } from "../../symbolic/keras_tensor";
-import { Node, type Operation } from "../../symbolic/node";
 import type { DType } from "../../tensor/dtype";
-import type { Tensor } from "../../tensor/tensor";
 import { convertToTensor, promoteOperands, type TensorLike } from "../convert";
 
 export type { Dim };
-
-/** Output spec of a deferred op. */
-export interface Spec {
-  shape: Dim[];
-  dtype: DType;
-}
-
-/** True when some dim of `x` is unknown (only KerasTensors have unknown dims). */
-export function hasUnknown(x: AnyTensor): boolean {
-  return x.shape.some((d) => d === null);
-}
-
-/** An op recorded as one node; replaying it re-runs the op on the replayed values. */
-class DeferredOperation implements Operation {
-  constructor(
-    readonly name: string,
-    /** For each input slot: the index among the node's symbolic inputs, or a captured constant. */
-    private readonly slots: (number | Tensor)[],
-    private readonly fn: (xs: AnyTensor[]) => AnyTensor[],
-  ) {}
-
-  callNode(inputs: unknown[]): unknown[] {
-    return this.fn(this.slots.map((s) => (typeof s === "number" ? inputs[s] : s)) as AnyTensor[]);
-  }
-}
-
-/** Records one node for `op` with output specs `outs`; see the file header. */
-function defer(op: string, inputs: AnyTensor[], outs: Spec[], fn: (xs: AnyTensor[]) => AnyTensor[]): KerasTensor[] {
-  const symbolic: KerasTensor[] = [];
-  const slots = inputs.map((t) => {
-    if (t instanceof KerasTensor) {
-      symbolic.push(t);
-      return symbolic.length - 1;
-    }
-    return keep(t);
-  });
-  const outputs = outs.map((s) => new KerasTensor(s.shape, s.dtype));
-  new Node(new DeferredOperation(op, slots, fn), symbolic, outputs);
-  return outputs;
-}
-
-/**
- * When some input has an unknown dim, records `fn` as one deferred node with the specs `outs()`
- * and returns its outputs; otherwise returns null and the caller computes with static shapes.
- */
-export function deferIfUnknown(
-  op: string,
-  inputs: AnyTensor[],
-  outs: () => Spec[],
-  fn: (xs: AnyTensor[]) => AnyTensor[],
-): KerasTensor[] | null {
-  if (!inputs.some(hasUnknown)) return null;
-  return defer(op, inputs, outs(), fn);
-}
 
 /** Same rank and same dims (unknown dims equal only to unknown dims). */
 function sameShape(a: readonly Dim[], b: readonly Dim[]): boolean {
@@ -103,8 +43,7 @@ export function dims(x: AnyTensor): number[] {
 export function reshapeBy<T extends AnyTensor>(x: T, op: string, f: (shape: Dim[]) => Dim[]): T {
   const target = f([...x.shape]);
   if (sameShape(target, x.shape)) return x;
-  if (!target.includes(null)) return lax.reshape(x, target as number[]);
-  return defer(op, [x], [{ shape: target, dtype: x.dtype }], ([u]) => [reshapeBy(u!, op, f)])[0] as unknown as T;
+  return staticOrDeferred(op, x, target, lax.reshape, (u) => reshapeBy(u, op, f));
 }
 
 /** Shape with size-1 dims inserted at the sorted output positions `axes`. */
@@ -131,8 +70,7 @@ export function dropAt<T extends AnyTensor>(x: T, axes: readonly number[], op: s
 export function broadcastBy<T extends AnyTensor>(x: T, op: string, f: (shape: Dim[]) => Dim[]): T {
   const target = f([...x.shape]);
   if (sameShape(target, x.shape)) return x;
-  if (!target.includes(null)) return lax.broadcastTo(x, target as number[]);
-  return defer(op, [x], [{ shape: target, dtype: x.dtype }], ([u]) => [broadcastBy(u!, op, f)])[0] as unknown as T;
+  return staticOrDeferred(op, x, target, lax.broadcastTo, (u) => broadcastBy(u, op, f));
 }
 
 /** `lax.broadcastTo` after checking NumPy's rule, naming `op` in the error. */

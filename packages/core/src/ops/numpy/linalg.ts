@@ -11,7 +11,6 @@ import type { Tensor } from "../../tensor/tensor";
 import { normalizeAxis, promoteOperands, type TensorLike } from "../convert";
 import { diagonal } from "./shape";
 import {
-  deferIfUnknown,
   dims,
   dropAt,
   expandAt,
@@ -23,6 +22,7 @@ import {
   toFloat,
   type Dim,
 } from "./internal";
+import { deferIfUnknown } from "../../symbolic/deferred_op";
 
 const range = (n: number, from = 0): number[] => Array.from({ length: n }, (_, i) => from + i);
 

@@ -10,7 +10,6 @@ import type { Tensor } from "../../tensor/tensor";
 import { convertToTensor, normalizeAxes, normalizeAxis, promoteOperands, type TensorLike } from "../convert";
 import {
   boolToInt,
-  deferIfUnknown,
   dims,
   expandAt,
   fail,
@@ -21,6 +20,7 @@ import {
   toFloat,
   type Dim,
 } from "./internal";
+import { deferIfUnknown } from "../../symbolic/deferred_op";
 import { take } from "./indexing";
 import { sort } from "./sorting";
 

@@ -12,14 +12,12 @@ import {
   boolToInt,
   broadcastBy,
   broadcastToChecked,
-  deferIfUnknown,
   desc,
   dims,
   dropAt,
   expandAt,
   fail,
   gatherAxis,
-  hasUnknown,
   moveAxis,
   prodDims,
   reshapeBy,
@@ -27,6 +25,7 @@ import {
   sliceBounds,
   type Dim,
 } from "./internal";
+import { deferIfUnknown, hasUnknown } from "../../symbolic/deferred_op";
 
 const range = (n: number, from = 0): number[] => Array.from({ length: n }, (_, i) => from + i);
 

@@ -8,7 +8,8 @@ import type { AnyTensor } from "../../engine/bind";
 import * as lax from "../../primitives/lax";
 import type { Tensor } from "../../tensor/tensor";
 import { convertToTensor, normalizeAxis, type TensorLike } from "../convert";
-import { deferIfUnknown, gatherAxis, moveAxis, prodDims, reshapeBy } from "./internal";
+import { gatherAxis, moveAxis, prodDims, reshapeBy } from "./internal";
+import { deferIfUnknown } from "../../symbolic/deferred_op";
 
 /** `x` as an (at least 1-D) tensor and the non-negative axis to sort along (flattened when null). */
 function prepare(op: string, x: TensorLike, axis: number | null): [AnyTensor, number] {

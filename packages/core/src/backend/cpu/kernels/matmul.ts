@@ -17,6 +17,8 @@ import { alloc, broadcastStrides, type CpuKernel } from "./util";
 
 /** Rows of A packed at a time (the A block stays in L2 while every B panel passes over it). */
 const MC = 64;
+/** Floats of packed B that `gemmRows` keeps hot at a time (256 KiB, within L2). */
+const B_BLOCK = 1 << 16;
 /** Below this many multiply-adds, packing costs more than it saves. */
 const SMALL = 4096;
 
@@ -85,30 +87,156 @@ export function gemmPacked(
     if (!accumulate) for (let i = 0; i < M; i++) c.fill(0, cOff + i * cRS, cOff + i * cRS + N);
     return;
   }
-  const np = (N + 3) >> 2;
+  if (N <= 16 && a.data instanceof Float32Array) {
+    // Few columns: each A element is used at most 16 times, so packing A would cost more than
+    // reading its rows in place.
+    const aRow = new Int32Array(M);
+    for (let i = 0; i < M; i++) aRow[i] = a.off + i * a.rs;
+    gemmRows(M, N, a.data, aRow, a.cs, ONE_SEGMENT, 1, K, bPacked, c, cOff, cRS, accumulate);
+    return;
+  }
   const Ap = new Float32Array(Math.min(MC, (M + 3) & ~3) * K);
-  const Bp = bPacked;
-  const K4 = K * 4;
   for (let i0 = 0; i0 < M; i0 += MC) {
     const m = Math.min(MC, M - i0);
     packA(i0, m, K, a, Ap);
-    const mp = (m + 3) >> 2;
-    for (let jp = 0; jp < np; jp++) {
-      const j0 = jp * 4;
-      const bBase = jp * K4;
-      for (let ip = 0; ip < mp; ip++) {
+    gemmPanels(m, N, K, Ap, 0, bPacked, c, cOff + i0 * cRS, cRS, accumulate);
+  }
+}
+
+/** Write-back scratch for clipped edge tiles. */
+const tile = new Float64Array(16);
+
+/**
+ * The macro-kernel: rows [0, m) of C (row stride `cRS`, starting at `cOff`) = A · B, or += when
+ * `accumulate`, for A already packed as `packA` lays it out (ceil(m / 4) panels of K * 4 floats
+ * from `aOff`; lanes past m may hold anything, their rows are not written) and B as `packB`.
+ * Convolution packs its patches straight into this layout.
+ */
+export function gemmPanels(
+  m: number,
+  N: number,
+  K: number,
+  Ap: Float32Array,
+  aOff: number,
+  Bp: Float32Array,
+  c: TypedArray,
+  cOff: number,
+  cRS: number,
+  accumulate: boolean,
+): void {
+  const np = (N + 3) >> 2;
+  const mp = (m + 3) >> 2;
+  const K4 = K * 4;
+  for (let jp = 0; jp < np; jp++) {
+    const j0 = jp * 4;
+    const bBase = jp * K4;
+    for (let ip = 0; ip < mp; ip++) {
+      // prettier-ignore
+      let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0,
+        c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      let pa = aOff + ip * K4;
+      let pb = bBase;
+      const end = pa + K4;
+      // prettier-ignore
+      for (; pa < end; pa += 4, pb += 4) {
+        const a0 = Ap[pa];
+        const a1 = Ap[pa + 1];
+        const a2 = Ap[pa + 2];
+        const a3 = Ap[pa + 3];
+        let b = Bp[pb];
+        c00 += a0 * b; c10 += a1 * b; c20 += a2 * b; c30 += a3 * b;
+        b = Bp[pb + 1];
+        c01 += a0 * b; c11 += a1 * b; c21 += a2 * b; c31 += a3 * b;
+        b = Bp[pb + 2];
+        c02 += a0 * b; c12 += a1 * b; c22 += a2 * b; c32 += a3 * b;
+        b = Bp[pb + 3];
+        c03 += a0 * b; c13 += a1 * b; c23 += a2 * b; c33 += a3 * b;
+      }
+      const r0 = ip * 4;
+      let o = cOff + r0 * cRS + j0;
+      // prettier-ignore
+      if (r0 + 4 <= m && j0 + 4 <= N) {
+        if (accumulate) {
+          c[o] += c00; c[o + 1] += c01; c[o + 2] += c02; c[o + 3] += c03; o += cRS;
+          c[o] += c10; c[o + 1] += c11; c[o + 2] += c12; c[o + 3] += c13; o += cRS;
+          c[o] += c20; c[o + 1] += c21; c[o + 2] += c22; c[o + 3] += c23; o += cRS;
+          c[o] += c30; c[o + 1] += c31; c[o + 2] += c32; c[o + 3] += c33;
+        } else {
+          c[o] = c00; c[o + 1] = c01; c[o + 2] = c02; c[o + 3] = c03; o += cRS;
+          c[o] = c10; c[o + 1] = c11; c[o + 2] = c12; c[o + 3] = c13; o += cRS;
+          c[o] = c20; c[o + 1] = c21; c[o + 2] = c22; c[o + 3] = c23; o += cRS;
+          c[o] = c30; c[o + 1] = c31; c[o + 2] = c32; c[o + 3] = c33;
+        }
+      } else {
+        // Edge tile: clip the write-back to the valid rows and columns.
+        tile[0] = c00; tile[1] = c01; tile[2] = c02; tile[3] = c03;
+        tile[4] = c10; tile[5] = c11; tile[6] = c12; tile[7] = c13;
+        tile[8] = c20; tile[9] = c21; tile[10] = c22; tile[11] = c23;
+        tile[12] = c30; tile[13] = c31; tile[14] = c32; tile[15] = c33;
+        const h = Math.min(4, m - r0);
+        const w = Math.min(4, N - j0);
+        for (let t = 0; t < h; t++, o += cRS)
+          for (let u = 0; u < w; u++) c[o + u] = accumulate ? c[o + u] + tile[t * 4 + u] : tile[t * 4 + u];
+      }
+    }
+  }
+}
+
+/** A one-segment layout (`segOff = [0]`) for `gemmRows` on plain strided rows. */
+const ONE_SEGMENT = new Int32Array(1);
+
+/**
+ * The micro-kernel on an unpacked A whose rows are gathered: rows [0, m) of C (row stride `cRS`,
+ * starting at `cOff`) = A · B, or += when `accumulate`, with B packed by `packB` and
+ *
+ *   A(i, s * segLen + q) = a[aRow[i] + segOff[s] + q * aCS]   (s < nseg, q < segLen; K = nseg * segLen)
+ *
+ * Plain row-major A is one segment with `aRow[i] = off + i * rs`; a convolution passes each output
+ * position's window corner as `aRow` and one segment per contiguous run of kernel taps, so the
+ * patch matrix is read straight from the (padded) input and never built. The 4 rows of a panel
+ * are 4 streams; a partial last panel repeats its last row, whose results are not written.
+ * Each output is one float64 dot product over p = 0 .. K-1 in order, rounded once.
+ */
+export function gemmRows(
+  m: number,
+  N: number,
+  a: Float32Array,
+  aRow: Int32Array,
+  aCS: number,
+  segOff: Int32Array,
+  nseg: number,
+  segLen: number,
+  Bp: Float32Array,
+  c: TypedArray,
+  cOff: number,
+  cRS: number,
+  accumulate: boolean,
+): void {
+  const np = (N + 3) >> 2;
+  const K4 = nseg * segLen * 4;
+  // Column blocks of B small enough to stay in L2 while every row panel passes over them.
+  const jb = Math.max(1, Math.floor(B_BLOCK / Math.max(1, K4)));
+  for (let jp0 = 0; jp0 < np; jp0 += jb) {
+    const jp1 = Math.min(np, jp0 + jb);
+    for (let r0 = 0; r0 < m; r0 += 4) {
+      const h = Math.min(4, m - r0);
+      const o0 = aRow[r0];
+      const o1 = aRow[r0 + Math.min(1, h - 1)];
+      const o2 = aRow[r0 + Math.min(2, h - 1)];
+      const o3 = aRow[r0 + h - 1];
+      for (let jp = jp0; jp < jp1; jp++) {
         // prettier-ignore
         let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0,
-          c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-        let pa = ip * K4;
-        let pb = bBase;
-        const end = pa + K4;
-        // prettier-ignore
-        for (; pa < end; pa += 4, pb += 4) {
-          const a0 = Ap[pa];
-          const a1 = Ap[pa + 1];
-          const a2 = Ap[pa + 2];
-          const a3 = Ap[pa + 3];
+        c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        let pb = jp * K4;
+        for (let s = 0; s < nseg; s++) {
+          let q = segOff[s];
+          // prettier-ignore
+          for (let e = segLen; e > 0; e--, q += aCS, pb += 4) {
+          const a0 = a[o0 + q];
+          const a1 = a[o1 + q];
+          const a2 = a[o2 + q];
+          const a3 = a[o3 + q];
           let b = Bp[pb];
           c00 += a0 * b; c10 += a1 * b; c20 += a2 * b; c30 += a3 * b;
           b = Bp[pb + 1];
@@ -118,29 +246,32 @@ export function gemmPacked(
           b = Bp[pb + 3];
           c03 += a0 * b; c13 += a1 * b; c23 += a2 * b; c33 += a3 * b;
         }
-        const r0 = i0 + ip * 4;
+        }
+        const j0 = jp * 4;
         let o = cOff + r0 * cRS + j0;
         // prettier-ignore
-        if (r0 + 4 <= M && j0 + 4 <= N) {
-          if (accumulate) {
-            c[o] += c00; c[o + 1] += c01; c[o + 2] += c02; c[o + 3] += c03; o += cRS;
-            c[o] += c10; c[o + 1] += c11; c[o + 2] += c12; c[o + 3] += c13; o += cRS;
-            c[o] += c20; c[o + 1] += c21; c[o + 2] += c22; c[o + 3] += c23; o += cRS;
-            c[o] += c30; c[o + 1] += c31; c[o + 2] += c32; c[o + 3] += c33;
-          } else {
-            c[o] = c00; c[o + 1] = c01; c[o + 2] = c02; c[o + 3] = c03; o += cRS;
-            c[o] = c10; c[o + 1] = c11; c[o + 2] = c12; c[o + 3] = c13; o += cRS;
-            c[o] = c20; c[o + 1] = c21; c[o + 2] = c22; c[o + 3] = c23; o += cRS;
-            c[o] = c30; c[o + 1] = c31; c[o + 2] = c32; c[o + 3] = c33;
-          }
+        if (h === 4 && j0 + 4 <= N) {
+        if (accumulate) {
+          c[o] += c00; c[o + 1] += c01; c[o + 2] += c02; c[o + 3] += c03; o += cRS;
+          c[o] += c10; c[o + 1] += c11; c[o + 2] += c12; c[o + 3] += c13; o += cRS;
+          c[o] += c20; c[o + 1] += c21; c[o + 2] += c22; c[o + 3] += c23; o += cRS;
+          c[o] += c30; c[o + 1] += c31; c[o + 2] += c32; c[o + 3] += c33;
         } else {
-          // Edge tile: clip the write-back to the valid rows and columns.
-          const tile = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33];
-          const h = Math.min(4, M - r0);
-          const w = Math.min(4, N - j0);
-          for (let t = 0; t < h; t++, o += cRS)
-            for (let u = 0; u < w; u++) c[o + u] = accumulate ? c[o + u] + tile[t * 4 + u] : tile[t * 4 + u];
+          c[o] = c00; c[o + 1] = c01; c[o + 2] = c02; c[o + 3] = c03; o += cRS;
+          c[o] = c10; c[o + 1] = c11; c[o + 2] = c12; c[o + 3] = c13; o += cRS;
+          c[o] = c20; c[o + 1] = c21; c[o + 2] = c22; c[o + 3] = c23; o += cRS;
+          c[o] = c30; c[o + 1] = c31; c[o + 2] = c32; c[o + 3] = c33;
         }
+      } else {
+        // Edge tile: clip the write-back to the valid rows and columns.
+        tile[0] = c00; tile[1] = c01; tile[2] = c02; tile[3] = c03;
+        tile[4] = c10; tile[5] = c11; tile[6] = c12; tile[7] = c13;
+        tile[8] = c20; tile[9] = c21; tile[10] = c22; tile[11] = c23;
+        tile[12] = c30; tile[13] = c31; tile[14] = c32; tile[15] = c33;
+        const w = Math.min(4, N - j0);
+        for (let t = 0; t < h; t++, o += cRS)
+          for (let u = 0; u < w; u++) c[o + u] = accumulate ? c[o + u] + tile[t * 4 + u] : tile[t * 4 + u];
+      }
       }
     }
   }

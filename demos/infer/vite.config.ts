@@ -1,0 +1,4 @@
+import { fileURLToPath } from "node:url";
+import { demoConfig } from "@webkeras/demo-common/vite";
+
+export default demoConfig(fileURLToPath(new URL(".", import.meta.url)));
