@@ -28,7 +28,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ["packages/*/test/**/*.test.ts", "e2e/test/**/*.test.ts"],
+    include: ["packages/*/test/**/*.test.ts", "demos/*/test/**/*.test.ts", "e2e/test/**/*.test.ts"],
     exclude: ["**/node_modules/**", "**/dist/**", "bench/**"],
     environment: "node",
     testTimeout: 60_000,

@@ -8,6 +8,8 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { loadTfjsBundle } from "./bundle.mjs";
 import { WASM_CONTENDERS, WASM_FAMILIES, WASM_LIBRARIES } from "./wasm.mjs";
+import { WEBGL_CONTENDERS, WEBGL_FAMILIES } from "./webgl.mjs";
+import { WEBGPU_CONTENDERS, WEBGPU_FAMILIES, WEBGPU_LIBRARIES } from "./webgpu.mjs";
 
 const require = createRequire(import.meta.url);
 
@@ -66,6 +68,7 @@ export const LIBRARIES = {
     liveTensors: (tf) => tf.memory().numTensors,
   },
   ...WASM_LIBRARIES,
+  ...WEBGPU_LIBRARIES,
 };
 
 /**
@@ -81,6 +84,8 @@ export const CONTENDERS = [
     imports: ["@tensorflow/tfjs-backend-cpu"],
   },
   ...WASM_CONTENDERS,
+  ...WEBGL_CONTENDERS,
+  ...WEBGPU_CONTENDERS,
 ];
 
 /**
@@ -97,6 +102,8 @@ export const FAMILIES = [
     target: { peer: "tfjs-cpu", factor: 3 },
   },
   ...WASM_FAMILIES,
+  ...WEBGL_FAMILIES,
+  ...WEBGPU_FAMILIES,
 ];
 
 /**

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { CASES } from "./cases.mjs";
 import { CONTENDERS, FAMILIES, startContender } from "./contenders.mjs";
+import { runBrowserFamily } from "./browser.mjs";
 import { DEFAULTS, runCase } from "./harness.mjs";
 import { fmtNum, gitRevision, machineInfo, renderSection, writeSection } from "./results.mjs";
 
@@ -45,34 +46,42 @@ for (const family of FAMILIES.filter((f) => !familyIds || familyIds.has(f.id))) 
   console.log(`\n== ${family.title} ==`);
   const contenders = [];
   const unavailable = [];
-  for (const name of [family.subject, ...family.peers]) {
-    const def = CONTENDERS.find((c) => c.name === name);
-    try {
-      contenders.push(await startContender(def));
-    } catch (err) {
-      unavailable.push({ name, error: err instanceof Error ? err.message : String(err) });
-      console.log(`  ${name} unavailable: ${unavailable.at(-1).error}`);
-    }
-  }
   const rows = [];
   const load = [os.loadavg()[0]];
   // A family with `cases` runs those; a case with `families` runs only in those families.
   const familyCases = cases.filter((c) =>
     family.cases ? family.cases.includes(c.id) : !c.families || c.families.includes(family.id),
   );
-  for (const c of familyCases) {
-    const t0 = performance.now();
-    const results = await runCase(c, contenders, family.reference, opts);
-    rows.push({ case: c, results });
-    const cols = contenders.map((ct) => {
-      const r = results[ct.name];
-      return `${ct.name} ${r.stats ? `${fmtNum(r.stats.median)} ms` : r.error}`;
-    });
-    const s = results[family.subject]?.stats?.median;
-    const p = results[family.target.peer]?.stats?.median;
-    const ratio = s && p ? `  speedup ${fmtNum(p / s)}x` : "";
-    const secs = ((performance.now() - t0) / 1000).toFixed(1);
-    console.log(`  ${c.id.padEnd(10)} ${cols.join("  ")}${ratio}  (${secs} s)`);
+  if (family.browser) {
+    // Browser-only backends (webgl): the whole family runs in one Chromium page (browser.mjs).
+    const r = await runBrowserFamily(family, CONTENDERS, familyCases, opts);
+    contenders.push(...r.contenders);
+    unavailable.push(...r.unavailable);
+    rows.push(...r.rows);
+  } else {
+    for (const name of [family.subject, ...family.peers]) {
+      const def = CONTENDERS.find((c) => c.name === name);
+      try {
+        contenders.push(await startContender(def));
+      } catch (err) {
+        unavailable.push({ name, error: err instanceof Error ? err.message : String(err) });
+        console.log(`  ${name} unavailable: ${unavailable.at(-1).error}`);
+      }
+    }
+    for (const c of familyCases) {
+      const t0 = performance.now();
+      const results = await runCase(c, contenders, family.reference, opts);
+      rows.push({ case: c, results });
+      const cols = contenders.map((ct) => {
+        const r = results[ct.name];
+        return `${ct.name} ${r.stats ? `${fmtNum(r.stats.median)} ms` : r.error}`;
+      });
+      const s = results[family.subject]?.stats?.median;
+      const p = results[family.target.peer]?.stats?.median;
+      const ratio = s && p ? `  speedup ${fmtNum(p / s)}x` : "";
+      const secs = ((performance.now() - t0) / 1000).toFixed(1);
+      console.log(`  ${c.id.padEnd(10)} ${cols.join("  ")}${ratio}  (${secs} s)`);
+    }
   }
   load.push(os.loadavg()[0]);
   const run = {
@@ -95,3 +104,6 @@ for (const family of FAMILIES.filter((f) => !familyIds || familyIds.has(f.id))) 
     console.log(`\n${section}\n  (not written: partial run; pass --write to write it)`);
   }
 }
+
+// A live WebGPU instance (Dawn, see webgpu.mjs) keeps the event loop open: end explicitly.
+process.exit(process.exitCode ?? 0);

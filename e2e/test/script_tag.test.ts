@@ -1,7 +1,7 @@
 /**
  * Script-tag spec: a page with nothing but `<script src="webkeras.min.js">` (the
- * @webkeras/bundle build) finds the `webkeras` global, multiplies two matrices and learns XOR on
- * every backend the bundle carries.
+ * @webkeras/bundle build) finds the `webkeras` global, multiplies two matrices, learns XOR and
+ * saves the model to IndexedDB and loads it back, on every backend the bundle carries.
  */
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, rmSync } from "node:fs";
@@ -65,6 +65,9 @@ describe.skipIf(skip !== null)("script-tag bundle", () => {
       expect(p[1]!).toBeGreaterThan(0.5);
       expect(p[2]!).toBeGreaterThan(0.5);
       expect(p[3]!).toBeLessThan(0.5);
+      expect(d.reloaded, "same predictions after model.save / saving.loadModel").toBe(
+        d.predictions,
+      );
       await run.page.close();
     }, 180_000);
   }

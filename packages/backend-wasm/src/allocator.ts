@@ -19,7 +19,10 @@ const MIN_CLASS = 64;
 /** The first bytes of memory are reserved (offset 0 is "null" and catches stray writes). */
 const RESERVED = 1024;
 
-/** The size class a request of `bytes` is rounded up to. */
+/**
+ * The size class a request of `bytes` is rounded up to.
+ * @example sizeClass(1000); // 1024
+ */
 export function sizeClass(bytes: number): number {
   if (bytes <= MIN_CLASS) return MIN_CLASS;
   // Quarter steps of the power of two below `bytes`.

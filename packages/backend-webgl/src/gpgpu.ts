@@ -93,7 +93,7 @@ export class GPGPU {
   liveTextures = 0;
   liveTextureBytes = 0;
   /** Counters for tests and diagnostics. */
-  stats = { draws: 0, compiles: 0, texturesCreated: 0 };
+  stats = { draws: 0, blits: 0, compiles: 0, texturesCreated: 0 };
 
   constructor(
     readonly gl: WebGL2RenderingContext,
@@ -276,6 +276,25 @@ export class GPGPU {
     this.stats.draws++;
   }
   private attached = 0;
+  private readFb: WebGLFramebuffer | null = null;
+
+  /** Copies the w x h texels at (0, 0) of `src` to (x, y) of `dst` (same format), no shader. */
+  blit(src: Tex, dst: Tex, w: number, h: number, x: number, y: number): void {
+    const gl = this.gl;
+    this.readFb ??= gl.createFramebuffer()!;
+    gl.bindFramebuffer(gl.READ_FRAMEBUFFER, this.readFb);
+    gl.framebufferTexture2D(gl.READ_FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, src.texture, 0);
+    gl.readBuffer(gl.COLOR_ATTACHMENT0);
+    gl.bindFramebuffer(gl.DRAW_FRAMEBUFFER, this.fb);
+    gl.framebufferTexture2D(gl.DRAW_FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, dst.texture, 0);
+    for (let i = 1; i < this.attached; i++) gl.framebufferTexture2D(gl.DRAW_FRAMEBUFFER, gl.COLOR_ATTACHMENT0 + i, gl.TEXTURE_2D, null, 0);
+    this.attached = 1;
+    gl.drawBuffers([gl.COLOR_ATTACHMENT0]);
+    gl.blitFramebuffer(0, 0, w, h, x, y, x + w, y + h, gl.COLOR_BUFFER_BIT, gl.NEAREST);
+    gl.bindFramebuffer(gl.READ_FRAMEBUFFER, null);
+    gl.framebufferTexture2D(gl.READ_FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, null, 0);
+    this.stats.blits++;
+  }
 
   // -------------------------------------------------------------------------------------------
   // Readback
@@ -368,6 +387,7 @@ export class GPGPU {
       for (const list of this.pool.values()) for (const t of list) gl.deleteTexture(t.texture);
       for (const p of this.programs.values()) gl.deleteProgram(p.program);
       gl.deleteFramebuffer(this.fb);
+      if (this.readFb) gl.deleteFramebuffer(this.readFb);
       gl.deleteVertexArray(this.vao);
     }
     this.pool.clear();

@@ -109,6 +109,7 @@ export function rezip(
 }
 
 /** config.json of a .keras archive, parsed. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests index freely into configs
 export function configOf(zipBytes: Uint8Array): Record<string, any> {
   return JSON.parse(entryText(zipBytes, "config.json"));
 }

@@ -29,8 +29,16 @@ function mutateJson(x: unknown, rnd: () => number): unknown {
   const odd = [null, 0, 1, -1, 2, 3, 64, 0.5, "", "x", "Dense", "relu", true, false, [], {}, [null, 3], { class_name: "Dense" }];
   const nodes: { parent: Record<string, unknown> | unknown[]; key: string | number }[] = [];
   const walk = (v: unknown): void => {
-    if (Array.isArray(v)) v.forEach((c, i) => (nodes.push({ parent: v, key: i }), walk(c)));
-    else if (v && typeof v === "object") for (const [k, c] of Object.entries(v)) (nodes.push({ parent: v as Record<string, unknown>, key: k }), walk(c));
+    if (Array.isArray(v))
+      v.forEach((c, i) => {
+        nodes.push({ parent: v, key: i });
+        walk(c);
+      });
+    else if (v && typeof v === "object")
+      for (const [k, c] of Object.entries(v)) {
+        nodes.push({ parent: v as Record<string, unknown>, key: k });
+        walk(c);
+      }
   };
   walk(x);
   const n = nodes[Math.floor(rnd() * nodes.length)]!;

@@ -28,6 +28,7 @@ import type { WasmKernel } from "./util";
 
 export type { WasmKernel } from "./util";
 
+/** @example wasmKernels[Primitive.Add](rt, [a, b], {}, [out]); // out = a + b, broadcasting */
 export const wasmKernels: { [P in Primitive]: WasmKernel<P> } = {
   [Primitive.Neg]: unaryKernel(Primitive.Neg),
   [Primitive.Abs]: unaryKernel(Primitive.Abs),

@@ -105,10 +105,23 @@ function blockedMatmul(ctx: KernelContext, a: TexInput, b: TexInput, p: Params<P
   const maxOut = ctx.gpgpu.maxDrawBuffers;
   const R = M >= 4 ? 4 : M >= 2 ? 2 : 1;
   const C = N4 >= 2 && R * 2 <= maxOut ? 2 : 1;
-  const MB = Math.ceil(M / R);
-  const BW = Math.ceil(N4 / C);
-  const BH = nb * MB;
   const max = ctx.maxTex;
+  // Two ways to assemble the R*C block textures into the output:
+  // - strided: the fragment at (x, y) computes rows y + r * MR (of all nb * M rows stacked) and
+  //   column texels x + c * NC, so each block is one rectangle of the output's texture and is
+  //   copied there with blitFramebuffer (no shader pass). Needs rows of whole texels (N % 4 == 0,
+  //   one matrix row per texture row) and one B for all batches (rows of different batches share
+  //   B reads).
+  // - adjacent: the fragment computes rows (y % MB) * R + r of batch y / MB and column texels
+  //   x * C + c; a merge pass interleaves the blocks into the output.
+  const outLayout = layoutFor(out.shape, max);
+  const strided = N % 4 === 0 && outLayout.W === N4 && outLayout.H === nb * M && (d.nbB === 1 || nb === 1);
+  const rows = nb * M;
+  const MR = Math.ceil(rows / R);
+  const NC = Math.ceil(N4 / C);
+  const MB = Math.ceil(M / R);
+  const BW = strided ? NC : Math.ceil(N4 / C);
+  const BH = strided ? MR : nb * MB;
   // Operand layouts must keep rows whole: (rows x K4) texels for A, (K4*4 x N4) for B.
   if (BW > max || BH > max || K4 > max || N4 > max) return null;
   if (layoutFor([d.nbA * M, K4 * 4], max).W % K4 !== 0 || layoutFor([d.nbB * K4 * 4, N4 * 4], max).W % N4 !== 0) return null;
@@ -119,24 +132,35 @@ function blockedMatmul(ctx: KernelContext, a: TexInput, b: TexInput, p: Params<P
   const tb = B.t.tex;
   const blocks = Array.from({ length: R * C }, () => ctx.gpgpu.acquire(BW, BH, "f"));
 
-  // Fragment (x, y): column texels x*C + c, rows (y % MB) * R + r of batch y / MB.
   const lines: string[] = [];
-  lines.push(`ivec2 fc = ivec2(gl_FragCoord.xy); int bt = fc.y / ${MB}; int i0 = (fc.y - bt * ${MB}) * ${R};`);
-  lines.push(`int ab = ${broadcastIndex(d.batch, d.batchA, "bt")}; int bb = ${broadcastIndex(d.batch, d.batchB, "bt")};`);
-  for (let r = 0; r < R; r++) {
-    const { u, v } = rowCoord(ta, `ab * ${M} + min(i0 + ${r}, ${M - 1})`, K4);
-    lines.push(`float ua${r} = ${u}; float va${r} = ${v};`);
+  lines.push(`ivec2 fc = ivec2(gl_FragCoord.xy);`);
+  if (strided) {
+    lines.push(`int bb = 0;`);
+    for (let r = 0; r < R; r++) {
+      // Stacked row -> (batch, row) -> row of A.
+      lines.push(`int rw${r} = min(fc.y + ${r * MR}, ${rows - 1}); int bt${r} = rw${r} / ${M}; int ab${r} = ${broadcastIndex(d.batch, d.batchA, `bt${r}`)};`);
+      const { u, v } = rowCoord(ta, `ab${r} * ${M} + rw${r} - bt${r} * ${M}`, K4);
+      lines.push(`float ua${r} = ${u}; float va${r} = ${v};`);
+    }
+  } else {
+    lines.push(`int bt = fc.y / ${MB}; int i0 = (fc.y - bt * ${MB}) * ${R};`);
+    lines.push(`int ab = ${broadcastIndex(d.batch, d.batchA, "bt")}; int bb = ${broadcastIndex(d.batch, d.batchB, "bt")};`);
+    for (let r = 0; r < R; r++) {
+      const { u, v } = rowCoord(ta, `ab * ${M} + min(i0 + ${r}, ${M - 1})`, K4);
+      lines.push(`float ua${r} = ${u}; float va${r} = ${v};`);
+    }
   }
+  const colTexel = (c: number) => (strided ? `min(fc.x + ${c * NC}, ${N4 - 1})` : `min(fc.x * ${C} + ${c}, ${N4 - 1})`);
   const invWA = floatLit(1 / ta.W);
   const invHB = floatLit(1 / tb.H);
   const invWB = floatLit(1 / tb.W);
   // B rows: mB matrix rows per texture row (mB > 1 only when B has more rows than a texture).
   const mB = tb.W / N4;
   if (mB === 1) {
-    for (let c = 0; c < C; c++) lines.push(`float ub${c} = (float(min(fc.x * ${C} + ${c}, ${N4 - 1})) + 0.5) * ${invWB};`);
+    for (let c = 0; c < C; c++) lines.push(`float ub${c} = (float(${colTexel(c)}) + 0.5) * ${invWB};`);
     lines.push(`float vb = (float(bb * ${K4 * 4}) + 0.5) * ${invHB};`);
   } else {
-    for (let c = 0; c < C; c++) lines.push(`int jb${c} = min(fc.x * ${C} + ${c}, ${N4 - 1});`);
+    for (let c = 0; c < C; c++) lines.push(`int jb${c} = ${colTexel(c)};`);
   }
   for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) lines.push(`vec4 acc${r}_${c} = vec4(0.0);`);
   const loop: string[] = [];
@@ -190,6 +214,18 @@ void main() {
   ctx.run(src, [ta, tb], blocks);
   if (A.temp) ctx.free(ta);
   if (B.temp) ctx.free(tb);
+
+  if (strided) {
+    const res = ctx.alloc(out.shape, "float32");
+    for (let r = 0; r < R; r++)
+      for (let c = 0; c < C; c++) {
+        const w = Math.min(NC, N4 - c * NC);
+        const h = Math.min(MR, rows - r * MR);
+        if (w > 0 && h > 0) ctx.gpgpu.blit(blocks[r * C + c]!, res, w, h, c * NC, r * MR);
+      }
+    for (const t of blocks) ctx.gpgpu.release(t);
+    return res;
+  }
 
   // Merge: output element (bt, i, j) is component j % 4 of texel (j4 / C, bt * MB + i / R) of
   // block (i % R) * C + j4 % C, where j4 = j / 4.

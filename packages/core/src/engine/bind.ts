@@ -10,9 +10,9 @@ import type { Cotangent } from "../autodiff/tape";
 import { Primitive, type AbstractValue, type ConcreteValue, type Params } from "../primitives/primitive";
 import { shapeRules } from "../primitives/shape_rules";
 import { KerasTensor } from "../symbolic/keras_tensor";
-import { Node, type Operation } from "../symbolic/node";
+import { recordNode, type Operation } from "../symbolic/node";
 import { Tensor } from "../tensor/tensor";
-import { activeBackend, engine, keep, makeTensor } from "./engine";
+import { activeBackend, engine, makeTensor } from "./engine";
 
 export type AnyTensor = Tensor | KerasTensor;
 
@@ -84,17 +84,7 @@ function record<P extends Primitive>(prim: P, inputs: Tensor[], outputs: Tensor[
 export function bindSymbolic<P extends Primitive>(prim: P, inputs: readonly AnyTensor[], params: Params<P>): KerasTensor[] {
   const avals: AbstractValue[] = inputs.map((t) => ({ shape: [...t.shape], dtype: t.dtype }));
   const specs = shapeRules[prim](avals, params);
-  const symbolic: KerasTensor[] = [];
-  const slots = inputs.map((t) => {
-    if (t instanceof KerasTensor) {
-      symbolic.push(t);
-      return symbolic.length - 1;
-    }
-    return keep(t);
-  });
-  const outputs = specs.map((s) => new KerasTensor(s.shape, s.dtype));
-  new Node(new PrimitiveOperation(prim, params, slots), symbolic, outputs);
-  return outputs;
+  return recordNode(inputs, specs, (slots) => new PrimitiveOperation(prim, params, slots));
 }
 
 /** A new tensor holding its own reference to `t`'s buffer (no copy; tensors are immutable). */

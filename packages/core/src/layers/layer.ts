@@ -65,6 +65,16 @@ export interface AddWeightOptions {
 /** What `initializers.get` / `regularizers.get` / `constraints.get` accept. */
 export type Identifier<T> = T | string | Record<string, unknown> | null;
 
+/** Keras' kernel / bias weight arguments: an initializer, regularizer and constraint for each. */
+export interface KernelBiasOptions {
+  kernelInitializer?: Identifier<Initializer>;
+  biasInitializer?: Identifier<Initializer>;
+  kernelRegularizer?: Identifier<Regularizer>;
+  biasRegularizer?: Identifier<Regularizer>;
+  kernelConstraint?: Identifier<Constraint>;
+  biasConstraint?: Identifier<Constraint>;
+}
+
 /** Serialized DTypePolicy, as Keras 3 writes it. */
 export function serializeDTypePolicy(name: string): Record<string, unknown> {
   return { module: "keras", class_name: "DTypePolicy", config: { name }, registered_name: null };

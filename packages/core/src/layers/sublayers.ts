@@ -20,7 +20,8 @@ export function deserializeLayer(config: unknown, where: string): Layer {
   if (!(layer instanceof Layer))
     throw new ValueError(`${where}: expected a serialized Keras layer. Received: ${fmt(config)}`);
   const bc = (config as { build_config?: unknown }).build_config;
-  if (bc !== undefined && bc !== null && !layer.built) layer.buildFromConfig(bc as Record<string, unknown>);
+  if (bc !== undefined && bc !== null && !layer.built)
+    layer.buildFromConfig(bc as Record<string, unknown>);
   return layer;
 }
 

@@ -12,6 +12,7 @@ import { InputLayer } from "../layers/core/input_layer";
 import { Model, modelHooks, type ModelOptions } from "./model";
 import { deserializeKerasObject, serializeKerasObject } from "../saving/serialization";
 import { InvalidConfigError, UnsupportedFeatureError } from "../saving/errors";
+import { KerasOp } from "../saving/keras_ops";
 
 interface GraphMap {
   /** Nodes in execution order (decreasing depth). */
@@ -161,7 +162,7 @@ export class Functional extends Model {
     // Keras renumbers each layer's nodes, keeping only those of this model.
     const reindex = new Map<Node, number>();
     for (const op of this.operations) {
-      if (!(op instanceof Layer))
+      if (!(op instanceof Layer) && !(op instanceof KerasOp))
         throw new UnsupportedFeatureError(
           `Functional "${this.name}": the graph calls the op "${op.name}" directly on symbolic tensors; saving such graphs is not supported yet. Wrap the op in a layer. Received: op=${op.name}`,
           "raw ops in functional graphs",
@@ -170,10 +171,11 @@ export class Functional extends Model {
       for (const node of op.inboundNodes) if (own.has(node)) reindex.set(node, kept++);
     }
     const layers = this.operations.map((op) => {
-      const layer = op as Layer;
+      const layer = op as Layer | KerasOp;
       const inbound: unknown[] = [];
       for (const node of layer.inboundNodes) if (own.has(node) && node.inputs.length > 0) inbound.push(serializeNode(node, own));
-      return { ...serializeLayerForModel(layer), name: layer.name, inbound_nodes: inbound };
+      const entry = layer instanceof KerasOp ? layer.serialize() : serializeLayerForModel(layer);
+      return { ...entry, name: layer.name, inbound_nodes: inbound };
     });
     const tensorConfig = (t: unknown): unknown => {
       const h = (t as KerasTensor).kerasHistory!;
@@ -248,7 +250,7 @@ function serializeNode(node: Node, own: Set<Node>): Record<string, unknown> {
   const tensor = (x: KerasTensor): unknown => {
     const h = x.kerasHistory!;
     const op = h.node.operation;
-    const nodes = op instanceof Layer ? op.inboundNodes : [h.node];
+    const nodes = op instanceof Layer || op instanceof KerasOp ? op.inboundNodes : [h.node];
     let index = nodes.indexOf(h.node);
     // Keras counts only the producer's nodes that belong to this model. (Unlike the
     // input_layers / output_layers entries, no offset is added for a nested Functional.)
@@ -262,7 +264,9 @@ function serializeNode(node: Node, own: Set<Node>): Record<string, unknown> {
   const op = node.operation as Layer;
   const takesMask = op instanceof Model || (op.constructor as { callHasMaskArg?: boolean }).callHasMaskArg === true;
   if (takesMask && !("mask" in kwargs)) kwargs.mask = null;
-  return { args: [mapKerasTensors(inputs, tensor)], kwargs };
+  // A Keras op records all its positional arguments; a layer call has one (the inputs).
+  const positional = node.callArgs.positional === true ? (inputs as unknown[]) : [inputs];
+  return { args: positional.map((a) => mapKerasTensors(a, tensor)), kwargs };
 }
 
 /**
@@ -300,14 +304,14 @@ export function functionalFromConfig(config: Record<string, unknown>): Functiona
   if (!Array.isArray(layerConfigs)) throw configError("`layers` must be a list", layerConfigs);
   if (config.input_layers === undefined || config.output_layers === undefined)
     throw configError("`input_layers` and `output_layers` are required", Object.keys(config));
-  const created = new Map<string, Layer>();
-  const pending = new Map<Layer, unknown[]>();
-  const order: Layer[] = [];
+  const created = new Map<string, Layer | KerasOp>();
+  const pending = new Map<Layer | KerasOp, unknown[]>();
+  const order: (Layer | KerasOp)[] = [];
   for (const data of layerConfigs) {
     if (data === null || typeof data !== "object") throw configError("a layer entry is not an object", data);
     const d = data as Record<string, unknown>;
     const layer = deserializeKerasObject(d);
-    if (!(layer instanceof Layer)) throw configError(`the entry for '${String(d.name)}' is not a layer`, d.class_name);
+    if (!(layer instanceof Layer) && !(layer instanceof KerasOp)) throw configError(`the entry for '${String(d.name)}' is not a layer`, d.class_name);
     const name = typeof d.name === "string" ? d.name : layer.name;
     if (created.has(name)) throw configError(`two layers are named '${name}'`, name);
     created.set(name, layer);
@@ -347,7 +351,7 @@ export function functionalFromConfig(config: Record<string, unknown>): Functiona
     }
     return x;
   };
-  const callNode = (layer: Layer, data: unknown): void => {
+  const callNode = (layer: Layer | KerasOp, data: unknown): void => {
     let args: unknown[];
     let kwargs: Record<string, unknown> = {};
     if (Array.isArray(data)) {
@@ -365,7 +369,8 @@ export function functionalFromConfig(config: Record<string, unknown>): Functiona
       kwargs = (revive(d.kwargs ?? {}) ?? {}) as Record<string, unknown>;
     } else throw configError(`a call of '${layer.name}' is malformed`, data);
     if (args.length === 0) throw configError(`a call of '${layer.name}' has no inputs`, data);
-    layer.apply(args.length === 1 ? args[0] : args, kwargs);
+    if (layer instanceof KerasOp) layer.apply(args, kwargs);
+    else layer.apply(args.length === 1 ? args[0] : args, kwargs);
   };
   // Replay calls layer by layer; a call whose inputs are not there yet waits for a later pass.
   while (pending.size > 0) {

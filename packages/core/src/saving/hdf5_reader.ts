@@ -721,7 +721,10 @@ export function readHDF5(bytes: Uint8Array): H5Group {
   return root;
 }
 
-/** The object at `path` ("a/b/c"), or undefined. */
+/**
+ * The object at `path` ("a/b/c"), or undefined.
+ * @example getH5Object(root, "layers/dense/vars")?.attrs.get("name") // "dense"
+ */
 export function getH5Object(root: H5Group, path: string): H5Object | undefined {
   let cur: H5Object = root;
   for (const part of path.split("/").filter((x) => x.length > 0)) {
@@ -733,7 +736,10 @@ export function getH5Object(root: H5Group, path: string): H5Object | undefined {
   return cur;
 }
 
-/** Every object in the tree, depth-first in name order (the root excluded). */
+/**
+ * Every object in the tree, depth-first in name order (the root excluded).
+ * @example walkH5(root).filter((o) => o.kind === "dataset").map((o) => o.path)
+ */
 export function walkH5(root: H5Group): H5Object[] {
   const out: H5Object[] = [];
   const visit = (g: H5Group): void => {

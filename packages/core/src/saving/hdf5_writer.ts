@@ -32,7 +32,10 @@ export function h5Group(attrs: Record<string, string> = {}): H5WriteGroup {
   return { kind: "group", attrs: new Map(Object.entries(attrs)), children: new Map() };
 }
 
-/** The group at `path` under `root`, created (with its parents) when missing. */
+/**
+ * The group at `path` under `root`, created (with its parents) when missing.
+ * @example h5EnsureGroup(root, "layers/dense/vars").attrs.set("name", "dense");
+ */
 export function h5EnsureGroup(root: H5WriteGroup, path: string): H5WriteGroup {
   let cur = root;
   for (const part of path.split("/").filter((x) => x.length > 0)) {

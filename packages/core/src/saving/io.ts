@@ -30,20 +30,29 @@ interface NodeFs {
   stat(path: string): Promise<unknown>;
 }
 
-/** Whether this runs in Node (or a Node-compatible runtime with `process.versions.node`). */
+/**
+ * Whether this runs in Node (or a Node-compatible runtime with `process.versions.node`).
+ * @example if (isNode()) await writeNodeFile("m.keras", bytes);
+ */
 export function isNode(): boolean {
   const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
   return typeof p?.versions?.node === "string";
 }
 
-/** Node's `fs/promises`, loaded on first use. */
+/**
+ * Node's `fs/promises`, loaded on first use.
+ * @example const bytes = await (await nodeFs()).readFile("m.keras");
+ */
 export async function nodeFs(): Promise<NodeFs> {
   // A variable specifier keeps bundlers from trying to resolve a Node module for browsers.
   const specifier = "node:fs/promises";
   return (await import(/* @vite-ignore */ specifier)) as NodeFs;
 }
 
-/** The name stored under an `indexeddb://name` key, or null for other strings. */
+/**
+ * The name stored under an `indexeddb://name` key, or null for other strings.
+ * @example indexedDbName("indexeddb://mnist") // "mnist"
+ */
 export function indexedDbName(target: string): string | null {
   if (!target.startsWith(INDEXEDDB)) return null;
   const name = target.slice(INDEXEDDB.length);
@@ -117,7 +126,10 @@ export async function readSource(source: ModelSource): Promise<{ bytes: Uint8Arr
   );
 }
 
-/** Writes a file in Node, atomically (a temporary file renamed over the target). */
+/**
+ * Writes a file in Node, atomically (a temporary file renamed over the target).
+ * @example await writeNodeFile("out/model.keras", bytes);
+ */
 export async function writeNodeFile(path: string, bytes: Uint8Array): Promise<void> {
   const fs = await nodeFs();
   const slash = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));

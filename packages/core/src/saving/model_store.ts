@@ -50,7 +50,10 @@ const DB_NAME = "webkeras";
 const STORE_NAME = "models";
 let storeFn: UseStore | null = null;
 
-/** Test hooks: throw from one to simulate a failure at that point of a save. */
+/**
+ * Test hooks: throw from one to simulate a failure at that point of a save.
+ * @example storeTestHooks.beforeSwap = () => { throw new Error("tab closed"); };
+ */
 export const storeTestHooks: {
   /** Before the bytes are written. */
   beforeWriteData: (() => void) | null;

@@ -20,7 +20,6 @@ import { Layer } from "../layers/layer";
 import { Functional, serializeLayerForModel } from "../models/functional";
 import { Model } from "../models/model";
 import { Sequential } from "../models/sequential";
-import { warn } from "../callbacks/io";
 import type { CustomObjects } from "./object_registration";
 import { deserializeKerasObject, registerBuiltin, UnknownObjectError } from "./serialization";
 import {
@@ -39,7 +38,15 @@ import { decodeUtf8, encodeUtf8 } from "./text";
 import { applyWeightsLoad, planWeightsLoad, weightsTree } from "./weights_store";
 import { readZip, writeZip } from "./zip";
 
-/** The Keras version written to metadata.json: the format these files follow. */
+/** A user-facing warning (Keras `warnings.warn`), on the console. */
+function warn(message: string): void {
+  (globalThis as { console?: { warn(m: string): void } }).console?.warn(message);
+}
+
+/**
+ * The Keras version written to metadata.json: the format these files follow.
+ * @example JSON.parse(metadataText).keras_version === keras.saving.KERAS_VERSION
+ */
 export const KERAS_VERSION = "3.15.1";
 
 registerBuiltin("keras.layers", "InputLayer", InputLayer);
@@ -113,7 +120,7 @@ function parseJsonEntry(bytes: Uint8Array, what: string): unknown {
   }
 }
 
-/** The layer entry around a path in a config tree, for error messages. */
+/** Safe mode: refuses any lambda (stored code) in a config tree, naming the layer that holds it. */
 function refuseLambdas(config: unknown): void {
   const visit = (x: unknown, layerName: string | null, depth: number): void => {
     if (depth > 200) throw new InvalidConfigError("config.json nests too deeply. Received: more than 200 levels");

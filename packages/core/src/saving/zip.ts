@@ -51,7 +51,7 @@ export function writeZip(entries: readonly ZipWriteEntry[]): Uint8Array {
   return zipSync(files);
 }
 
-/** A parsed entry: name, method, sizes, and a function that returns its verified bytes. */
+/** A parsed entry: name, compression method (0 STORED, 8 DEFLATE), sizes and CRC-32. */
 export interface ZipEntryInfo {
   name: string;
   method: number;
@@ -180,6 +180,9 @@ export function readZip(bytes: Uint8Array): ZipArchive {
     const dataOffset = local + 30 + u16(local + 26) + u16(local + 28);
     if (dataOffset + csize > n) throw corrupt(`the data of '${name}' runs past the end of the file`, `${dataOffset + csize} > ${n} bytes`);
     if (usize > MAX_ENTRY_BYTES) throw corrupt(`'${name}' claims an impossible size`, `${usize} bytes`);
+    // DEFLATE cannot expand more than ~1032:1; a larger claim is a decompression bomb.
+    if (method === 8 && usize > 1 << 20 && usize > csize * 1100)
+      throw corrupt(`'${name}' claims to expand far more than DEFLATE can`, `${csize} bytes -> ${usize} bytes`);
     entries.push({ name, method, compressedSize: csize, size: usize, crc, dataOffset, flags });
     p += 46 + nameLen + extraLen + commentLen;
   }

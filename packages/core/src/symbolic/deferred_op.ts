@@ -13,11 +13,10 @@
  * Not public API: used by the op families (`ops/numpy`, `ops/nn`, `ops/math`, `ops/image`).
  */
 import type { AnyTensor } from "../engine/bind";
-import { keep } from "../engine/engine";
 import type { DType } from "../tensor/dtype";
 import type { Tensor } from "../tensor/tensor";
-import { KerasTensor } from "./keras_tensor";
-import { Node, type Operation } from "./node";
+import type { KerasTensor } from "./keras_tensor";
+import { recordNode, type Operation } from "./node";
 
 type Dim = number | null;
 
@@ -43,8 +42,8 @@ export class DeferredOp implements Operation {
 
 /**
  * Records one call of the op `fn` on `inputs` as a single graph node named `name`, with outputs
- * of the specs `outs`. Concrete inputs are captured as constants (and kept alive); `fn` runs
- * again, on all inputs in their original order, when the graph is replayed.
+ * of the specs `outs` (see `recordNode`); `fn` runs again, on all inputs in their original
+ * order, when the graph is replayed.
  */
 export function deferredCall(
   name: string,
@@ -52,17 +51,7 @@ export function deferredCall(
   outs: readonly OutputSpec[],
   fn: (xs: AnyTensor[]) => AnyTensor[],
 ): KerasTensor[] {
-  const symbolic: KerasTensor[] = [];
-  const slots = inputs.map((t) => {
-    if (t instanceof KerasTensor) {
-      symbolic.push(t);
-      return symbolic.length - 1;
-    }
-    return keep(t);
-  });
-  const outputs = outs.map((s) => new KerasTensor(s.shape, s.dtype));
-  new Node(new DeferredOp(name, slots, fn), symbolic, outputs);
-  return outputs;
+  return recordNode(inputs, outs, (slots) => new DeferredOp(name, slots, fn));
 }
 
 /** True when some dim of `x` is unknown (only KerasTensors have unknown dims). */
@@ -97,5 +86,7 @@ export function staticOrDeferred<T extends AnyTensor>(
   again: (x: T) => T,
 ): T {
   if (!target.includes(null)) return apply(x, target as readonly number[]);
-  return deferredCall(name, [x], [{ shape: target, dtype: x.dtype }], ([u]) => [again(u as T)])[0] as unknown as T;
+  return deferredCall(name, [x], [{ shape: target, dtype: x.dtype }], ([u]) => [
+    again(u as T),
+  ])[0] as unknown as T;
 }

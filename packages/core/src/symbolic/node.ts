@@ -2,7 +2,11 @@
  * A node of the symbolic graph: one call of an operation (a primitive or a layer) on KerasTensors.
  * Functional models walk these nodes backwards from their outputs.
  */
-import type { KerasTensor } from "./keras_tensor";
+import type { AnyTensor } from "../engine/bind";
+import { keep } from "../engine/engine";
+import type { DType } from "../tensor/dtype";
+import type { Tensor } from "../tensor/tensor";
+import { KerasTensor } from "./keras_tensor";
 
 /** Anything that can be called on tensors and recorded in a graph (a primitive, a layer). */
 export interface Operation {
@@ -32,7 +36,32 @@ export class Node {
   /** Nodes that produced this node's inputs (graph parents). */
   get parentNodes(): Node[] {
     const out: Node[] = [];
-    for (const t of this.inputs) if (t.kerasHistory && !out.includes(t.kerasHistory.node)) out.push(t.kerasHistory.node);
+    for (const t of this.inputs)
+      if (t.kerasHistory && !out.includes(t.kerasHistory.node)) out.push(t.kerasHistory.node);
     return out;
   }
+}
+
+/**
+ * Records one call on `inputs` as a graph node: the KerasTensor inputs become the node's inputs,
+ * the concrete ones are kept alive and captured. `makeOperation` gets, for each input slot, the
+ * index among the node's inputs or the captured tensor. Returns the outputs, KerasTensors of the
+ * specs `outs`.
+ */
+export function recordNode(
+  inputs: readonly AnyTensor[],
+  outs: readonly { shape: readonly (number | null)[]; dtype: DType }[],
+  makeOperation: (slots: (number | Tensor)[]) => Operation,
+): KerasTensor[] {
+  const symbolic: KerasTensor[] = [];
+  const slots = inputs.map((t) => {
+    if (t instanceof KerasTensor) {
+      symbolic.push(t);
+      return symbolic.length - 1;
+    }
+    return keep(t);
+  });
+  const outputs = outs.map((s) => new KerasTensor(s.shape, s.dtype));
+  new Node(makeOperation(slots), symbolic, outputs);
+  return outputs;
 }

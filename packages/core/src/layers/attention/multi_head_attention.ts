@@ -26,13 +26,20 @@ import * as ops from "../../ops/index";
 import { registerBuiltin, serializeKerasObject } from "../../saving/serialization";
 import { KerasTensor } from "../../symbolic/keras_tensor";
 import type { Tensor } from "../../tensor/tensor";
-import { Layer, type CallArgs, type LayerOptions, type Shape, optionsFromConfig, type Identifier } from "../layer";
+import {
+  Layer,
+  type CallArgs,
+  type LayerOptions,
+  type Shape,
+  optionsFromConfig,
+  type KernelBiasOptions,
+} from "../layer";
 import { EinsumDense } from "../core/einsum_dense";
 import { Dropout } from "../regularization/dropout";
 import { Softmax } from "../activations/softmax";
 import { buildNested } from "../sublayers";
 
-export interface MultiHeadAttentionOptions extends LayerOptions {
+export interface MultiHeadAttentionOptions extends LayerOptions, KernelBiasOptions {
   /** Size of each attention head for value (default `keyDim`). */
   valueDim?: number | null;
   /** Dropout probability on the attention scores (training only). */
@@ -45,12 +52,6 @@ export interface MultiHeadAttentionOptions extends LayerOptions {
   attentionAxes?: number | readonly number[] | null;
   /** Keras' flash-attention switch: accepted and checked as in Keras; no effect here. */
   flashAttention?: boolean | null;
-  kernelInitializer?: Identifier<Initializer>;
-  biasInitializer?: Identifier<Initializer>;
-  kernelRegularizer?: Identifier<Regularizer>;
-  biasRegularizer?: Identifier<Regularizer>;
-  kernelConstraint?: Identifier<Constraint>;
-  biasConstraint?: Identifier<Constraint>;
   /** Seed of the dropout layer. */
   seed?: number | null;
 }

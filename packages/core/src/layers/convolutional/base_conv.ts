@@ -23,7 +23,7 @@ import {
   type CallArgs,
   type LayerOptions,
   type Shape,
-  type Identifier,
+  type KernelBiasOptions,
 } from "../layer";
 import {
   standardizeDataFormat,
@@ -34,7 +34,7 @@ import {
 import { assertInputCompatible, type InputSpec } from "../input_spec";
 
 /** Options shared by the convolution layers (everything but the positional arguments). */
-export interface ConvOptions extends LayerOptions {
+export interface ConvOptions extends LayerOptions, KernelBiasOptions {
   /** An int or one int per spatial dim (default 1). */
   strides?: number | number[];
   /** "valid" (default), "same", or "causal" (Conv1D only). */
@@ -47,12 +47,6 @@ export interface ConvOptions extends LayerOptions {
   groups?: number;
   activation?: string | ActivationFunction | Record<string, unknown> | null;
   useBias?: boolean;
-  kernelInitializer?: Identifier<Initializer>;
-  biasInitializer?: Identifier<Initializer>;
-  kernelRegularizer?: Identifier<Regularizer>;
-  biasRegularizer?: Identifier<Regularizer>;
-  kernelConstraint?: Identifier<Constraint>;
-  biasConstraint?: Identifier<Constraint>;
 }
 
 /** A serialized object, or null (Keras `serialize(None)`). */

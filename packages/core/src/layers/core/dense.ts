@@ -17,19 +17,19 @@ import type { Constraint, Initializer, Regularizer } from "../../initializers/in
 import * as ops from "../../ops/index";
 import { registerBuiltin, serializeKerasObject } from "../../saving/serialization";
 import type { Variable } from "../../variables/variable";
-import { Layer, type LayerOptions, type Shape, optionsFromConfig, type Identifier } from "../layer";
+import {
+  Layer,
+  type LayerOptions,
+  type Shape,
+  optionsFromConfig,
+  type KernelBiasOptions,
+} from "../layer";
 import { assertInputCompatible } from "../input_spec";
 
-export interface DenseOptions extends LayerOptions {
+export interface DenseOptions extends LayerOptions, KernelBiasOptions {
   /** Activation name or function; default none ("linear"). */
   activation?: string | ActivationFunction | null;
   useBias?: boolean;
-  kernelInitializer?: Identifier<Initializer>;
-  biasInitializer?: Identifier<Initializer>;
-  kernelRegularizer?: Identifier<Regularizer>;
-  biasRegularizer?: Identifier<Regularizer>;
-  kernelConstraint?: Identifier<Constraint>;
-  biasConstraint?: Identifier<Constraint>;
   /** Only `null` is supported (no quantization). */
   quantizationConfig?: null;
 }

@@ -20,20 +20,20 @@ import type { Constraint, Initializer, Regularizer } from "../../initializers/in
 import * as ops from "../../ops/index";
 import { registerBuiltin, serializeKerasObject } from "../../saving/serialization";
 import type { Variable } from "../../variables/variable";
-import { Layer, type LayerOptions, type Shape, optionsFromConfig, type Identifier } from "../layer";
+import {
+  Layer,
+  type LayerOptions,
+  type Shape,
+  optionsFromConfig,
+  type KernelBiasOptions,
+} from "../layer";
 import { assertInputCompatible } from "../input_spec";
 import { checkNoQuantization } from "./dense";
 
-export interface EinsumDenseOptions extends LayerOptions {
+export interface EinsumDenseOptions extends LayerOptions, KernelBiasOptions {
   activation?: string | ActivationFunction | null;
   /** Output axes (letters of the output spec) that get a bias; default none. */
   biasAxes?: string | null;
-  kernelInitializer?: Identifier<Initializer>;
-  biasInitializer?: Identifier<Initializer>;
-  kernelRegularizer?: Identifier<Regularizer>;
-  biasRegularizer?: Identifier<Regularizer>;
-  kernelConstraint?: Identifier<Constraint>;
-  biasConstraint?: Identifier<Constraint>;
   quantizationConfig?: null;
 }
 

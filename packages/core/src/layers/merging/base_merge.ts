@@ -51,6 +51,21 @@ export function elemwiseOutputShape(shape1: Shape | null, shape2: Shape | null):
   return out;
 }
 
+/**
+ * Keras' checks of `compute_mask` arguments on merge layers: `mask` and `inputs` are lists of
+ * the same length.
+ */
+export function checkMaskList(inputs: unknown, mask: unknown): asserts mask is unknown[] {
+  if (!Array.isArray(mask))
+    throw new ValueError(`\`mask\` should be a list. Received: mask=${fmt(mask)}`);
+  if (!Array.isArray(inputs))
+    throw new ValueError(`\`inputs\` should be a list. Received: inputs=${fmt(inputs)}`);
+  if (mask.length !== inputs.length)
+    throw new ValueError(
+      `The lists \`inputs\` and \`mask\` should have the same length. Received: inputs=${inputs.length} tensors, mask=${mask.length} masks`,
+    );
+}
+
 export abstract class Merge extends Layer {
   protected reshapeRequired = false;
 
@@ -123,14 +138,7 @@ export abstract class Merge extends Layer {
    */
   computeMask(inputs: unknown, mask: (AnyTensor | null)[] | null = null): AnyTensor | null {
     if (mask === null || mask === undefined) return null;
-    if (!Array.isArray(mask))
-      throw new ValueError(`\`mask\` should be a list. Received: mask=${fmt(mask)}`);
-    if (!Array.isArray(inputs))
-      throw new ValueError(`\`inputs\` should be a list. Received: inputs=${fmt(inputs)}`);
-    if (mask.length !== inputs.length)
-      throw new ValueError(
-        `The lists \`inputs\` and \`mask\` should have the same length. Received: inputs=${inputs.length} tensors, mask=${mask.length} masks`,
-      );
+    checkMaskList(inputs, mask);
     const given = mask.filter((m): m is AnyTensor => m !== null && m !== undefined);
     if (given.length === 0) return null;
     const stacked = ops.concatenate<AnyTensor>(

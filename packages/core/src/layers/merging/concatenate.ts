@@ -9,7 +9,7 @@ import type { AnyTensor } from "../../engine/bind";
 import * as ops from "../../ops/index";
 import { registerBuiltin } from "../../saving/serialization";
 import { type LayerOptions, type Shape, optionsFromConfig } from "../layer";
-import { Merge, fmtShapes } from "./base_merge";
+import { Merge, checkMaskList, fmtShapes } from "./base_merge";
 
 export interface ConcatenateOptions extends LayerOptions {
   /** Concatenation axis (default -1). */
@@ -68,14 +68,7 @@ export class Concatenate extends Merge {
     mask: (AnyTensor | null)[] | null = null,
   ): AnyTensor | null {
     if (mask === null || mask === undefined) return null;
-    if (!Array.isArray(mask))
-      throw new ValueError(`\`mask\` should be a list. Received: mask=${fmt(mask)}`);
-    if (!Array.isArray(inputs))
-      throw new ValueError(`\`inputs\` should be a list. Received: inputs=${fmt(inputs)}`);
-    if (mask.length !== inputs.length)
-      throw new ValueError(
-        `The lists \`inputs\` and \`mask\` should have the same length. Received: inputs=${inputs.length} tensors, mask=${mask.length} masks`,
-      );
+    checkMaskList(inputs, mask);
     if (mask.every((m) => m === null || m === undefined)) return null;
     const masks = mask.map((m, i) => {
       const x = (inputs as AnyTensor[])[i]!;

@@ -24,7 +24,14 @@ import { Tensor } from "../../tensor/tensor";
 import type { DType } from "../../tensor/dtype";
 import { registerBuiltin } from "../../saving/serialization";
 import type { Variable } from "../../variables/variable";
-import { Layer, type CallArgs, type LayerOptions, type Shape, optionsFromConfig, type Identifier } from "../layer";
+import {
+  Layer,
+  type CallArgs,
+  type LayerOptions,
+  type Shape,
+  optionsFromConfig,
+  type Identifier,
+} from "../layer";
 import { serializeOrNull } from "../convolutional/base_conv";
 import { assertInputCompatible, type InputSpec } from "../input_spec";
 

@@ -15,7 +15,14 @@ import type { AnyTensor } from "../../engine/bind";
 import { KerasTensor } from "../../symbolic/keras_tensor";
 import { registerBuiltin } from "../../saving/serialization";
 import type { Variable } from "../../variables/variable";
-import { Layer, type CallArgs, type LayerOptions, type Shape, optionsFromConfig, type Identifier } from "../layer";
+import {
+  Layer,
+  type CallArgs,
+  type LayerOptions,
+  type Shape,
+  optionsFromConfig,
+  type Identifier,
+} from "../layer";
 import { serializeOrNull } from "../convolutional/base_conv";
 import { assertInputCompatible, type InputSpec } from "../input_spec";
 

@@ -18,7 +18,14 @@ import * as ops from "../../ops/index";
 import type { AnyTensor } from "../../engine/bind";
 import { registerBuiltin } from "../../saving/serialization";
 import type { Variable } from "../../variables/variable";
-import { Layer, type CallArgs, type LayerOptions, type Shape, optionsFromConfig, type Identifier } from "../layer";
+import {
+  Layer,
+  type CallArgs,
+  type LayerOptions,
+  type Shape,
+  optionsFromConfig,
+  type Identifier,
+} from "../layer";
 import { serializeOrNull } from "../convolutional/base_conv";
 
 export interface LayerNormalizationOptions extends LayerOptions {

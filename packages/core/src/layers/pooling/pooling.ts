@@ -9,7 +9,12 @@ import * as ops from "../../ops/index";
 import type { AnyTensor } from "../../engine/bind";
 import { registerBuiltin } from "../../saving/serialization";
 import { Layer, type CallArgs, type LayerOptions, optionsFromConfig } from "../layer";
-import { standardizeDataFormat, standardizePadding, standardizeTuple, type DataFormat } from "../../utils/argument_validation";
+import {
+  standardizeDataFormat,
+  standardizePadding,
+  standardizeTuple,
+  type DataFormat,
+} from "../../utils/argument_validation";
 import { assertInputCompatible } from "../input_spec";
 
 export interface PoolingOptions extends LayerOptions {

@@ -8,8 +8,11 @@
  * float32 values are exact in float64, so each output is a float64 dot product rounded once.
  * (Same structure as the BLIS/GotoBLAS micro-kernel, https://github.com/flame/blis/blob/master/docs/KernelsHowTo.md.)
  *
- * `gemm` takes arbitrary element strides for A and B, so transposed operands, im2col patches read
- * transposed, or a column block of a kernel need no copy beyond the packing itself.
+ * `gemm` takes arbitrary element strides for A and B, so transposed operands or a column block of
+ * a kernel need no copy beyond the packing itself. `gemmRows` runs the same micro-kernel on an A
+ * that is not packed at all: its rows are read in place from arbitrary offsets, in segments, which
+ * is how convolution reads its patch matrix straight from the (padded) input, and how a product
+ * with few columns avoids packing an A it would read only a few times.
  */
 import type { Primitive } from "../../../primitives/primitive";
 import type { TypedArray } from "../../../tensor/dtype";
@@ -99,7 +102,7 @@ export function gemmPacked(
   for (let i0 = 0; i0 < M; i0 += MC) {
     const m = Math.min(MC, M - i0);
     packA(i0, m, K, a, Ap);
-    gemmPanels(m, N, K, Ap, 0, bPacked, c, cOff + i0 * cRS, cRS, accumulate);
+    gemmPanels(m, N, K, Ap, bPacked, c, cOff + i0 * cRS, cRS, accumulate);
   }
 }
 
@@ -108,16 +111,14 @@ const tile = new Float64Array(16);
 
 /**
  * The macro-kernel: rows [0, m) of C (row stride `cRS`, starting at `cOff`) = A · B, or += when
- * `accumulate`, for A already packed as `packA` lays it out (ceil(m / 4) panels of K * 4 floats
- * from `aOff`; lanes past m may hold anything, their rows are not written) and B as `packB`.
- * Convolution packs its patches straight into this layout.
+ * `accumulate`, for A packed by `packA` (ceil(m / 4) panels of K * 4 floats; lanes past m may hold
+ * anything, their rows are not written) and B by `packB`.
  */
-export function gemmPanels(
+function gemmPanels(
   m: number,
   N: number,
   K: number,
   Ap: Float32Array,
-  aOff: number,
   Bp: Float32Array,
   c: TypedArray,
   cOff: number,
@@ -134,7 +135,7 @@ export function gemmPanels(
       // prettier-ignore
       let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0,
         c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-      let pa = aOff + ip * K4;
+      let pa = ip * K4;
       let pb = bBase;
       const end = pa + K4;
       // prettier-ignore
