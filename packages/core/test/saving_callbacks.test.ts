@@ -28,7 +28,9 @@ const xs = random.normal([12, 4], { seed: 3 }) as Tensor;
 const ys = ops.convertToTensor([0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2], "int32") as Tensor;
 
 function model(): Sequential {
-  const m = new Sequential([Input([4]), new Dense(6, { activation: "relu" }), new Dense(3)]);
+  // Softmax output: sparse_categorical_crossentropy takes probabilities by default, and a linear
+  // output row of exact zeros (all ReLUs off) gives 0/0 = NaN, in Keras too.
+  const m = new Sequential([Input([4]), new Dense(6, { activation: "relu" }), new Dense(3, { activation: "softmax" })]);
   m.compile({ optimizer: "adam", loss: "sparse_categorical_crossentropy" });
   return m;
 }

@@ -6,7 +6,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { entryText, outputsOf, stripSharedIds, worstViolation } from "./saving_fixtures";
-import "../src/layers/index";
 import * as saving from "../src/saving/index";
 import * as ops from "../src/ops/index";
 import type { Tensor } from "../src/tensor/tensor";

@@ -164,7 +164,8 @@ export abstract class Layer implements Operation {
       // Keras masking: a mask attached to the inputs (`_keras_mask`) is passed as `mask` to
       // layers that support masking, and their outputs carry the mask they compute.
       const previousMask = inputMasks(inputs);
-      if (args.mask === undefined && previousMask !== null && this.supportsMasking) args = { ...args, mask: previousMask };
+      // An explicit `mask: null` counts as absent, as in Keras (`arguments_dict["mask"] is None`).
+      if ((args.mask === undefined || args.mask === null) && previousMask !== null && this.supportsMasking) args = { ...args, mask: previousMask };
       this.maybeBuild(inputs);
       const out = symbolic ? this.symbolicCall(inputs, args, leaves) : this.call(inputs, args);
       if (!symbolic && this.activityRegularizer)

@@ -258,7 +258,10 @@ function serializeNode(node: Node, own: Set<Node>): Record<string, unknown> {
     return { class_name: "__keras_tensor__", config: { shape: [...x.shape], dtype: x.dtype, keras_history: [op.name, index, h.tensorIndex] } };
   };
   const kwargs: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(args ?? {})) if (v !== undefined) kwargs[k] = mapKerasTensors(v, tensor);
+  // A keyword tensor made outside this graph (a mask that Layer.apply derived from the inputs'
+  // `_keras_mask`) is written as null: Keras then derives the mask again when it rebuilds.
+  const ownTensor = (x: KerasTensor): unknown => (x.kerasHistory && own.has(x.kerasHistory.node) ? tensor(x) : null);
+  for (const [k, v] of Object.entries(args ?? {})) if (v !== undefined) kwargs[k] = mapKerasTensors(v, ownTensor);
   // Keras fills in `mask` for layers whose call() takes one (models always do); masks are not
   // propagated symbolically here, so it is written as null.
   const op = node.operation as Layer;
