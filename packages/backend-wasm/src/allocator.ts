@@ -2,15 +2,15 @@
  * The allocator over the backend's wasm linear memory: size classes with free lists, a bump
  * pointer, defragmentation before growth, and a hard cap on growth.
  *
- * Blocks are rounded up to a size class (64 bytes, then four classes per power of two, so at most
- * 25% is wasted) and a freed block goes to its class' free list, so a training loop that frees and
+ * Blocks are rounded up to a size class (multiples of 64 bytes, four classes per power of two above
+ * 256, so at most 25% is wasted beyond the 64-byte rounding) and a freed block goes to its class' free list, so a training loop that frees and
  * re-allocates the same shapes every step reuses the same blocks and never grows memory after the
  * first step. When neither a free list nor the bump region fits a request, the free blocks are
  * sorted and merged into extents (a run ending at the bump pointer lowers it) and the request is
  * retried before memory grows (by at least half its size, up to `maxBytes`). Linear memory never
  * shrinks (WebAssembly has no way to), which is why growth is the last resort.
  *
- * Offsets are multiples of 16 (v128 loads are aligned); offset 0 is never handed out.
+ * Offsets are multiples of 64 (cache lines); offset 0 is never handed out.
  */
 import { KerasError } from "@webkeras/core";
 
@@ -26,8 +26,10 @@ const RESERVED = 1024;
 export function sizeClass(bytes: number): number {
   if (bytes <= MIN_CLASS) return MIN_CLASS;
   // Quarter steps of the power of two below `bytes`.
+  // Quarter steps, at least a cache line, so that every block starts on a 64-byte line (a v128
+  // load that straddles two lines costs extra).
   const p = 2 ** Math.floor(Math.log2(bytes - 1));
-  const step = p / 4;
+  const step = Math.max(64, p / 4);
   return Math.ceil(bytes / step) * step;
 }
 
@@ -39,7 +41,7 @@ interface Extent {
 /**
  * @example
  * const a = new Allocator(new WebAssembly.Memory({ initial: 16, maximum: 1024 }), 64 << 20);
- * const p = a.alloc(4096); // 16-byte aligned offset into a.memory.buffer
+ * const p = a.alloc(4096); // 64-byte aligned offset into a.memory.buffer
  * a.free(p, 4096);
  */
 export class Allocator {
@@ -61,7 +63,7 @@ export class Allocator {
     return this.memory.buffer.byteLength;
   }
 
-  /** Returns a 16-byte aligned offset of a block of at least `bytes` bytes (contents undefined). */
+  /** Returns a 64-byte aligned offset of a block of at least `bytes` bytes (contents undefined). */
   alloc(bytes: number): number {
     const size = sizeClass(bytes);
     const list = this.lists.get(size);

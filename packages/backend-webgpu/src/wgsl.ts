@@ -165,12 +165,18 @@ const HELPERS: [name: string, deps: string[], body: string][] = [
   [
     "log1p",
     ["isinf", "log_f"],
-    // Kahan's trick: the rounding error of 1 + x cancels in x / (u - 1).
+    // Near 0, 2 atanh(x / (2 + x)) by its series (|s| < 0.032: four terms reach float32
+    // precision). Kahan's (u - 1) trick is not used: compilers are allowed to fold
+    // (1 + x) - 1 to x, and SwiftShader's does.
     `fn log1p(x: f32) -> f32 {
-  let u = 1.0 + x;
-  if (u == 1.0) { return x; }
-  if (isinf(u)) { return u; }
-  return log_f(u) * (x / (u - 1.0));
+  if (abs(x) >= 0.0625) { return log_f(1.0 + x); }
+  let s = x / (2.0 + x);
+  let z = s * s;
+  var p = 1.0 / 7.0;
+  p = fma(p, z, 1.0 / 5.0);
+  p = fma(p, z, 1.0 / 3.0);
+  p = fma(p, z, 1.0);
+  return 2.0 * s * p;
 }`,
   ],
   [
@@ -212,10 +218,11 @@ const HELPERS: [name: string, deps: string[], body: string][] = [
   ],
   [
     "pow_f",
-    ["isnan", "nan_f", "exp_f", "log_f"],
+    ["isnan", "isinf", "nan_f", "exp_f", "log_f"],
     `fn pow_f(a: f32, b: f32) -> f32 {
   if (b == 0.0 || a == 1.0) { return 1.0; }
   if (isnan(a) || isnan(b)) { return nan_f(); }
+  if (a == -1.0 && isinf(b)) { return 1.0; }
   let m = exp_f(b * log_f(abs(a)));
   if (a < 0.0) {
     if (trunc(b) != b) { return nan_f(); }

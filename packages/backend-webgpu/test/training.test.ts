@@ -86,7 +86,13 @@ async function train(backend: string, build: Build, init: ArrayLike<number>[], x
   return { losses, weights };
 }
 
+/** Frees everything a compiled, trained model holds: weights, optimizer slots, metric state. */
 function disposeModel(model: Sequential): void {
+  const c = model.compiled;
+  if (c) {
+    c.optimizer.dispose();
+    for (const m of c.allMetrics) m.dispose();
+  }
   model.dispose();
 }
 

@@ -25,6 +25,8 @@ export * as metrics from "./metrics/index";
 export * as optimizers from "./optimizers/index";
 export * as layers from "./layers/index";
 export * as callbacks from "./callbacks/index";
+export * as saving from "./saving/index";
+export * as models from "./models/api";
 export { Dataset } from "./trainers/data/dataset";
 
 export { Variable, type VariableOptions } from "./variables/variable";

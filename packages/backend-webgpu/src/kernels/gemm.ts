@@ -42,6 +42,8 @@ interface GemmSpec {
 const WX = 8;
 const WY = 8;
 const MAX_GRID = 65535;
+/** Chunk of the reduction summed on its own before joining the total (see gemmSource). */
+const KC = 128;
 
 function u(n: number): string {
   return `${n >>> 0}u`;
@@ -71,6 +73,24 @@ function gemmSource(s: GemmSpec, TM: number, TN: number, row0: number): string {
   for (let i = 0; i < TM; i++)
     for (let j = 0; j < TN; j++)
       stores.push(`if (m0 + ${i}u < M && n0 + ${j}u < N) { store(b, m0 + ${i}u, n0 + ${j}u, acc${i}_${j >> 2}[${j & 3}]); }`);
+  // Long reductions sum in chunks of KC and add the chunk sums: float32 error then grows with
+  // KC + K / KC instead of K (a 128x128 image's filter gradient sums 16384 products).
+  let loop = `for (var k = 0u; k < K; k++) {
+    ${step.join("\n    ")}
+  }`;
+  if (s.K > 2 * KC) {
+    const accs: string[] = [];
+    for (let i = 0; i < TM; i++) for (let v = 0; v < NV; v++) accs.push(`acc${i}_${v}`);
+    loop = `${accs.map((a) => `var tot_${a} = ${V}(${zero});`).join(" ")}
+  for (var k0 = 0u; k0 < K; k0 += ${KC}u) {
+    ${accs.map((a) => `${a} = ${V}(${zero});`).join(" ")}
+    for (var k = k0; k < min(k0 + ${KC}u, K); k++) {
+      ${step.join("\n      ")}
+    }
+    ${accs.map((a) => `tot_${a} += ${a};`).join(" ")}
+  }
+  ${accs.map((a) => `${a} = tot_${a};`).join(" ")}`;
+  }
   return `const M = ${u(s.M)}; const N = ${u(s.N)}; const K = ${u(s.K)};
 ${s.decls}
 @compute @workgroup_size(${WX}, ${WY})
@@ -81,9 +101,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (m0 >= M || n0 >= N) { return; }
   let bb = bBase(b);
   ${lines.join("\n  ")}
-  for (var k = 0u; k < K; k++) {
-    ${step.join("\n    ")}
-  }
+  ${loop}
   ${stores.join("\n  ")}
 }`;
 }
@@ -91,9 +109,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 /** Records the GEMM, split into row chunks when the grid would exceed the y limit. */
 function runGemm(ctx: KernelContext, s: GemmSpec): void {
   if (s.M === 0 || s.N === 0 || s.batch === 0) return;
-  // Bigger blocks amortize loads better; small outputs need the threads more.
-  const big = s.M * s.N * s.batch >= 128 * 128;
-  const TM = big && s.M >= 8 ? 8 : 4;
+  // 4x4 per thread. 8x4 was faster on plain matmul but SwiftShader's compiler blew up (minutes,
+  // gigabytes) on the 8-row convolution variants.
+  const TM = 4;
   const TN = 4;
   const gx = Math.ceil(s.N / TN / WX);
   const rowsPerChunk = MAX_GRID * WY * TM;

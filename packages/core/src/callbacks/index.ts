@@ -13,3 +13,5 @@ export { LearningRateScheduler } from "./learning_rate_scheduler";
 export { TerminateOnNaN } from "./terminate_on_nan";
 export { CSVLogger, type CSVLoggerOptions } from "./csv_logger";
 export { LambdaCallback, type LambdaCallbackOptions } from "./lambda_callback";
+export { ModelCheckpoint, formatPath, type ModelCheckpointOptions } from "./model_checkpoint";
+export { BackupAndRestore, type BackupAndRestoreOptions } from "./backup_and_restore";

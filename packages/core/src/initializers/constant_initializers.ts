@@ -108,7 +108,7 @@ export interface IdentityOptions {
  * @example const w = new keras.initializers.Identity({ gain: 2 }).call([3, 3]);
  */
 export class Identity extends Initializer {
-  static override className = "IdentityInitializer";
+  static override className = "Identity";
   readonly gain: number;
 
   constructor({ gain = 1.0 }: IdentityOptions = {}) {

@@ -90,9 +90,10 @@ const ALIASES: Record<string, InitializerClass> = {
   uniform: RandomUniform as unknown as InitializerClass,
   normal: RandomNormal as unknown as InitializerClass,
   orthogonal: Orthogonal as unknown as InitializerClass,
-  Orthogonal: Orthogonal as unknown as InitializerClass,
+  // Keras 3.15.1 writes "Orthogonal" / "Identity"; older releases wrote the *Initializer names.
+  OrthogonalInitializer: Orthogonal as unknown as InitializerClass,
   identity: Identity as unknown as InitializerClass,
-  Identity: Identity as unknown as InitializerClass,
+  IdentityInitializer: Identity as unknown as InitializerClass,
   one: Ones as unknown as InitializerClass,
   zero: Zeros as unknown as InitializerClass,
 };

@@ -517,7 +517,7 @@ export interface OrthogonalOptions {
  * const w = new keras.initializers.Orthogonal({ seed: 0 }).call([64, 64]); // wᵀw ≈ I
  */
 export class Orthogonal extends RandomInitializer {
-  static override className = "OrthogonalInitializer";
+  static override className = "Orthogonal";
   readonly gain: number;
 
   constructor({ gain = 1.0, seed = null }: OrthogonalOptions = {}) {

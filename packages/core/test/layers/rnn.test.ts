@@ -758,7 +758,7 @@ describe("symbolic", () => {
     expect(g.reset_after).toBe(true);
     expect(g.recurrent_initializer).toEqual({
       module: "keras.initializers",
-      class_name: "OrthogonalInitializer",
+      class_name: "Orthogonal",
       config: { gain: 1.0, seed: null },
       registered_name: null,
     });

@@ -181,7 +181,14 @@ export const ELEMENTWISE: {
     ([a, b], r) => r.helper("mod_i", [a, b]),
   ),
   [Primitive.Equal]: cmp("=="),
-  [Primitive.NotEqual]: cmp("!="),
+  // NaN != NaN is true. Spelled out with isnan because a compiler that assumes finite floats
+  // may turn `!=` into an ordered comparison (SwiftShader's does).
+  [Primitive.NotEqual]: {
+    f: ([a, b], r) =>
+      r.infix("||", r.infix("!=", a, b), r.infix("||", r.helper("isnan", [a]), r.helper("isnan", [b]))),
+    i: ([a, b], r) => r.infix("!=", a, b),
+    yieldsBool: true,
+  },
   [Primitive.Less]: cmp("<"),
   [Primitive.LessEqual]: cmp("<="),
   [Primitive.LogicalAnd]: {
