@@ -291,8 +291,9 @@ export class GPGPU {
     this.attached = 1;
     gl.drawBuffers([gl.COLOR_ATTACHMENT0]);
     gl.blitFramebuffer(0, 0, w, h, x, y, x + w, y + h, gl.COLOR_BUFFER_BIT, gl.NEAREST);
-    gl.bindFramebuffer(gl.READ_FRAMEBUFFER, null);
+    // Detach the source (it may be released and rendered to later), then restore the binding.
     gl.framebufferTexture2D(gl.READ_FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, null, 0);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, this.fb);
     this.stats.blits++;
   }
 

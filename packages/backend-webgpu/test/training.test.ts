@@ -14,6 +14,7 @@ import {
   optimizers,
   ops,
   setBackend,
+  tidy,
 } from "@webkeras/core";
 import { expectAllclose } from "@webkeras/parity";
 import { installDawn } from "./dawn";
@@ -75,7 +76,7 @@ async function train(backend: string, build: Build, init: ArrayLike<number>[], x
   const n = xShape.reduce((a, b) => a * b, 1);
   const losses: number[] = [];
   for (let s = 0; s < steps; s++) {
-    const x = ops.reshape(ops.convertToTensor(values(n, 1000 + s, 0, 1)), xShape);
+    const x = tidy(() => ops.reshape(ops.convertToTensor(values(n, 1000 + s, 0, 1)), xShape));
     const y = ops.convertToTensor(Int32Array.from({ length: batch }, (_, i) => (i * 7 + s) % 10), "int32");
     const loss = await model.trainOnBatch(x, y);
     losses.push(Array.isArray(loss) ? (loss[0] as number) : (loss as number));
