@@ -31,8 +31,9 @@ if (familyRequested()) {
       Object.assign(globalThis, globals);
       // dawn.node frees its instance when this object is collected: navigator keeps it alive.
       const gpu = create([]);
+      // jax-js reads navigator.userAgent when it tunes kernels.
       if (globalThis.navigator) Object.defineProperty(globalThis.navigator, "gpu", { value: gpu, configurable: true });
-      else globalThis.navigator = { gpu };
+      else globalThis.navigator = { gpu, userAgent: `Node.js/${process.version}` };
       unavailable = null;
     } catch (err) {
       unavailable = `the npm "webgpu" package did not load: ${err.message}`;

@@ -31,6 +31,8 @@ export class GLData {
   refCount = 1;
   /** Consumers recorded so far (lazy buffers used by several get materialized, see backend). */
   uses = 0;
+  /** Copies of this buffer in other layouts (e.g. transposed for matmul), freed with it. */
+  derived = new Map<string, Tex>();
   constructor(
     /** The texture, once materialized. */
     public tex: Tex | null,

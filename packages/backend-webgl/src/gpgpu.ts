@@ -20,7 +20,7 @@ export interface Tex {
   bytes: number;
 }
 
-/** A compiled kernel program and the locations of its samplers `x0`, `x1`, ... */
+/** A compiled kernel program and the locations of its samplers, in binding order. */
 export interface Program {
   program: WebGLProgram;
   samplers: (WebGLUniformLocation | null)[];
@@ -201,8 +201,11 @@ export class GPGPU {
   // -------------------------------------------------------------------------------------------
   // Programs
 
-  /** Compiles (once per distinct source) a fragment shader with `nSamplers` samplers x0, x1, ... */
-  program(source: string, nSamplers: number, outputs = 1): Program {
+  /**
+   * Compiles (once per distinct source) a fragment shader whose samplers are `samplers` (names,
+   * or a count n for x0 .. x{n-1}), bound in that order by `draw`.
+   */
+  program(source: string, samplers: number | string[], outputs = 1): Program {
     const hit = this.programs.get(source);
     if (hit) return hit;
     const gl = this.gl;
@@ -231,8 +234,8 @@ export class GPGPU {
       throw new KerasError(`webgl backend: a generated program did not link: ${gl.getProgramInfoLog(program)}. Received: link error`);
     gl.deleteShader(vs);
     gl.deleteShader(fs);
-    const samplers = Array.from({ length: nSamplers }, (_, i) => gl.getUniformLocation(program, `x${i}`));
-    const p: Program = { program, samplers, outputs };
+    const names = typeof samplers === "number" ? Array.from({ length: samplers }, (_, i) => `x${i}`) : samplers;
+    const p: Program = { program, samplers: names.map((n) => gl.getUniformLocation(program, n)), outputs };
     this.programs.set(source, p);
     this.stats.compiles++;
     return p;

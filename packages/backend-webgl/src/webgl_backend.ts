@@ -29,7 +29,7 @@ import {
 import { GLData } from "./data";
 import { createContext, GPGPU, type Tex } from "./gpgpu";
 import { layoutFor, sizeOf, texKind } from "./glsl";
-import { fusedProgram, isElementwise } from "./kernels/elementwise";
+import { fusedProgram, fusedReader, isElementwise } from "./kernels/elementwise";
 import { webglKernels } from "./kernels/index";
 import { KernelContext, type TexInput } from "./kernels/kernel";
 import { precisionProbe } from "./probe";
@@ -58,6 +58,9 @@ export interface WebGLBackendOptions {
   maxTextureSize?: number;
 }
 
+/** Kernels that read each input element about once, so pending inputs fuse into them. */
+const READS_ONCE = new Set<Primitive>([Primitive.Sum, Primitive.Prod, Primitive.Max, Primitive.Min]);
+
 /** What `info()` reports: the device, limits and start-up warnings. */
 export interface WebGLBackendInfo {
   name: "webgl";
@@ -82,6 +85,8 @@ export class WebGLBackend implements Backend {
   private readonly ctx: KernelContext;
   private readonly live = new Set<GLData>();
   private numBytes = 0;
+  /** Textures replaced during the running kernel (see `input`), released when it returns. */
+  private readonly deferred: Tex[] = [];
   private disposed = false;
   private readonly infoValue: WebGLBackendInfo;
 
@@ -183,6 +188,8 @@ export class WebGLBackend implements Backend {
       this.gpgpu.release(d.tex);
       d.tex = null;
     }
+    for (const t of d.derived.values()) this.gpgpu.release(t);
+    d.derived.clear();
     this.dropNode(d);
   }
 
@@ -211,7 +218,15 @@ export class WebGLBackend implements Backend {
   private input(t: TensorInfo): TexInput {
     const d = this.data(t.dataId, "execute");
     this.materialize(d);
-    return { tex: d.tex!, shape: t.shape, dtype: t.dtype };
+    const owner = {
+      relayout: (tex: Tex) => {
+        // Released after the kernel: other inputs of this kernel may still read the old texture.
+        this.deferred.push(d.tex!);
+        d.tex = tex;
+      },
+      derived: d.derived,
+    };
+    return { tex: d.tex!, shape: t.shape, dtype: t.dtype, owner };
   }
 
   execute<P extends Primitive>(prim: P, inputs: TensorInfo[], params: Params<P>, outputs: ConcreteValue[]): DataId[] {
@@ -223,9 +238,22 @@ export class WebGLBackend implements Backend {
     }
     if (isElementwise(prim)) return [this.lazy(prim, inputs, params, outputs[0]!)];
     const kernel = webglKernels[prim] as unknown as (...a: unknown[]) => Tex[];
-    const ins = inputs.map((t) => this.input(t));
+    const ins = inputs.map((t) => (READS_ONCE.has(prim) ? this.inputOrReader(t) : this.input(t)));
     const texs = kernel(this.ctx, ins, params, outputs);
+    for (const t of this.deferred.splice(0)) this.gpgpu.release(t);
     return texs.map((tex, i) => this.track(new GLData(tex, null, [...outputs[i]!.shape], outputs[i]!.dtype, sizeOf(outputs[i]!.shape))));
+  }
+
+  /**
+   * For kernels that read each element about once: a pending elementwise input is read through
+   * its fused expression (no pass of its own) unless something else already consumes it.
+   */
+  private inputOrReader(t: TensorInfo): TexInput {
+    const d = this.data(t.dataId, "execute");
+    if (!d.node || d.uses > 0) return this.input(t);
+    const materialize = (x: GLData) => this.materialize(x);
+    // `tex` is never read for a reader input (the map templates use `reader`).
+    return { tex: null as unknown as Tex, shape: t.shape, dtype: t.dtype, reader: (name, vec) => fusedReader(d, t.shape, name, materialize, vec) };
   }
 
   /** Records an elementwise op as a lazy buffer (see the file header). */
@@ -289,6 +317,8 @@ export class WebGLBackend implements Backend {
       d.node = null;
       if (d.tex) this.gpgpu.release(d.tex);
       d.tex = null;
+      for (const t of d.derived.values()) this.gpgpu.release(t);
+      d.derived.clear();
     }
     this.live.clear();
     this.numBytes = 0;

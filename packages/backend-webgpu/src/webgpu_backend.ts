@@ -97,14 +97,13 @@ export class WebGPUBackend implements Backend {
     device.onuncapturederror = (ev) => {
       if (this.errors.length < 8) this.errors.push(ev.error.message);
     };
-    const self = this;
     this.ctx = {
       features: this.features,
-      alloc: (spec) => self.alloc(spec.dtype, sizeOf(spec.shape)),
-      run: (d) => self.dispatch(d),
-      fill: (dst, word, offset = 0, count) => self.fill(dst, word, offset, count),
-      copy: (src, so, dst, dO, words) => self.copy(src, so, dst, dO, words),
-      release: (d) => self.decRef(d),
+      alloc: (spec) => this.alloc(spec.dtype, sizeOf(spec.shape)),
+      run: (d) => this.dispatch(d),
+      fill: (dst, word, offset = 0, count) => this.fill(dst, word, offset, count),
+      copy: (src, so, dst, dO, words) => this.copy(src, so, dst, dO, words),
+      release: (d) => this.decRef(d),
     };
   }
 

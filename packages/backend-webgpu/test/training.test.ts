@@ -62,13 +62,13 @@ interface Run {
   weights: ArrayLike<number>[];
 }
 
-/** 20 SGD steps on `backend` from `init` weights; returns losses and final weights. */
+/** 20 plain SGD steps on `backend` from `init` weights; returns losses and final weights. */
 async function train(backend: string, build: Build, init: ArrayLike<number>[], xShape: number[], steps = 20): Promise<Run> {
   await setBackend(backend);
   const model = build();
   model.setWeights(init);
   model.compile({
-    optimizer: new optimizers.SGD({ learningRate: 0.05, momentum: 0.9 }),
+    optimizer: new optimizers.SGD({ learningRate: 0.01 }),
     loss: "sparse_categorical_crossentropy",
     // from logits: the last Dense is linear
   });
@@ -113,18 +113,24 @@ describe("training parity webgpu vs cpu", () => {
     it(`${name}: 20 SGD steps match`, async (ctx) => {
       if (unavailable) ctx.skip(unavailable);
       const init = await initialWeights(build);
+      // Live buffers before and after the whole loop (build, compile, 20 steps, dispose). Core
+      // itself keeps a few tensors per model today (activations' constants, the same on cpu), so
+      // the webgpu figure must equal the cpu one: the backend adds no leak of its own.
+      const buffers = (b: string) => memory().backends[b]?.numBuffers ?? 0;
+      const cpu0 = buffers("cpu");
       const cpu = await train("cpu", build, init, [...xShape]);
+      const cpuLeak = buffers("cpu") - cpu0;
       await setBackend("webgpu");
-      const before = memory().backends["webgpu"]?.numBuffers ?? 0;
+      const gpu0 = buffers("webgpu");
       const gpu = await train("webgpu", build, init, [...xShape]);
+      const gpuLeak = buffers("webgpu") - gpu0;
       expectAllclose(gpu.losses, cpu.losses, { rtol: tol, atol: tol }, `${name}: losses per step`);
       gpu.weights.forEach((w, i) =>
         expectAllclose(w, cpu.weights[i]!, { rtol: 10 * tol, atol: 10 * tol }, `${name}: weight ${i} after 20 steps`),
       );
       // The loss must actually move, or the comparison proves little.
       expect(cpu.losses[19]).not.toBeCloseTo(cpu.losses[0]!, 3);
-      const after = memory().backends["webgpu"]?.numBuffers ?? 0;
-      expect(after, `${name}: live webgpu buffers after the disposed loop`).toBe(before);
+      expect(gpuLeak, `${name}: webgpu buffers left after the disposed loop (cpu: ${cpuLeak})`).toBe(cpuLeak);
     }, 300_000);
   }
 });

@@ -4,17 +4,24 @@
  * feature groups.
  *
  * - Conv (one group): im2col as a map pass (rows = output positions, columns = kernel taps x
- *   channels, the kernel's own row-major layout) then the blocked matmul with the kernel as B.
- * - ConvBackpropFilter (one group): the same patches, transposed, times dy: dk = patches^T dy.
- * - ConvBackpropInput and the grouped cases: direct loops per output element (each dx element
- *   gathers the dy positions whose windows cover it), exact and simple, slower on big shapes.
+ *   channels, the kernel's own row-major layout, zero-padded to a multiple of 4 columns) then the
+ *   blocked matmul with the kernel as B.
+ * - ConvBackpropFilter (one group): the patches built transposed (taps x positions), times dy:
+ *   dk = patches^T dy, again one blocked matmul.
+ * - ConvBackpropInput (one group): G = dy K^T by the blocked matmul, then col2im as a gather:
+ *   each dx element sums the entries of G (one per kernel tap at most) that came from it.
+ * - Grouped convolutions: direct loops per output element, exact and simple, slower.
  * - Pool / PoolBackprop: direct loops; padded taps never win a max and, without
  *   countIncludePad, do not count in an average; the max gradient goes to the first maximal tap
- *   in window order (NaN counts as the maximum), as on the cpu backend.
+ *   in window order (NaN counts as the maximum), as on the cpu backend. The gradient runs in two
+ *   passes for max (each window's argmax, then each dx element gathers the windows it won).
+ *
+ * With C % 4 == 0 the position-wise passes (im2col, col2im, pooling) use the vectorized
+ * template: a texel is 4 channels of one position, so index arithmetic and reads are per texel.
  */
 import { UnsupportedOpError, type ConvParams, type PoolParams, type Primitive } from "@webkeras/core";
-import { floatLit, sizeOf } from "../glsl";
-import type { Kernel, KernelContext, TexInput } from "./kernel";
+import { decode, floatLit, idiv, imod, sizeOf } from "../glsl";
+import { mapVec, type Kernel, type KernelContext, type TexInput } from "./kernel";
 import { matmulKernel } from "./matmul";
 
 interface Geom {
@@ -51,10 +58,21 @@ function geom(xShape: number[], window: number[], outSpatial: number[], p: Omit<
   };
 }
 
-/** GLSL: decode output position `idx` (n, od, oh, ow) of `g`, then `ch` extra inner channels. */
+/** GLSL: decode output position `idx` (n, od, oh, ow) of `g`, and channel `oc` (`ch` channels). */
 function decodeOut(g: Geom, idx: string, ch: number): string {
   const [OD, OH, OW] = g.outS as [number, number, number];
-  return `int q_ = ${idx}; int oc = q_ % ${ch}; q_ /= ${ch}; int ow = q_ % ${OW}; q_ /= ${OW}; int oh = q_ % ${OH}; q_ /= ${OH}; int od = q_ % ${OD}; int n = q_ / ${OD};`;
+  return decode(idx, [ch, OW, OH, OD], ["oc", "ow", "oh", "od", "n"], rowsOf(g) * ch);
+}
+
+/** GLSL: decode input position `idx` (n, d, h, w) of `g`, and channel `c`. */
+function decodeIn(g: Geom, idx: string): string {
+  const [D, H, W] = g.inS as [number, number, number];
+  return decode(idx, [g.C, W, H, D], ["c", "w", "h", "d", "n"], g.N * D * H * W * g.C);
+}
+
+/** GLSL: decode a patch column `col` into tap (kd, kh, kw) and channel `c`. */
+function decodeTap(g: Geom, col: string): string {
+  return decode(col, [g.C, g.kS[2]!, g.kS[1]!], ["c", "kw", "kh", "kd"], tapsOf(g) * g.C, "tq");
 }
 
 /** GLSL: input position of tap (kd, kh, kw) for output (od, oh, ow), and `inb` = in bounds. */
@@ -65,21 +83,88 @@ function tapPos(g: Geom): string {
       int xb = (((n * ${D} + id) * ${H} + ih) * ${W} + iw) * ${g.C};`;
 }
 
-const loops3 = (g: Geom, inner: string): string =>
-  `for (int kd = 0; kd < ${g.kS[0]}; kd++) for (int kh = 0; kh < ${g.kS[1]}; kh++) for (int kw = 0; kw < ${g.kS[2]}; kw++) { ${inner} }`;
+const loops3 = (g: Geom, inner: string, k = ["kd", "kh", "kw"]): string =>
+  `for (int ${k[0]} = 0; ${k[0]} < ${g.kS[0]}; ${k[0]}++) for (int ${k[1]} = 0; ${k[1]} < ${g.kS[1]}; ${k[1]}++) for (int ${k[2]} = 0; ${k[2]} < ${g.kS[2]}; ${k[2]}++) { ${inner} }`;
 
-/** The patch matrix (rows = output positions, cols = (kd, kh, kw, c)) of x for one group. */
+/**
+ * GLSL: loops over the output positions (od, oh, ow) whose window covers input (d, h, w), with
+ * their tap (kd, kh, kw); `inner` runs for each, with `yi` = the output position's flat index.
+ */
+function coveringWindows(g: Geom, inner: string): string {
+  const [OD, OH, OW] = g.outS as [number, number, number];
+  const size = [OD, OH, OW];
+  const [i, o, k] = [["d", "h", "w"], ["od", "oh", "ow"], ["kd", "kh", "kw"]];
+  const axes = [0, 1, 2].map((a) => {
+    const [st, K, dil, pad] = [g.st[a]!, g.kS[a]!, g.dil[a]!, g.pad[a]!];
+    const t = `t${o[a]}`;
+    const span = (K - 1) * dil + pad + 1;
+    if (K === 1 && st === 1 && pad === 0) return { open: `int ${o[a]} = ${i[a]}; int ${k[a]} = 0;`, close: "" };
+    if (dil === 1 && K <= st) {
+      // Windows do not overlap: at most one covers the position (no loop, one division).
+      const bound = size[a]! * st + span;
+      return {
+        open: `int ${t} = ${i[a]} + ${pad}; int ${o[a]} = ${idiv(t, st, bound)}; int ${k[a]} = ${t} - ${o[a]} * ${st}; if (${k[a]} < ${K} && ${o[a]} < ${size[a]}) {`,
+        close: "}",
+      };
+    }
+    return {
+      open: `for (int ${k[a]} = 0; ${k[a]} < ${K}; ${k[a]}++) { int ${t} = ${i[a]} + ${pad} - ${k[a]} * ${dil}; if (${t} < 0 || ${t} % ${st} != 0) continue; int ${o[a]} = ${t} / ${st}; if (${o[a]} >= ${size[a]}) continue;`,
+      close: "}",
+    };
+  });
+  return `${axes.map((x) => x.open).join("\n    ")}
+      int yi = ((n * ${OD} + od) * ${OH} + oh) * ${OW} + ow;
+      ${inner}
+    ${axes.map((x) => x.close).join(" ")}`;
+}
+
+const rowsOf = (g: Geom): number => g.N * g.outS[0]! * g.outS[1]! * g.outS[2]!;
+const tapsOf = (g: Geom): number => g.kS[0]! * g.kS[1]! * g.kS[2]!;
+const pad4 = (n: number): number => Math.ceil(n / 4) * 4;
+
+/**
+ * The patch matrix of x, (rows = output positions) x (cols = (kd, kh, kw, c), zero-padded to a
+ * multiple of 4): row-major, so it is the A operand of the blocked matmul as is.
+ */
 function im2col(ctx: KernelContext, x: TexInput, g: Geom): TexInput {
-  const kc = g.kS[0]! * g.kS[1]! * g.kS[2]! * g.C;
-  const rows = g.N * g.outS[0]! * g.outS[1]! * g.outS[2]!;
-  const body = `int row = e / ${kc}; int col = e - row * ${kc};
-    int c = col % ${g.C}; int tq = col / ${g.C}; int kw = tq % ${g.kS[2]}; tq /= ${g.kS[2]}; int kh = tq % ${g.kS[1]}; int kd = tq / ${g.kS[1]};
+  const kc = tapsOf(g) * g.C;
+  const kcp = pad4(kc);
+  const rows = rowsOf(g);
+  const spec = { shape: [rows, kcp], dtype: "float32" as const };
+  // A texel is 4 columns of one row (kcp % 4 == 0): the row's position is decoded once.
+  const row = `int row = ${idiv("e0", kcp, rows * kcp)}; int col0 = e0 - row * ${kcp}; ${decodeOut(g, "row", 1)}`;
+  if (g.C % 4 === 0) {
+    // ... and with C % 4 == 0, 4 channels of one tap: one texel read.
+    const body = `${row} ${decodeTap(g, "col0")} ${tapPos(g)} if (inb) v = x0_t((xb + c) >> 2);`;
+    return { tex: mapVec(ctx, [x], spec, body), ...spec };
+  }
+  const body = `${row}
+    for (int q = 0; q < 4; q++) { int col = col0 + q; if (col >= ${kc}) break; ${decodeTap(g, "col")} ${tapPos(g)} if (inb) v[q] = x0_e(xb + c); }`;
+  return { tex: mapVec(ctx, [x], spec, body), ...spec };
+}
+
+/** The transposed patch matrix: (kd, kh, kw, c) x output positions (zero-padded to 4k columns). */
+function im2colT(ctx: KernelContext, x: TexInput, g: Geom): TexInput {
+  const kc = tapsOf(g) * g.C;
+  const rows = rowsOf(g);
+  const rp = pad4(rows);
+  const spec = { shape: [kc, rp], dtype: "float32" as const };
+  const body = `int col = ${idiv("e", rp, kc * rp)}; int row = e - col * ${rp};
+    if (row < ${rows}) {
+    ${decodeTap(g, "col")}
     ${decodeOut(g, "row", 1)}
     ${tapPos(g)}
-    v = inb ? x0_e(xb + c) : 0.0;`;
-  const spec = { shape: [rows, kc], dtype: "float32" as const };
+    v = inb ? x0_e(xb + c) : 0.0; }`;
   return { tex: ctx.map([x], spec, body), ...spec };
 }
+
+/** `m` (rows x cols, row-major) with zero rows appended up to `rows2`. */
+function padRows(ctx: KernelContext, m: TexInput, rows: number, cols: number, rows2: number): TexInput {
+  const spec = { shape: [rows2, cols], dtype: "float32" as const };
+  return { tex: ctx.map([m], spec, `v = e < ${rows * cols} ? x0_e(e) : 0.0;`), ...spec };
+}
+
+const float = (shape: number[]) => ({ shape, dtype: "float32" as const });
 
 export const convKernel: Kernel<Primitive.Conv> = (ctx, [x, k], p, [out]) => {
   const nsp = x!.shape.length - 2;
@@ -87,12 +172,15 @@ export const convKernel: Kernel<Primitive.Conv> = (ctx, [x, k], p, [out]) => {
   const O = out!.shape[nsp + 1]!;
   if (sizeOf(out!.shape) === 0) return [ctx.map([], out!, "")];
   if (p.groups === 1) {
-    const kc = sizeOf(k!.shape.slice(0, nsp + 1));
-    const rows = sizeOf(out!.shape) / O;
+    const kc = tapsOf(g) * g.C;
+    const rows = rowsOf(g);
     const pointwise = g.kS.every((s) => s === 1) && g.st.every((s) => s === 1) && g.pad.every((s) => s === 0) && g.outS.every((s, i) => s === g.inS[i]);
     const patches = pointwise ? { ...x!, shape: [rows, kc] } : im2col(ctx, x!, g);
-    const [res] = matmulKernel(ctx, [patches, { ...k!, shape: [kc, O] }], { transposeA: false, transposeB: false }, [{ shape: [rows, O], dtype: "float32" }]);
+    const kcp = patches.shape[1]!;
+    const kmat = kcp === kc ? { ...k!, shape: [kc, O] } : padRows(ctx, k!, kc, O, kcp);
+    const [res] = matmulKernel(ctx, [patches, kmat], { transposeA: false, transposeB: false }, [float([rows, O])]);
     if (!pointwise) ctx.free(patches.tex);
+    if (kmat.tex !== k!.tex) ctx.free(kmat.tex);
     return [res!];
   }
   const G = p.groups;
@@ -113,23 +201,31 @@ export const convBackpropInputKernel: Kernel<Primitive.ConvBackpropInput> = (ctx
   const g = geom(out!.shape, k!.shape.slice(0, nsp), dy!.shape.slice(1, nsp + 1), p, "conv_backprop_input");
   if (sizeOf(out!.shape) === 0) return [ctx.map([], out!, "")];
   const O = dy!.shape[nsp + 1]!;
+  const rows = rowsOf(g);
+  if (p.groups === 1) {
+    if (rows === 0) return [ctx.map([], out!, "v = 0.0;")];
+    // G = dy K^T: row = output position, column = (tap, c); then col2im by gathering.
+    const kc = tapsOf(g) * g.C;
+    const [gm] = matmulKernel(ctx, [{ ...dy!, shape: [rows, O] }, { ...k!, shape: [kc, O] }], { transposeA: false, transposeB: true }, [float([rows, kc])]);
+    const G = { tex: gm!, ...float([rows, kc]) };
+    const tap = `((kd * ${g.kS[1]} + kh) * ${g.kS[2]} + kw) * ${g.C}`;
+    let res;
+    if (g.C % 4 === 0) res = mapVec(ctx, [G], out!, `${decodeIn(g, "e0")} ${coveringWindows(g, `v += x0_t((yi * ${kc} + ${tap} + c) >> 2);`)}`);
+    else res = ctx.map([G], out!, `${decodeIn(g, "e")} ${coveringWindows(g, `v += x0_e(yi * ${kc} + ${tap} + c);`)}`);
+    ctx.free(gm!);
+    return [res];
+  }
   const G = p.groups;
   const cg = g.C / G;
   const og = O / G;
-  const [D, H, W] = g.inS as [number, number, number];
-  const [OD, OH, OW] = g.outS as [number, number, number];
-  // dx element (n, d, h, w, c) gathers dy at each output position whose window covers it.
-  const axis = (o: string, i: string, k: string, a: number, size: number) =>
-    `int t${o} = ${i} + ${g.pad[a]} - ${k} * ${g.dil[a]}; if (t${o} < 0 || t${o} % ${g.st[a]} != 0) continue; int ${o} = t${o} / ${g.st[a]}; if (${o} >= ${size}) continue;`;
-  const body = `int q_ = e; int c = q_ % ${g.C}; q_ /= ${g.C}; int w = q_ % ${W}; q_ /= ${W}; int h = q_ % ${H}; q_ /= ${H}; int d = q_ % ${D}; int n = q_ / ${D};
+  const body = `${decodeIn(g, "e")}
     int gi = c / ${cg}; int cl = c - gi * ${cg};
-    for (int kd = 0; kd < ${g.kS[0]}; kd++) { ${axis("od", "d", "kd", 0, OD)}
-    for (int kh = 0; kh < ${g.kS[1]}; kh++) { ${axis("oh", "h", "kh", 1, OH)}
-    for (int kw = 0; kw < ${g.kS[2]}; kw++) { ${axis("ow", "w", "kw", 2, OW)}
-      int yb = (((n * ${OD} + od) * ${OH} + oh) * ${OW} + ow) * ${O} + gi * ${og};
+    ${coveringWindows(
+      g,
+      `int yb = yi * ${O} + gi * ${og};
       int kb = (((kd * ${g.kS[1]} + kh) * ${g.kS[2]} + kw) * ${cg} + cl) * ${O} + gi * ${og};
-      for (int o = 0; o < ${og}; o++) v += x0_e(yb + o) * x1_e(kb + o);
-    } } }`;
+      for (int o = 0; o < ${og}; o++) v += x0_e(yb + o) * x1_e(kb + o);`,
+    )}`;
   return [ctx.map([dy!, k!], out!, body)];
 };
 
@@ -138,13 +234,16 @@ export const convBackpropFilterKernel: Kernel<Primitive.ConvBackpropFilter> = (c
   const g = geom(x!.shape, out!.shape.slice(0, nsp), dy!.shape.slice(1, nsp + 1), p, "conv_backprop_filter");
   if (sizeOf(out!.shape) === 0) return [ctx.map([], out!, "")];
   const O = dy!.shape[nsp + 1]!;
-  const rows = sizeOf(dy!.shape) / O;
+  const rows = rowsOf(g);
   if (rows === 0) return [ctx.map([], out!, "v = 0.0;")];
   if (p.groups === 1) {
-    const kc = sizeOf(out!.shape.slice(0, nsp + 1));
-    const patches = im2col(ctx, x!, g);
-    const [res] = matmulKernel(ctx, [patches, { ...dy!, shape: [rows, O] }], { transposeA: true, transposeB: false }, [{ shape: [kc, O], dtype: "float32" }]);
-    ctx.free(patches.tex);
+    const kc = tapsOf(g) * g.C;
+    const pT = im2colT(ctx, x!, g);
+    const rp = pT.shape[1]!;
+    const dyP = rp === rows ? { ...dy!, shape: [rows, O] } : padRows(ctx, dy!, rows, O, rp);
+    const [res] = matmulKernel(ctx, [pT, dyP], { transposeA: false, transposeB: false }, [float([kc, O])]);
+    ctx.free(pT.tex);
+    if (dyP.tex !== dy!.tex) ctx.free(dyP.tex);
     return [res!];
   }
   const G = p.groups;
@@ -161,15 +260,26 @@ export const convBackpropFilterKernel: Kernel<Primitive.ConvBackpropFilter> = (c
   return [ctx.map([x!, dy!], out!, body)];
 };
 
-/** Pass 1 of a pooling window at output (n, od, oh, ow), channel oc: max / first argmax, or sum / count. */
-function windowScan(g: Geom, p: PoolParams): string {
-  const isMax = p.kind === "max";
-  return `float acc = ${isMax ? floatLit(-Infinity) : "0.0"}; int arg = -1; int count = 0;
+// ---------------------------------------------------------------------------------------------
+// Pooling
+
+/** Does float value `xv` replace the running max `m` (first tap wins ties; NaN is the max)? */
+const takesMax = (xv: string, m: string, first: string): string => `(${first} || ${xv} > ${m} || (wk_isnan(${xv}) && !wk_isnan(${m})))`;
+
+/**
+ * Window scan at output position (n, od, oh, ow), channel(s) from `oc`: the max (and the flat x
+ * index of its first occurrence, `arg`) or the sum, and `count` of real taps. `vec`: 4 channels.
+ */
+function windowScan(g: Geom, max: boolean, vec: boolean, read: string): string {
+  if (!vec)
+    return `float acc = ${max ? floatLit(-Infinity) : "0.0"}; int arg = -1; int count = 0;
+    ${loops3(g, `${tapPos(g)} if (inb) { float xv = ${read}_e(xb + oc); ${max ? `if (${takesMax("xv", "acc", "arg < 0")}) { acc = xv; arg = xb + oc; }` : "acc += xv;"} count++; }`)}`;
+  return `vec4 acc = vec4(${max ? floatLit(-Infinity) : "0.0"}); ivec4 arg = ivec4(-1); int count = 0;
     ${loops3(
       g,
-      `${tapPos(g)}
-      if (inb) { count++; float xv = xX_e(xb + oc);
-        ${isMax ? "if (arg < 0 || xv > acc || (wk_isnan(xv) && !wk_isnan(acc))) { acc = xv; arg = xb + oc; }" : "acc += xv;"} }`,
+      `${tapPos(g)} if (inb) { vec4 xv = ${read}_t((xb + oc) >> 2);
+        ${max ? `for (int q = 0; q < 4; q++) if (${takesMax("xv[q]", "acc[q]", "count == 0")}) { acc[q] = xv[q]; arg[q] = xb + oc + q; }` : "acc += xv;"}
+        count++; }`,
     )}`;
 }
 
@@ -177,39 +287,43 @@ export const poolKernel: Kernel<Primitive.Pool> = (ctx, [x], p, [out]) => {
   const nsp = x!.shape.length - 2;
   const g = geom(x!.shape, p.window, out!.shape.slice(1, nsp + 1), p, "pool");
   if (sizeOf(out!.shape) === 0) return [ctx.map([], out!, "")];
-  const full = g.kS[0]! * g.kS[1]! * g.kS[2]!;
-  const divisor = p.countIncludePad ? `${full}.0` : "float(count)";
-  const body = `${decodeOut(g, "e", g.C)}
-    ${windowScan(g, p).replaceAll("xX_e", "x0_e")}
-    v = ${p.kind === "max" ? "acc" : `count == 0 ? 0.0 : acc / ${divisor}`};`;
-  return [ctx.map([x!], out!, body)];
+  const max = p.kind === "max";
+  const divisor = p.countIncludePad ? `${tapsOf(g)}.0` : "float(count)";
+  const vec = g.C % 4 === 0;
+  const body = `${decodeOut(g, vec ? "e0" : "e", g.C)}
+    ${windowScan(g, max, vec, "x0")}
+    v = ${max ? "acc" : `count == 0 ? ${vec ? "vec4(0.0)" : "0.0"} : acc / ${divisor}`};`;
+  return [vec ? mapVec(ctx, [x!], out!, body) : ctx.map([x!], out!, body)];
 };
 
 export const poolBackpropKernel: Kernel<Primitive.PoolBackprop> = (ctx, [dy, x], p, [out]) => {
   const nsp = x!.shape.length - 2;
   const g = geom(x!.shape, p.window, dy!.shape.slice(1, nsp + 1), p, "pool_backprop");
   if (sizeOf(out!.shape) === 0) return [ctx.map([], out!, "")];
+  const vec = g.C % 4 === 0;
+  const C = g.C;
+  if (p.kind === "max") {
+    // Pass 1: the flat x index of each window's first maximum (-1 for an empty window).
+    const argSpec = { shape: dy!.shape, dtype: "int32" as const };
+    const scan = `${decodeOut(g, vec ? "e0" : "e", C)} ${windowScan(g, true, vec, "x0")} v = arg;`;
+    const argTex = vec ? mapVec(ctx, [x!], argSpec, scan) : ctx.map([x!], argSpec, scan);
+    const arg = { tex: argTex, ...argSpec };
+    // Pass 2: each dx element adds dy of the windows whose maximum it is.
+    const res = vec
+      ? mapVec(ctx, [dy!, arg], out!, `${decodeIn(g, "e0")} ivec4 self = ivec4(e0) + ivec4(0, 1, 2, 3);
+        ${coveringWindows(g, `int yo = (yi * ${C} + c) >> 2; ivec4 a = x1_t(yo); vec4 gy = x0_t(yo); for (int q = 0; q < 4; q++) if (a[q] == self[q]) v[q] += gy[q];`)}`)
+      : ctx.map([dy!, arg], out!, `${decodeIn(g, "e")} ${coveringWindows(g, `int yo = yi * ${C} + c; if (x1_e(yo) == e) v += x0_e(yo);`)}`);
+    ctx.free(argTex);
+    return [res];
+  }
+  // Average: dy / divisor of every covering window; the divisor counts the window's real taps.
   const [D, H, W] = g.inS as [number, number, number];
-  const [OD, OH, OW] = g.outS as [number, number, number];
-  const full = g.kS[0]! * g.kS[1]! * g.kS[2]!;
-  // dx element (n, d, h, w, c): visit every output window containing it. Max: recompute that
-  // window's first argmax and add dy when it is this element. Avg: add dy / divisor.
-  const axis = (o: string, i: string, k: string, a: number, size: number) =>
-    `int t${o} = ${i} + ${g.pad[a]} - ${k} * ${g.dil[a]}; if (t${o} < 0 || t${o} % ${g.st[a]} != 0) continue; int ${o} = t${o} / ${g.st[a]}; if (${o} >= ${size}) continue;`;
-  const per =
-    p.kind === "max"
-      ? `${windowScan(g, p).replaceAll("xX_e", "x1_e").replace(/\bkd\b/g, "jd").replace(/\bkh\b/g, "jh").replace(/\bkw\b/g, "jw")}
-      if (arg == self) v += x0_e(dyi);`
-      : `int count = 0;
-      ${loops3(g, `${tapPos(g)} if (inb) count++;`).replace(/\bkd\b/g, "jd").replace(/\bkh\b/g, "jh").replace(/\bkw\b/g, "jw")}
-      if (count > 0) v += x0_e(dyi) / ${p.countIncludePad ? `${full}.0` : "float(count)"};`;
-  const body = `int q_ = e; int oc = q_ % ${g.C}; q_ /= ${g.C}; int w = q_ % ${W}; q_ /= ${W}; int h = q_ % ${H}; q_ /= ${H}; int d = q_ % ${D}; int n = q_ / ${D};
-    int self = e;
-    for (int kd = 0; kd < ${g.kS[0]}; kd++) { ${axis("od", "d", "kd", 0, OD)}
-    for (int kh = 0; kh < ${g.kS[1]}; kh++) { ${axis("oh", "h", "kh", 1, OH)}
-    for (int kw = 0; kw < ${g.kS[2]}; kw++) { ${axis("ow", "w", "kw", 2, OW)}
-      int dyi = (((n * ${OD} + od) * ${OH} + oh) * ${OW} + ow) * ${g.C} + oc;
-      ${per}
-    } } }`;
-  return [ctx.map([dy!, x!], out!, body)];
+  const count = p.countIncludePad
+    ? `float(${tapsOf(g)})`
+    : `float(wk_count(od * ${g.st[0]} - ${g.pad[0]}, ${g.kS[0]}, ${g.dil[0]}, ${D}) * wk_count(oh * ${g.st[1]} - ${g.pad[1]}, ${g.kS[1]}, ${g.dil[1]}, ${H}) * wk_count(ow * ${g.st[2]} - ${g.pad[2]}, ${g.kS[2]}, ${g.dil[2]}, ${W}))`;
+  const decls = `int wk_count(int i0, int k, int dil, int size) { int c = 0; for (int j = 0; j < k; j++) { int i = i0 + j * dil; if (i >= 0 && i < size) c++; } return c; }`;
+  const res = vec
+    ? mapVec(ctx, [dy!], out!, `${decodeIn(g, "e0")} ${coveringWindows(g, `v += x0_t((yi * ${C} + c) >> 2) / ${count};`)}`, decls)
+    : ctx.map([dy!], out!, `${decodeIn(g, "e")} ${coveringWindows(g, `v += x0_e(yi * ${C} + c) / ${count};`)}`, { decls });
+  return [res];
 };

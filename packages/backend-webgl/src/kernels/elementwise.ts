@@ -24,28 +24,42 @@ type TableOp = (typeof UNARY_PRIMITIVES | typeof BINARY_PRIMITIVES | typeof COMP
 
 const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
 
+interface Fused {
+  /** Statements run once per fragment (texel-level leaf reads). */
+  pre: string[];
+  /** Statements run per element `e` (per-element leaf reads and the ops). */
+  body: string[];
+  /** The local holding the root's value. */
+  result: string;
+  textures: Tex[];
+  names: string[];
+}
+
 /**
- * The fused program computing lazy buffer `root` into `out`. `materialize` is called for lazy
- * inputs that cannot be inlined (a reshaped view of a broadcasting expression).
- * @returns the shader source and the textures to bind as x0, x1, ...
+ * The expression DAG under lazy buffer `root`, viewed with shape `outShape`, as GLSL statements.
+ * `out`: the output texture (the fused program: leaves may be read once per output texel `t`, or
+ * at the fragment's own texel), "texel" (a reader of texel `t`: leaves read once per texel), or
+ * null (a reader of element `e`: every leaf read per element). Samplers are named
+ * `${prefix}0`, `${prefix}1`, ...
  */
-export function fusedProgram(root: GLData, out: Tex, materialize: (d: GLData) => void): { source: string; textures: Tex[] } {
-  const outShape = root.shape;
+function fuse(root: GLData, outShape: number[], out: Tex | "texel" | null, prefix: string, materialize: (d: GLData) => void): Fused {
   const textures: Tex[] = [];
+  const names: string[] = [];
   const samplerOf = new Map<Tex, string>();
   const pre: string[] = [];
   const body: string[] = [];
   const memo = new Map<string, string>();
   const lastDim = outShape.length ? outShape[outShape.length - 1]! : 1;
-  const rowsAligned = outShape.length > 0 && lastDim % 4 === 0 && lastDim > 0;
-  const n = root.size;
+  const rowsAligned = out !== null && outShape.length > 0 && lastDim % 4 === 0 && lastDim > 0;
+  const n = sizeOf(outShape);
   let counter = 0;
 
   const sampler = (tex: Tex): string => {
     let s = samplerOf.get(tex);
     if (!s) {
-      s = `x${textures.length}`;
+      s = `${prefix}${textures.length}`;
       textures.push(tex);
+      names.push(s);
       samplerOf.set(tex, s);
     }
     return s;
@@ -55,10 +69,14 @@ export function fusedProgram(root: GLData, out: Tex, materialize: (d: GLData) =>
     const s = sampler(tex);
     const k = kindOf(dtype);
     const T = scalarType(k);
-    const name = `l${counter++}`;
+    const name = `${prefix}v${counter++}`;
     const size = sizeOf(view);
+    if (out === null) {
+      body.push(`${T} ${name} = ${s}_e(${size === n ? "e" : size === 1 ? "0" : broadcastIndex(outShape, view, "e")});`);
+      return name;
+    }
     if (size === n) {
-      const same = tex.W === out.W && tex.H === out.H;
+      const same = out !== "texel" && tex.W === out.W && tex.H === out.H;
       pre.push(
         same
           ? `${vecType(k)} ${name} = texture(${s}, gl_FragCoord.xy * vec2(${floatLit(1 / tex.W)}, ${floatLit(1 / tex.H)}));`
@@ -99,7 +117,7 @@ export function fusedProgram(root: GLData, out: Tex, materialize: (d: GLData) =>
       const reshaped = !sameShape(view, data.shape);
       const args = node.inputs.map((i) => emit(i.data, reshaped && i.data.size === data.size ? view : i.shape, i.dtype));
       const expr = render(node.prim, node.params, args, node.inputs.map((i) => i.dtype), data.dtype);
-      v = `n${counter++}`;
+      v = `${prefix}n${counter++}`;
       body.push(`${scalarType(kindOf(data.dtype))} ${v} = ${expr};`);
     }
     memo.set(key, v);
@@ -107,21 +125,55 @@ export function fusedProgram(root: GLData, out: Tex, materialize: (d: GLData) =>
   };
 
   const result = emit(root, outShape, root.dtype);
+  return { pre, body, result, textures, names };
+}
+
+/**
+ * The fused program computing lazy buffer `root` into `out`. `materialize` is called for lazy
+ * inputs that cannot be inlined (a reshaped view of a broadcasting expression).
+ * @returns the shader source and the textures to bind as x0, x1, ...
+ */
+export function fusedProgram(root: GLData, out: Tex, materialize: (d: GLData) => void): { source: string; textures: Tex[] } {
+  const f = fuse(root, root.shape, out, "x", materialize);
   const k = kindOf(root.dtype);
-  const decls = textures.map((t, i) => inputDecl(`x${i}`, t)).join("\n");
+  const decls = f.textures.map((t, i) => inputDecl(f.names[i]!, t)).join("\n");
   const main = `void main() {
   int t = ${fragTexel(out.W)};
-  ${pre.join("\n  ")}
+  ${f.pre.join("\n  ")}
   ${vecType(k)} r;
   for (int c = 0; c < 4; c++) {
     int e = 4 * t + c;
-    ${body.join("\n    ")}
-    r[c] = ${result};
+    ${f.body.join("\n    ")}
+    r[c] = ${f.result};
   }
   o = r;
 }`;
   const text = `${decls}\n${main}`;
-  return { source: `${HEADER}${outputDecl(k)}\n${helpersFor(text)}\n${text}`, textures };
+  return { source: `${HEADER}${outputDecl(k)}\n${helpersFor(text)}\n${text}`, textures: f.textures };
+}
+
+/**
+ * A lazy buffer as a kernel input without running it: GLSL declaring `${name}_e(int e)`, which
+ * evaluates the fused expression at element e of the view `shape`, over samplers `${name}l0..`.
+ * For kernels that read each input element about once (reductions): the elementwise producer
+ * fuses into the reduction instead of making its own pass.
+ */
+export function fusedReader(
+  root: GLData,
+  shape: number[],
+  name: string,
+  materialize: (d: GLData) => void,
+  vec = false,
+): { decl: string; textures: Tex[]; names: string[] } {
+  const f = fuse(root, shape, vec ? "texel" : null, `${name}l`, materialize);
+  const k = kindOf(root.dtype);
+  const T = scalarType(k);
+  const decls = f.textures.map((t, i) => inputDecl(f.names[i]!, t)).join("\n");
+  const fn = vec
+    ? // Texel t (elements 4t .. 4t + 3), leaves read per texel where their broadcast allows.
+      `${vecType(k)} ${name}_t(int t) {\n  ${f.pre.join("\n  ")}\n  ${vecType(k)} r;\n  for (int c = 0; c < 4; c++) {\n    int e = 4 * t + c;\n    ${f.body.join("\n    ")}\n    r[c] = ${f.result};\n  }\n  return r;\n}\n${T} ${name}_e(int e) { return ${name}_t(e >> 2)[e & 3]; }`
+    : `${T} ${name}_e(int e) {\n  ${f.body.join("\n  ")}\n  return ${f.result};\n}`;
+  return { decl: `${decls}\n${fn}`, textures: f.textures, names: f.names };
 }
 
 /** One elementwise op as a GLSL expression over operand locals. */

@@ -17,6 +17,9 @@ import type { Tex } from "../gpgpu";
 import { HEADER, broadcastIndex, floatLit, fragTexel, layoutFor, outputDecl, sizeOf } from "../glsl";
 import { typeOf, type Kernel, type KernelContext, type TexInput } from "./kernel";
 
+/** Multiply-adds below which the plain kernel runs. */
+const SMALL = 1 << 18;
+
 interface Dims {
   M: number;
   N: number;
@@ -47,7 +50,9 @@ export const matmulKernel: Kernel<Primitive.Matmul> = (ctx, [a, b], p, [out]) =>
   const d = dims(a!, b!, p, out!);
   if (sizeOf(out!.shape) === 0) return [ctx.map([], out!, "")];
   if (d.K === 0) return [ctx.map([], out!, out!.dtype === "float32" ? "v = 0.0;" : "v = 0;")];
-  if (out!.dtype === "float32") {
+  // Small products run as one plain pass: the blocked kernel's packing and assembly passes cost
+  // more than they save below about 2^18 multiply-adds.
+  if (out!.dtype === "float32" && d.nb * d.M * d.N * d.K > SMALL) {
     const fast = blockedMatmul(ctx, a!, b!, p, out!, d);
     if (fast) return [fast];
   }
@@ -81,11 +86,20 @@ function packed(ctx: KernelContext, x: TexInput, nbX: number, rows: number, cols
   const shape = [nbX, padRows, colsP];
   const want = layoutFor(shape, ctx.maxTex);
   if (!transpose && colsP === cols && padRows === rows && x.tex.W === want.W && x.tex.H === want.H) return { t: { ...x, shape }, temp: false };
+  const plain = !transpose && colsP === cols && padRows === rows;
+  const key = `${nbX}x${rows}x${cols}${transpose ? "T" : ""}p${padRows}`;
+  const hit = x.owner?.derived.get(key);
+  if (hit) return { t: { tex: hit, shape, dtype: "float32" }, temp: false };
   const src = transpose ? `bx * ${rows * cols} + c * ${rows} + r` : `bx * ${rows * cols} + r * ${cols} + c`;
   const body = `int bx = e / ${padRows * colsP}; int rem = e - bx * ${padRows * colsP}; int r = rem / ${colsP}; int c = rem - r * ${colsP};
     v = (r < ${rows} && c < ${cols}) ? x0_e(${src}) : 0.0;`;
   const spec = { shape, dtype: "float32" as const };
-  return { t: { tex: ctx.map([x], spec, body), ...spec }, temp: true };
+  const tex = ctx.map([x], spec, body);
+  // Keep the copy with the buffer: as its texture when only the layout changed (the values are
+  // the same), else as a derived copy, so a buffer used again (weights, a fixed batch) is packed once.
+  if (x.owner && plain) x.owner.relayout(tex);
+  else if (x.owner) x.owner.derived.set(key, tex);
+  return { t: { tex, ...spec }, temp: !x.owner };
 }
 
 /** Texture coordinate helpers for a packed operand with m matrix rows per texture row. */

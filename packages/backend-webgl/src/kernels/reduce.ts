@@ -10,8 +10,8 @@
  * tolerance for reductions covers the difference).
  */
 import { Primitive, type DType, type REDUCE_PRIMITIVES } from "@webkeras/core";
-import { floatLit, intLit, ravel, sizeOf, stridesOf, unravel } from "../glsl";
-import { typeOf, type Kernel, type KernelContext, type TexInput } from "./kernel";
+import { floatLit, idiv, intLit, ravel, sizeOf, stridesOf, unravel } from "../glsl";
+import { mapVec, typeOf, type Kernel, type KernelContext, type TexInput } from "./kernel";
 
 type ReducePrimitive = (typeof REDUCE_PRIMITIVES)[number];
 
@@ -123,6 +123,60 @@ function pass(
   return { tex: ctx.map([x], spec, body), shape, dtype: outDtype };
 }
 
+/** `acc = acc (op) y` for vec4 accumulators, lane by lane. */
+function combine4(prim: ReducePrimitive, dtype: DType): string {
+  const f = dtype === "float32";
+  switch (prim) {
+    case Primitive.Sum:
+      return "acc += y;";
+    case Primitive.Prod:
+      return "acc *= y;";
+    case Primitive.Max:
+      return f ? "for (int q = 0; q < 4; q++) if (y[q] > acc[q] || wk_isnan(y[q])) acc[q] = y[q];" : "acc = max(acc, y);";
+    case Primitive.Min:
+      return f ? "for (int q = 0; q < 4; q++) if (y[q] < acc[q] || wk_isnan(y[q])) acc[q] = y[q];" : "acc = min(acc, y);";
+    default:
+      return prim satisfies never;
+  }
+}
+
+/**
+ * Leading-axes pass with 4 outputs per fragment: x viewed as (R, O) with O % 4 == 0; output
+ * (P, O), element (p, o) reducing rows [p * S, p * S + S). Each step reads one texel: 4 outputs.
+ */
+function leadingVecPass(ctx: KernelContext, x: TexInput, prim: ReducePrimitive, dtype: DType, O: number, R: number, S: number, outDtype: DType, final: boolean): TexInput {
+  const P = Math.ceil(R / S);
+  const V = dtype === "float32" ? "vec4" : "ivec4";
+  const body = `int p = ${idiv("e0", O, P * O)}; int o0 = e0 - p * ${O};
+    ${V} acc = ${V}(${identity(prim, dtype)});
+    for (int j = 0; j < ${S}; j++) { int r = p * ${S} + j; if (r >= ${R}) break; ${V} y = x0_t((r * ${O} + o0) >> 2); ${combine4(prim, dtype)} }
+    v = ${final && outDtype === "bool" ? "ivec4(notEqual(acc, ivec4(0)))" : "acc"};`;
+  const spec = { shape: [P, O], dtype: outDtype };
+  return { tex: mapVec(ctx, [x], spec, body), ...spec };
+}
+
+/**
+ * Trailing-axes pass reading texels: x viewed as (O, R) with R % 4 == 0; output (O, P), element
+ * (o, p) reducing [p * S, p * S + S) of row o (S % 4 == 0) four lanes at a time, then across lanes.
+ */
+function trailingVecPass(ctx: KernelContext, x: TexInput, prim: ReducePrimitive, dtype: DType, O: number, R: number, S: number, outDtype: DType, final: boolean): TexInput {
+  const P = Math.ceil(R / S);
+  const V = dtype === "float32" ? "vec4" : "ivec4";
+  const T = typeOf(dtype);
+  const lanes = ["acc.x", "acc.y", "acc.z", "acc.w"];
+  const fold = lanes
+    .slice(1)
+    .map((l) => `{ ${T} y = ${l}; ${combine(prim, dtype).replace(/\bacc\b/g, "s")} }`)
+    .join(" ");
+  const body = `int o = ${idiv("e", P, O * P)}; int p = e - o * ${P}; int base = o * ${R} + p * ${S};
+    ${V} acc = ${V}(${identity(prim, dtype)});
+    for (int j = 0; j < ${S / 4}; j++) { int i = base + 4 * j; if (i >= (o + 1) * ${R}) break; ${V} y = x0_t(i >> 2); ${combine4(prim, dtype)} }
+    ${T} s = acc.x; ${fold}
+    v = ${final && outDtype === "bool" ? "s != 0 ? 1 : 0" : "s"};`;
+  const spec = { shape: [O, P], dtype: outDtype };
+  return { tex: ctx.map([x], spec, body, { texels: true }), ...spec };
+}
+
 export function reduceKernel(prim: ReducePrimitive): Kernel<ReducePrimitive> {
   return (ctx, [x], p, [out]) => {
     const dtype = x!.dtype;
@@ -130,21 +184,46 @@ export function reduceKernel(prim: ReducePrimitive): Kernel<ReducePrimitive> {
     const O = sizeOf(out!.shape);
     const R = sizeOf(p.axes.map((d) => x!.shape[d]!));
     if (O === 0 || R === 0) return [ctx.map([], out!, `v = ${R === 0 && dtype === "bool" ? identity(prim, "bool") : identity(prim, dtype)};`)];
-    if (R <= ONE_PASS) {
-      const res = pass(ctx, x!, prim, work, O, R, R, elementIndex(x!.shape, p.axes), out!.dtype, true);
-      return [res.tex];
+    const rank = x!.shape.length;
+    const leading = p.axes.every((d, i) => d === i);
+    const trailing = p.axes.every((d, i) => d === rank - p.axes.length + i);
+    const S = R <= ONE_PASS ? R : Math.min(1024, Math.max(64, Math.ceil(Math.sqrt(R) / 4) * 4));
+    const last = (t: TexInput) => t.tex;
+    // Reductions over leading axes with 4k kept elements (sums over a batch, per-channel
+    // statistics): 4 outputs per fragment, partials laid out (P, O) so the next pass is the same.
+    if (leading && O % 4 === 0) {
+      // Few outputs: short chunks, so that the first pass still has many fragments.
+      const SL = R <= ONE_PASS ? R : O >= 256 ? S : 64;
+      let cur = leadingVecPass(ctx, x!, prim, work, O, R, SL, SL === R ? out!.dtype : work, SL === R);
+      while (cur.shape[0]! > 1) {
+        const P = cur.shape[0]!;
+        const S2 = P <= ONE_PASS ? P : S;
+        const next = leadingVecPass(ctx, cur, prim, work, O, P, S2, S2 === P ? out!.dtype : work, S2 === P);
+        ctx.free(cur.tex);
+        cur = next;
+      }
+      return [last(cur)];
     }
-    const S = Math.min(1024, Math.max(64, Math.ceil(Math.sqrt(R))));
-    let cur = pass(ctx, x!, prim, work, O, R, S, elementIndex(x!.shape, p.axes), work, false);
-    for (;;) {
+    // Reductions over trailing axes of 4k elements (rows: softmax, means over features).
+    if (trailing && R % 4 === 0) {
+      let cur = trailingVecPass(ctx, x!, prim, work, O, R, S, S === R ? out!.dtype : work, S === R);
+      while (cur.shape[1]! > 1) {
+        const P = cur.shape[1]!;
+        const next = P % 4 === 0 && P <= ONE_PASS ? trailingVecPass(ctx, cur, prim, work, O, P, P, out!.dtype, true) : pass(ctx, cur, prim, work, O, P, Math.min(P, ONE_PASS), (o, r) => ({ pre: "", idx: `${o} * ${P} + ${r}` }), P <= ONE_PASS ? out!.dtype : work, P <= ONE_PASS);
+        ctx.free(cur.tex);
+        cur = next;
+      }
+      return [last(cur)];
+    }
+    let cur = pass(ctx, x!, prim, work, O, R, S, elementIndex(x!.shape, p.axes), S === R ? out!.dtype : work, S === R);
+    while (cur.shape[1]! > 1) {
       const P = cur.shape[1]!;
-      const last = P <= ONE_PASS;
-      const S2 = last ? P : S;
-      const next = pass(ctx, cur, prim, work, O, P, S2, (o, r) => ({ pre: "", idx: `${o} * ${P} + ${r}` }), last ? out!.dtype : work, last);
+      const fin = P <= ONE_PASS;
+      const next = pass(ctx, cur, prim, work, O, P, fin ? P : S, (o, r) => ({ pre: "", idx: `${o} * ${P} + ${r}` }), fin ? out!.dtype : work, fin);
       ctx.free(cur.tex);
       cur = next;
-      if (last) return [cur.tex];
     }
+    return [last(cur)];
   };
 }
 
