@@ -69,7 +69,13 @@ export async function runBrowserFamily(family, contenderDefs, cases, opts, log =
     entry: here("./page.mjs"),
     flags: family.browser?.flags ?? [],
     define: {
-      __BENCH__: JSON.stringify({ family: { id: family.id, reference: family.reference }, contenders: defs, cases: cases.map((c) => c.id), opts }),
+      __BENCH__: JSON.stringify({
+        family: { id: family.id, reference: family.reference },
+        contenders: defs,
+        cases: cases.map((c) => c.id),
+        skip: family.browser?.skip ?? {},
+        opts,
+      }),
     },
     alias: {
       // cases.mjs imports wasm.mjs, whose Node-only preamble (tfjs wasm file lookup) the page stubs.

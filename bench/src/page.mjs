@@ -45,6 +45,7 @@ const LIBRARIES = {
 
 async function start(def) {
   const lib = LIBRARIES[def.library];
+  const skip = cfg.skip?.[def.name] ?? [];
   await lib.activate(lib.mod, def.backend);
   return {
     name: def.name,
@@ -52,7 +53,7 @@ async function start(def) {
     versions: def.versions,
     activate: () => lib.activate(lib.mod, def.backend),
     liveTensors: () => lib.liveTensors(lib.mod),
-    setup: (c, inputs) => c.impl[def.library]?.(lib.mod, inputs) ?? null,
+    setup: (c, inputs) => (skip.includes(c.id) ? null : (c.impl[def.library]?.(lib.mod, inputs) ?? null)),
   };
 }
 

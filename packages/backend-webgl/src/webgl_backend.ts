@@ -158,10 +158,9 @@ export class WebGLBackend implements Backend {
   async read(dataId: DataId): Promise<TypedArray> {
     const d = this.data(dataId, "read");
     this.materialize(d);
-    const tex = d.tex!;
-    // Keep the buffer alive across the await: a dispose meanwhile must not recycle the texture
-    // before readPixels has been issued (it is issued synchronously inside readAsync).
-    const raw = await this.gpgpu.readAsync(tex, d.size);
+    // readAsync issues readPixels into its pixel-pack buffer before it first awaits, so the
+    // texture may be freed (and reused) while the fence is pending.
+    const raw = await this.gpgpu.readAsync(d.tex!, d.size);
     return this.toHost(d, raw);
   }
 

@@ -5,7 +5,7 @@
  */
 import { ALL_PRIMITIVES, BackendUnavailableError, registeredBackends, setBackend } from "@webkeras/core";
 import { describe, expect, it } from "vitest";
-import { GLSL, broadcastIndex, floatLit, helpersFor, intLit, layoutFor } from "../src/glsl";
+import { GLSL, broadcastIndex, floatLit, helpersFor, idiv, intLit, layoutFor } from "../src/glsl";
 import { webglBackendFactory, webglKernels } from "../src/index";
 
 describe("webgl in Node", () => {
@@ -64,3 +64,21 @@ describe("GLSL rendering", () => {
     expect(broadcastIndex([2, 3, 4], [2, 3, 4], "e")).toBe("(e)");
   });
 });
+
+describe("idiv", () => {
+  it("divides by a float multiply exactly below 2^22 (emulated in float32)", () => {
+    const f = Math.fround;
+    for (const d of [3, 7, 9, 10, 28, 196, 784, 1000, 6272, 25088, 100003]) {
+      const inv = f(1 / d);
+      for (let q = 0; q * d < 1 << 22; q += Math.max(1, Math.floor((1 << 22) / d / 2000)))
+        for (const x of [q * d - 1, q * d, q * d + d - 1]) {
+          if (x < 0 || x >= 1 << 22) continue;
+          expect(Math.trunc(f(f(x + 0.5) * inv)), `${x} / ${d}`).toBe(Math.floor(x / d));
+        }
+    }
+    expect(idiv("e", 28, 1 << 22)).toContain("float(e)");
+    expect(idiv("e", 28, (1 << 22) + 1)).toBe("(e / 28)");
+    expect(idiv("e", 32, 1 << 30)).toBe("(e >> 5)");
+  });
+});
+

@@ -10,6 +10,7 @@ import {
   Sequential,
   dispose,
   layers,
+  losses as kerasLosses,
   memory,
   optimizers,
   ops,
@@ -68,9 +69,10 @@ async function train(backend: string, build: Build, init: ArrayLike<number>[], x
   const model = build();
   model.setWeights(init);
   model.compile({
-    optimizer: new optimizers.SGD({ learningRate: 0.01 }),
-    loss: "sparse_categorical_crossentropy",
-    // from logits: the last Dense is linear
+    optimizer: new optimizers.SGD({ learningRate: 0.05 }),
+    // From logits: the last Dense is linear (probabilities would be clipped, which makes the
+    // loss jump wherever a logit crosses the clip threshold).
+    loss: new kerasLosses.SparseCategoricalCrossentropy({ fromLogits: true }),
   });
   const batch = xShape[0]!;
   const n = xShape.reduce((a, b) => a * b, 1);

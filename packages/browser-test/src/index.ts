@@ -86,7 +86,12 @@ export function mustRunBrowser(): boolean {
   return process.env.CI === "true" || process.env.CI === "1";
 }
 
-const PAGE_HTML = `<!doctype html><meta charset="utf-8"><title>webkeras browser test</title><body><script type="module" src="/bundle.js"></script></body>`;
+// The inline script reports a bundle that fails to load or to link (a module import that cannot
+// resolve fires "error" on its script element, not a page error), so the run ends at once
+// instead of at its timeout.
+const PAGE_HTML = `<!doctype html><meta charset="utf-8"><title>webkeras browser test</title><body>
+<script>addEventListener("error", (e) => { if (e.target && e.target.tagName === "SCRIPT") globalThis.__wkDone?.(null, "the test bundle failed to load: " + (e.target.src || "inline script")); }, true);</script>
+<script type="module" src="/bundle.js"></script></body>`;
 
 async function bundle(opts: RunInBrowserOptions): Promise<string> {
   const out = await build({

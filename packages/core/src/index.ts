@@ -56,6 +56,7 @@ export { bind, PrimitiveOperation, type AnyTensor } from "./engine/bind";
 export {
   setBackend,
   getBackend,
+  getBackendInfo,
   ready,
   tidy,
   keep,
@@ -66,7 +67,7 @@ export {
   type MemoryInfo,
 } from "./engine/engine";
 export { registerBackend, registeredBackends } from "./backend/registry";
-export type { Backend, BackendFactory, BackendMemory, DataId, TensorInfo } from "./backend/backend";
+export type { Backend, BackendFactory, BackendInfo, BackendMemory, DataId, TensorInfo } from "./backend/backend";
 export * as codegen from "./backend/codegen/index";
 export {
   Primitive,

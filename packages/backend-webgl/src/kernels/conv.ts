@@ -19,8 +19,8 @@
  * With C % 4 == 0 the position-wise passes (im2col, col2im, pooling) use the vectorized
  * template: a texel is 4 channels of one position, so index arithmetic and reads are per texel.
  */
-import { UnsupportedOpError, type ConvParams, type PoolParams, type Primitive } from "@webkeras/core";
-import { decode, floatLit, idiv, imod, sizeOf } from "../glsl";
+import { UnsupportedOpError, type ConvParams, type Primitive } from "@webkeras/core";
+import { decode, floatLit, idiv, sizeOf } from "../glsl";
 import { mapVec, type Kernel, type KernelContext, type TexInput } from "./kernel";
 import { matmulKernel } from "./matmul";
 

@@ -26,9 +26,14 @@ function rand(n: number, seed: number, lo = 0, hi = 1): Float32Array {
   });
 }
 
+/** Largest |a - b| / (atol + |b|); NaN matches NaN, an infinity only itself. */
 function maxRelErr(a: ArrayLike<number>, b: ArrayLike<number>, atol: number): number {
   let worst = 0;
-  for (let i = 0; i < b.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / (atol + Math.abs(b[i]!)));
+  for (let i = 0; i < b.length; i++) {
+    const [x, y] = [a[i]!, b[i]!];
+    const err = Number.isNaN(y) ? (Number.isNaN(x) ? 0 : Infinity) : !Number.isFinite(y) ? (x === y ? 0 : Infinity) : Math.abs(x - y) / (atol + Math.abs(y));
+    worst = Math.max(worst, Number.isNaN(err) ? Infinity : err);
+  }
   return worst;
 }
 
@@ -182,6 +187,60 @@ describe("layouts beyond MAX_TEXTURE_SIZE", () => {
     const mm = async (backend: string) =>
       on(backend, () => ops.matmul(ops.transpose(ops.matmul(ops.reshape(ops.convertToTensor(a), [rows, 4]), ops.reshape(ops.convertToTensor(w), [4, 4]))), ops.reshape(ops.convertToTensor(a), [rows, 4])));
     expect(maxRelErr(await mm("webgl"), await mm("cpu"), 1e-2)).toBeLessThan(1e-4);
+  });
+});
+
+describe("vectorized paths (the parity shapes do not reach them)", () => {
+  /** Values and gradients of `f` on webgl against cpu. */
+  async function check(name: string, shapes: number[][], f: (xs: keras.Tensor[]) => keras.Tensor, tol = 1e-4, gen?: (n: number, s: number) => Float32Array) {
+    const data = shapes.map((s, i) => (gen ?? ((n: number, seed: number) => rand(n, seed, -2, 2)))(s.reduce((a, b) => a * b, 1), 60 + i));
+    const run = async (backend: string) => {
+      await keras.setBackend(backend);
+      const xs = data.map((d, i) => keras.tidy(() => ops.reshape(ops.convertToTensor(d), shapes[i]!)));
+      const [y, grads] = keras.valueAndGrad((...a: keras.Tensor[]) => ops.sum(ops.square(f(a))), { argnums: xs.map((_, i) => i) })(...xs) as [keras.Tensor, keras.Tensor[]];
+      const out = [await y.data(), ...(await Promise.all(grads.map((g) => g.data())))];
+      keras.dispose([xs, y, grads]);
+      return out;
+    };
+    const [g, c] = [await run("webgl"), await run("cpu")];
+    // Absolute slack relative to the output's scale: sums of many float32 terms cancel.
+    const scale = (v: ArrayLike<number>) => Math.max(1e-6, ...Array.from(v, (x) => (Number.isFinite(x) ? Math.abs(x) : 0)));
+    g.forEach((v, i) => expect(maxRelErr(v, c[i]!, 1e-3 * scale(c[i]!)), `${name}: output ${i}`).toBeLessThan(tol));
+  }
+  const ties = (n: number, s: number) => Float32Array.from(rand(n, s), (v) => Math.floor(v * 3));
+
+  it("max and average pooling, 8 channels, overlapping and padded windows, ties", async () => {
+    await check("maxPool 3x3 s2 same", [[2, 9, 11, 8]], ([x]) => ops.maxPool(x!, 3, 2, "same"));
+    await check("maxPool 2x2 ties", [[2, 8, 8, 8]], ([x]) => ops.maxPool(x!, 2), 1e-4, ties);
+    await check("avgPool 3x3 s2 same", [[2, 9, 11, 8]], ([x]) => ops.averagePool(x!, 3, 2, "same"));
+    await check("avgPool 2x2 s1 valid", [[1, 7, 5, 12]], ([x]) => ops.averagePool(x!, 2, 1, "valid"));
+  });
+
+  it("convolution gradients with 8 channels (col2im and im2col by texel)", async () => {
+    await check("conv 3x3 same", [[2, 9, 11, 8], [3, 3, 8, 4]], ([x, k]) => ops.conv(x!, k!, 1, "same"), 1e-3);
+    await check("conv 3x3 stride 2 valid", [[2, 13, 11, 8], [3, 3, 8, 12]], ([x, k]) => ops.conv(x!, k!, 2, "valid"), 1e-3);
+  });
+
+  it("reductions over leading and trailing axes of 4k elements, one and two passes, NaN", async () => {
+    for (const [shape, axes] of [
+      [[700, 8], [0]],
+      [[3, 600, 12], [0, 1]],
+      [[8, 2000], [1]],
+      [[6, 44], [1]],
+    ] as [number[], number[]][]) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const xs = rand(n, 70, -1, 1);
+      xs[5] = NaN;
+      for (const op of ["sum", "max", "min"] as const) {
+        const f = () => ops[op](ops.reshape(ops.convertToTensor(xs), shape), axes);
+        expect(maxRelErr(await on("webgl", f), await on("cpu", f), 1e-5), `${op} ${shape} ${axes}`).toBeLessThanOrEqual(op === "sum" ? 1e-4 : 0);
+      }
+      const ints = Int32Array.from(xs, (v) => (v > 0 ? 1 : v < 0 ? -2 : 7));
+      const fi = () => ops.sum(ops.reshape(ops.convertToTensor(ints), shape), axes);
+      expect(Array.from(await on("webgl", fi)), `int sum ${shape}`).toEqual(Array.from(await on("cpu", fi)));
+      const fb = () => ops.any(ops.greater(ops.reshape(ops.convertToTensor(xs), shape), 0.999), axes);
+      expect(Array.from(await on("webgl", fb)), `any ${shape}`).toEqual(Array.from(await on("cpu", fb)));
+    }
   });
 });
 

@@ -4,10 +4,10 @@
  *
  * Forward: one thread per output element loops over its window; padded taps never take part
  * (never win a max; excluded from the average divisor unless `countIncludePad`).
- * Backward: one thread per *input* element gathers from every output window that contains it
- * (no atomics, deterministic): for max it recomputes that window's first maximum (row-major
- * window order, NaN wins as in argmax) and takes dy only if it is this element; for average it
- * adds dy / divisor.
+ * Backward, in two passes (no atomics, deterministic): one thread per output window finds its
+ * first maximum (row-major window order, NaN wins as in argmax) or its divisor; then one thread
+ * per *input* element gathers dy from every window that contains it (max: only where it is that
+ * window's maximum; average: dy / divisor).
  */
 import type { PoolParams, Primitive } from "@webkeras/core";
 import type { GpuKernel } from "../kernel";
@@ -101,27 +101,62 @@ export const poolBackpropKernel: GpuKernel<Primitive.PoolBackprop> = (ctx, input
   const o = ctx.alloc(out);
   const n = sizeOf(out.shape);
   if (n === 0) return [o];
-  if (sizeOf(dy.shape) === 0) {
+  const nOut = sizeOf(dy.shape);
+  if (nOut === 0) {
     ctx.fill(o, 0);
     return [o];
   }
   const nsp = x.shape.length - 2;
   const isMax = params.kind === "max";
   const full = params.window.reduce((a, b) => a * b, 1);
-  const contrib = isMax
-    ? `let r = win(nn, od, oh, ow, c); if (bitcast<i32>(r.z) == i) { acc += dy[at]; }`
-    : `let r = win(nn, od, oh, ow, c); acc += dy[at] / ${params.countIncludePad ? `${full}.0` : "r.y"};`;
-  const body = `${consts(x.shape, dy.shape.slice(1, nsp + 1), params)}
-@group(0) @binding(0) var<storage, read> dy: array<f32>;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+  const geom = consts(x.shape, dy.shape.slice(1, nsp + 1), params);
+  // Pass 1, one thread per output window: the flat x index of its first maximum (max pooling)
+  // or its divisor (average), so that pass 2 reads one value per window instead of rescanning it.
+  const perWindow = ctx.alloc({ shape: dy.shape, dtype: isMax ? "int32" : "float32" });
+  const value = isMax ? "bitcast<i32>(r.z)" : params.countIncludePad ? `${full}.0` : "r.y";
+  const pass1 = `${geom}
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> win_out: array<${isMax ? "i32" : "f32"}>;
 ${windowFn(isMax)}
+${mainHeader()}
+  if (idx >= ${nOut}u) { return; }
+  let i = i32(idx);
+  let c = i % C; var t = i / C; let ow = t % OW; t = t / OW; let oh = t % OH; t = t / OH; let od = t % OD; let nn = t / OD;
+  let r = win(nn, od, oh, ow, c);
+  win_out[idx] = ${value};
+}`;
+  ctx.run({ source: `${helpersFor(pass1)}\n${pass1}`, inputs: [x.data], outputs: [perWindow], grid: grid1d(nOut) });
+  // Pass 2, one thread per input element: gather from every window that contains it.
+  const contrib = isMax ? "if (w[at] == i) { acc += dy[at]; }" : "acc += dy[at] / w[at];";
+  // Windows that tile the input (window == stride, no padding or dilation: MaxPooling2D's
+  // default) contain each element at most once: one division finds the window, no loops.
+  const tiled = params.window.every((w, d) => w === params.strides[d] && params.dilation[d] === 1 && params.padding[d]![0] === 0);
+  const loopGather = loopGatherSrc(contrib);
+  const tiledGather = `let od = id / SD; let oh = ih / SH; let ow = iw / SW;
+  if (od < OD && oh < OH && ow < OW) {
+    let at = (((nn * OD + od) * OH + oh) * OW + ow) * C + c;
+    ${contrib}
+  }`;
+  const pass2 = `${geom}
+@group(0) @binding(0) var<storage, read> dy: array<f32>;
+@group(0) @binding(1) var<storage, read> w: array<${isMax ? "i32" : "f32"}>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
 ${mainHeader()}
   if (idx >= ${n}u) { return; }
   let i = i32(idx);
   let c = i % C; var t = i / C; let iw = t % W; t = t / W; let ih = t % H; t = t / H; let id = t % D; let nn = t / D;
   var acc = 0.0;
-  for (var kd = 0; kd < KD; kd++) {
+  ${tiled ? tiledGather : loopGather}
+  out[idx] = acc;
+}`;
+  ctx.run({ source: pass2, inputs: [dy.data, perWindow], outputs: [o], grid: grid1d(n) });
+  ctx.release(perWindow);
+  return [o];
+};
+
+/** Gather of pass 2 for any geometry: every tap that maps back onto an output window. */
+function loopGatherSrc(contrib: string): string {
+  return `for (var kd = 0; kd < KD; kd++) {
     let td = id + PD - kd * DD;
     if (td < 0 || td % SD != 0 || td / SD >= OD) { continue; }
     let od = td / SD;
@@ -137,9 +172,5 @@ ${mainHeader()}
         ${contrib}
       }
     }
-  }
-  out[idx] = acc;
-}`;
-  ctx.run({ source: `${helpersFor(body)}\n${body}`, inputs: [dy.data, x.data], outputs: [o], grid: grid1d(n) });
-  return [o];
-};
+  }`;
+}

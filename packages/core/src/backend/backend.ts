@@ -26,8 +26,18 @@ export interface BackendMemory {
   [key: string]: number;
 }
 
+/** What a backend says about itself (capabilities, precision warnings). */
+export interface BackendInfo {
+  name: string;
+  /** Problems found at start-up, e.g. render targets with less than float32 precision. */
+  warnings: string[];
+  [key: string]: unknown;
+}
+
 export interface Backend {
   readonly name: string;
+  /** Capabilities and start-up warnings (optional). */
+  info?(): BackendInfo;
   /** Copies host values into a new buffer (refcount 1). */
   write(values: TypedArray, shape: number[], dtype: DType): DataId;
   /** Reads a buffer back; resolves once device work that writes it has finished. */

@@ -3,7 +3,7 @@
  * of gradient tapes. Kept on `globalThis` so two copies of core share it.
  */
 import { BackendUnavailableError, ValueError, fmt } from "../errors";
-import type { Backend } from "../backend/backend";
+import type { Backend, BackendInfo } from "../backend/backend";
 import { registeredBackends, registry } from "../backend/registry";
 import { Tensor, tensorHooks } from "../tensor/tensor";
 import type { Tape } from "../autodiff/tape";
@@ -20,6 +20,11 @@ interface EngineState {
   tapes: Tape[];
   /** > 0 inside stopGradient / noGrad: nothing is recorded on tapes. */
   gradPaused: number;
+  /**
+   * > 0 while a layer traces its `call` only for output specs: the nodes made then are never
+   * replayed, so they need not keep the constants they capture alive.
+   */
+  specOnly: number;
 }
 
 const KEY = Symbol.for("webkeras.engine.v1");
@@ -28,7 +33,7 @@ export function engine(): EngineState {
   const g = globalThis as unknown as Record<symbol, EngineState | undefined>;
   let e = g[KEY];
   if (!e) {
-    e = { backends: new Map(), active: null, scopes: [], numTensors: 0, tapes: [], gradPaused: 0 };
+    e = { backends: new Map(), active: null, scopes: [], numTensors: 0, tapes: [], gradPaused: 0, specOnly: 0 };
     g[KEY] = e;
   }
   return e;
@@ -122,6 +127,18 @@ export function activeBackend(): Backend {
   throw new BackendUnavailableError(
     `No backend is active: backend "${pref}" needs an asynchronous start. Call \`await keras.setBackend("${pref}")\` or \`await keras.ready()\` first. Received: backend=${pref}`,
   );
+}
+
+/**
+ * Capabilities and start-up warnings of a started backend (default: the active one), or null
+ * if that backend has not been started.
+ * @example const { warnings } = keras.getBackendInfo("webgl") ?? { warnings: [] };
+ */
+export function getBackendInfo(name?: string): BackendInfo | null {
+  const e = engine();
+  const b = name === undefined ? activeBackend() : e.backends.get(name.toLowerCase());
+  if (!b) return null;
+  return b.info?.() ?? { name: b.name, warnings: [] };
 }
 
 /** Name of the active backend. */

@@ -8,7 +8,7 @@
  * `getConfig`.
  */
 import { KerasError, ShapeError, ValueError, fmt } from "../errors";
-import { keep } from "../engine/engine";
+import { endScope, engine, keep, startScope } from "../engine/engine";
 import * as initializers from "../initializers/index";
 import * as regularizers from "../regularizers/index";
 import * as constraints from "../constraints/index";
@@ -220,10 +220,17 @@ export abstract class Layer implements Operation {
 
   private symbolicCall(inputs: unknown, args: CallArgs, leaves: Leaf[]): unknown {
     let spec: unknown;
+    // Trace for specs only: constants the trace makes (relu's 0, say) are freed at once.
+    const e = engine();
+    e.specOnly++;
+    startScope();
     try {
       spec = this.computeOutputSpec(inputs, args);
     } catch (err) {
       throw this.wrapError(err, inputs);
+    } finally {
+      e.specOnly--;
+      endScope();
     }
     const outs = flatten(spec).map((t) => new KerasTensor(t.shape, t.dtype, uniqueName("keras_tensor")));
     const symbolicInputs = leaves.filter((t): t is KerasTensor => t instanceof KerasTensor);

@@ -3,7 +3,7 @@
  * Functional models walk these nodes backwards from their outputs.
  */
 import type { AnyTensor } from "../engine/bind";
-import { keep } from "../engine/engine";
+import { engine, keep } from "../engine/engine";
 import type { DType } from "../tensor/dtype";
 import type { Tensor } from "../tensor/tensor";
 import { KerasTensor } from "./keras_tensor";
@@ -59,7 +59,9 @@ export function recordNode(
       symbolic.push(t);
       return symbolic.length - 1;
     }
-    return keep(t);
+    // A node that may be replayed (a Functional graph) keeps its captured constants alive; one
+    // made while a layer only traces output specs does not, so they are freed with that trace.
+    return engine().specOnly > 0 ? t : keep(t);
   });
   const outputs = outs.map((s) => new KerasTensor(s.shape, s.dtype));
   new Node(makeOperation(slots), symbolic, outputs);
