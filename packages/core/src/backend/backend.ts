@@ -31,7 +31,6 @@ export interface BackendInfo {
   name: string;
   /** Problems found at start-up, e.g. render targets with less than float32 precision. */
   warnings: string[];
-  [key: string]: unknown;
 }
 
 export interface Backend {
