@@ -6,7 +6,7 @@
  * Synchronous: every kernel has finished when `execute` returns, so `read`/`readSync` just copy.
  */
 import { KerasError, Primitive, UnsupportedOpError } from "@webkeras/core";
-import { fmt } from "./kernels/util";
+import { fmt, sizeOf } from "./kernels/util";
 import type {
   Backend,
   BackendMemory,
@@ -30,12 +30,6 @@ class WasmData {
     readonly bytes: number,
     public refCount: number,
   ) {}
-}
-
-function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
 }
 
 /**

@@ -69,6 +69,7 @@ export {
 export { registerBackend, registeredBackends } from "./backend/registry";
 export type { Backend, BackendFactory, BackendInfo, BackendMemory, DataId, TensorInfo } from "./backend/backend";
 export * as codegen from "./backend/codegen/index";
+export * as cpuKernelUtils from "./backend/cpu/kernels/shared";
 export {
   Primitive,
   ALL_PRIMITIVES,

@@ -12,7 +12,7 @@
  * Patches are built (in wasm, `asm/conv.ts`) for a chunk of rows at a time to bound memory. A 1x1
  * kernel with stride 1 and no padding skips im2col: the input already is the patch matrix.
  */
-import { UnsupportedOpError } from "@webkeras/core";
+import { UnsupportedOpError, cpuKernelUtils } from "@webkeras/core";
 import { fmt } from "./util";
 import type { ConvParams, Primitive } from "@webkeras/core";
 import { GEOM_FIELDS } from "../asm/conv";
@@ -27,26 +27,9 @@ import type { WasmKernel } from "./util";
  */
 export const convTuning = { chunkElems: 1 << 16 };
 
-/** Convolution geometry normalized to 3 spatial dims. */
-export interface ConvGeom {
-  N: number;
-  C: number;
-  inS: [number, number, number];
-  kS: [number, number, number];
-  outS: [number, number, number];
-  st: [number, number, number];
-  dil: [number, number, number];
-  pad: [number, number, number];
-}
-
-function to3<T>(v: T[], fill: T, where: string): [T, T, T] {
-  if (v.length > 3)
-    throw new UnsupportedOpError(
-      `${where}: the wasm backend supports 1 to 3 spatial dims. Received: ${v.length} spatial dims`,
-    );
-  const r = [...new Array<T>(3 - v.length).fill(fill), ...v];
-  return [r[0], r[1], r[2]];
-}
+/** Convolution geometry normalized to 3 spatial dims (the CPU oracle's). */
+export type ConvGeom = cpuKernelUtils.ConvGeom;
+const { isPointwise, rowsOf } = cpuKernelUtils;
 
 export function convGeom(
   xShape: number[],
@@ -55,34 +38,7 @@ export function convGeom(
   p: Omit<ConvParams, "groups">,
   where: string,
 ): ConvGeom {
-  const nsp = xShape.length - 2;
-  return {
-    N: xShape[0],
-    C: xShape[nsp + 1],
-    inS: to3(xShape.slice(1, nsp + 1), 1, where),
-    kS: to3(window, 1, where),
-    outS: to3(outSpatial, 1, where),
-    st: to3(p.strides, 1, where),
-    dil: to3(p.dilation, 1, where),
-    pad: to3(
-      p.padding.map((q) => q[0]),
-      0,
-      where,
-    ),
-  };
-}
-
-function rowsOf(g: ConvGeom): number {
-  return g.N * g.outS[0] * g.outS[1] * g.outS[2];
-}
-
-function isPointwise(g: ConvGeom): boolean {
-  return (
-    g.kS.every((k) => k === 1) &&
-    g.st.every((s) => s === 1) &&
-    g.pad.every((q) => q === 0) &&
-    g.outS.every((o, i) => o === g.inS[i])
-  );
+  return cpuKernelUtils.convGeom(xShape, window, outSpatial, p, where, "wasm");
 }
 
 function chunkRows(kc: number): number {

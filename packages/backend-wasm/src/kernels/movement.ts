@@ -4,6 +4,7 @@
  * and scatter_nd (duplicates add, out-of-range rows dropped), as in the CPU oracle. Dense copies
  * collapse into rows and use `TypedArray.set` (a memcpy) where the source rows are contiguous.
  */
+import { cpuKernelUtils } from "@webkeras/core";
 import type { Primitive } from "@webkeras/core";
 import {
   broadcastStrides,
@@ -12,6 +13,7 @@ import {
   sizeOf,
   stridedCopy,
   stridesOf,
+  viaCpu,
   type WasmKernel,
 } from "./util";
 
@@ -133,35 +135,6 @@ export const gatherNdKernel: WasmKernel<Primitive.GatherNd> = (rt, inputs, _para
 };
 
 /** Adds update slices into zeros of `shape`; duplicate indices add, out-of-range rows are dropped. */
-export const scatterNdKernel: WasmKernel<Primitive.ScatterNd> = (rt, inputs, params, outputs) => {
-  const [ind, upd] = inputs;
-  const o = rt.v(outputs[0]);
-  o.fill(0);
-  const shape = params.shape;
-  const k = ind.shape[ind.shape.length - 1];
-  const slice = sizeOf(shape.slice(k));
-  const batch = k === 0 ? sizeOf(ind.shape.slice(0, -1)) : ind.size / k;
-  if (slice === 0) return;
-  const st = stridesOf(shape);
-  const iv = rt.v(ind);
-  const uv = rt.v(upd);
-  const int = upd.dtype === "int32";
-  const bool = upd.dtype === "bool";
-  for (let b = 0; b < batch; b++) {
-    let off = 0;
-    let ok = true;
-    for (let j = 0; j < k; j++) {
-      const i = iv[b * k + j];
-      if (i < 0 || i >= shape[j]) {
-        ok = false;
-        break;
-      }
-      off += i * st[j];
-    }
-    if (!ok) continue;
-    const u = b * slice;
-    if (int) for (let j = 0; j < slice; j++) o[off + j] = (o[off + j] + uv[u + j]) | 0;
-    else if (bool) for (let j = 0; j < slice; j++) o[off + j] |= uv[u + j];
-    else for (let j = 0; j < slice; j++) o[off + j] += uv[u + j];
-  }
-};
+export const scatterNdKernel: WasmKernel<Primitive.ScatterNd> = viaCpu(
+  cpuKernelUtils.scatterNdKernel,
+);

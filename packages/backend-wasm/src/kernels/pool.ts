@@ -6,97 +6,15 @@
  * windows overlap.
  *
  * float32 with a channel count divisible by 4 runs in wasm SIMD (`asm/pool.ts`, four channels per
- * f32x4); other channel counts run the TypeScript loop below.
+ * f32x4); other channel counts run the CPU oracle's TypeScript loop (`cpuKernelUtils.poolLoop`).
  */
-import type { PoolParams, Primitive, TypedArray } from "@webkeras/core";
+import { cpuKernelUtils } from "@webkeras/core";
+import type { PoolParams, Primitive } from "@webkeras/core";
 import type { Runtime } from "../runtime";
 import { convGeom, withGeom, type ConvGeom } from "./conv";
 import type { WasmKernel } from "./util";
 
-function poolLoop(
-  g: ConvGeom,
-  p: PoolParams,
-  x: TypedArray,
-  dy: TypedArray | null,
-  out: TypedArray,
-): void {
-  const [D, H, W] = g.inS;
-  const [KD, KH, KW] = g.kS;
-  const [OD, OH, OW] = g.outS;
-  const [sd, sh, sw] = g.st;
-  const [dd, dh, dw] = g.dil;
-  const [pd, ph, pw] = g.pad;
-  const C = g.C;
-  const isMax = p.kind === "max";
-  const acc = new Float64Array(C);
-  const arg = new Int32Array(C);
-  const fullWindow = KD * KH * KW;
-  let o = 0;
-  for (let n = 0; n < g.N; n++) {
-    for (let od = 0; od < OD; od++) {
-      for (let oh = 0; oh < OH; oh++) {
-        for (let ow = 0; ow < OW; ow++, o += C) {
-          acc.fill(isMax ? -Infinity : 0);
-          arg.fill(-1);
-          let count = 0;
-          for (let kd = 0; kd < KD; kd++) {
-            const id = od * sd - pd + kd * dd;
-            if (id < 0 || id >= D) continue;
-            for (let kh = 0; kh < KH; kh++) {
-              const ih = oh * sh - ph + kh * dh;
-              if (ih < 0 || ih >= H) continue;
-              const rowBase = ((n * D + id) * H + ih) * W;
-              for (let kw = 0; kw < KW; kw++) {
-                const iw = ow * sw - pw + kw * dw;
-                if (iw < 0 || iw >= W) continue;
-                const src = (rowBase + iw) * C;
-                count++;
-                if (isMax) {
-                  for (let c = 0; c < C; c++) {
-                    const v = x[src + c];
-                    const m = acc[c];
-                    if (arg[c] < 0 || v > m || (v !== v && m === m)) {
-                      acc[c] = v;
-                      arg[c] = src + c;
-                    }
-                  }
-                } else if (dy === null) {
-                  for (let c = 0; c < C; c++) acc[c] += x[src + c];
-                }
-              }
-            }
-          }
-          const divisor = p.countIncludePad ? fullWindow : count;
-          if (dy === null) {
-            if (isMax) for (let c = 0; c < C; c++) out[o + c] = acc[c];
-            else for (let c = 0; c < C; c++) out[o + c] = count === 0 ? 0 : acc[c] / divisor;
-            continue;
-          }
-          if (isMax) {
-            for (let c = 0; c < C; c++) if (arg[c] >= 0) out[arg[c]] += dy[o + c];
-            continue;
-          }
-          if (count === 0) continue;
-          for (let kd = 0; kd < KD; kd++) {
-            const id = od * sd - pd + kd * dd;
-            if (id < 0 || id >= D) continue;
-            for (let kh = 0; kh < KH; kh++) {
-              const ih = oh * sh - ph + kh * dh;
-              if (ih < 0 || ih >= H) continue;
-              const rowBase = ((n * D + id) * H + ih) * W;
-              for (let kw = 0; kw < KW; kw++) {
-                const iw = ow * sw - pw + kw * dw;
-                if (iw < 0 || iw >= W) continue;
-                const src = (rowBase + iw) * C;
-                for (let c = 0; c < C; c++) out[src + c] += dy[o + c] / divisor;
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-}
+const { poolLoop } = cpuKernelUtils;
 
 const useSimd = (g: ConvGeom, dtype: string) => dtype === "float32" && g.C % 4 === 0;
 const positionsOf = (g: ConvGeom) => g.N * g.outS[0] * g.outS[1] * g.outS[2];

@@ -6,16 +6,29 @@
  * primitive. It must write every output element. Kernels that allocate scratch memory do so
  * before they make typed-array views (an allocation may grow memory and detach older views).
  */
+import { cpuKernelUtils } from "@webkeras/core";
 import type {
   BINARY_PRIMITIVES,
   COMPARE_PRIMITIVES,
   Params,
   Primitive,
   REDUCE_PRIMITIVES,
-  TypedArray,
   UNARY_PRIMITIVES,
 } from "@webkeras/core";
 import type { Runtime, WasmTensor } from "../runtime";
+
+// Index helpers and constants shared with the CPU oracle (one implementation for both).
+export const {
+  INT32_MAX,
+  INT32_MIN,
+  sizeOf,
+  stridesOf,
+  broadcastStrides,
+  rowLayout,
+  stridedCopy,
+  normalizeBool,
+} = cpuKernelUtils;
+export type RowLayout = cpuKernelUtils.RowLayout;
 
 export type WasmKernel<P extends Primitive> = (
   rt: Runtime,
@@ -29,6 +42,29 @@ export type BinaryPrimitive = (typeof BINARY_PRIMITIVES)[number];
 export type ComparePrimitive = (typeof COMPARE_PRIMITIVES)[number];
 export type ReducePrimitive = (typeof REDUCE_PRIMITIVES)[number];
 
+/** A tensor in linear memory as the CPU oracle's kernel input (a view: make it after allocating). */
+export function cpuInput(rt: Runtime, t: WasmTensor): cpuKernelUtils.CpuInput {
+  return { values: rt.v(t), shape: t.shape, dtype: t.dtype };
+}
+
+/**
+ * Runs the CPU oracle's kernel on views of the inputs and copies its outputs into linear memory.
+ * For ops that are not hot, where one copy is cheaper than a second implementation to keep in sync.
+ */
+export function viaCpu<P extends Primitive>(kernel: cpuKernelUtils.CpuKernel<P>): WasmKernel<P> {
+  return (rt, inputs, params, outputs) => {
+    const results = kernel(
+      inputs.map((t) => cpuInput(rt, t)),
+      params,
+      outputs.map((t) => ({ shape: t.shape, dtype: t.dtype })),
+    );
+    results.forEach((r, i) => {
+      rt.v(outputs[i]).set(r);
+      cpuKernelUtils.recycle(r);
+    });
+  };
+}
+
 /** Formats a value for the `Received: ...` tail of an error message (like core's). */
 export function fmt(value: unknown): string {
   if (Array.isArray(value)) return `(${value.map(fmt).join(", ")}${value.length === 1 ? "," : ""})`;
@@ -40,38 +76,6 @@ export function fmt(value: unknown): string {
     }
   }
   return String(value);
-}
-
-export const INT32_MIN = -2147483648;
-export const INT32_MAX = 2147483647;
-
-export function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (let i = 0; i < shape.length; i++) n *= shape[i];
-  return n;
-}
-
-/** Row-major strides (in elements) of a dense array of `shape`. */
-export function stridesOf(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i];
-  }
-  return s;
-}
-
-/** Strides of an input of `shape` read as if broadcast to `outShape` (0 on broadcast dims). */
-export function broadcastStrides(shape: readonly number[], outShape: readonly number[]): number[] {
-  const r = outShape.length;
-  const own = stridesOf(shape);
-  const s = new Array<number>(r).fill(0);
-  for (let i = 0; i < shape.length; i++) {
-    const d = r - shape.length + i;
-    s[d] = shape[i] === 1 && outShape[d] !== 1 ? 0 : own[i];
-  }
-  return s;
 }
 
 /**
@@ -100,77 +104,6 @@ export function collapse(
     }
   }
   return { shape, strides: st };
-}
-
-/**
- * A strided view as rows: the innermost collapsed dim has length `inner` and a constant stride per
- * input; `rowOffsets[t][row]` is where row `row` of input t starts.
- */
-export interface RowLayout {
-  inner: number;
-  rows: number;
-  innerStrides: number[];
-  rowOffsets: Int32Array[];
-}
-
-export function rowLayout(outShape: readonly number[], strides: number[][]): RowLayout {
-  const k = strides.length;
-  const { shape: ms, strides: mst } = collapse(outShape, strides);
-  const size = sizeOf(outShape);
-  if (ms.length === 0) {
-    return {
-      inner: size === 0 ? 0 : 1,
-      rows: size === 0 ? 0 : 1,
-      innerStrides: strides.map(() => 0),
-      rowOffsets: strides.map(() => new Int32Array(1)),
-    };
-  }
-  const r = ms.length;
-  const inner = ms[r - 1];
-  const rows = inner === 0 ? 0 : size / inner;
-  const rowOffsets = strides.map(() => new Int32Array(rows));
-  if (rows > 0) {
-    const idx = new Array<number>(r - 1).fill(0);
-    const cur = new Array<number>(k).fill(0);
-    for (let row = 0; row < rows; row++) {
-      for (let t = 0; t < k; t++) rowOffsets[t][row] = cur[t];
-      for (let d = r - 2; d >= 0; d--) {
-        idx[d]++;
-        for (let t = 0; t < k; t++) cur[t] += mst[t][d];
-        if (idx[d] < ms[d]) break;
-        for (let t = 0; t < k; t++) cur[t] -= mst[t][d] * ms[d];
-        idx[d] = 0;
-      }
-    }
-  }
-  return { inner, rows, innerStrides: mst.map((s) => s[r - 1]), rowOffsets };
-}
-
-/** Copies a strided view of `src` (start `offset`, per-dim `strides`, `shape`) into dense `dst`. */
-export function stridedCopy(
-  src: TypedArray,
-  offset: number,
-  strides: number[],
-  shape: readonly number[],
-  dst: TypedArray,
-): void {
-  const lay = rowLayout(shape, [strides]);
-  const n = lay.inner;
-  const s = lay.innerStrides[0];
-  const offs = lay.rowOffsets[0];
-  let o = 0;
-  if (s === 1) {
-    for (let row = 0; row < lay.rows; row++) {
-      const b = offset + offs[row];
-      dst.set(src.subarray(b, b + n), o);
-      o += n;
-    }
-  } else {
-    for (let row = 0; row < lay.rows; row++) {
-      let i = offset + offs[row];
-      for (let j = 0; j < n; j++, i += s) dst[o++] = src[i];
-    }
-  }
 }
 
 /**
@@ -229,11 +162,6 @@ export function run2d(
       idx[d] = 0;
     }
   }
-}
-
-/** Rewrites a bool result in place so that every element is 0 or 1. */
-export function normalizeBool(a: TypedArray): void {
-  for (let i = 0; i < a.length; i++) a[i] = a[i] !== 0 ? 1 : 0;
 }
 
 /** Calls `fn(offsets)` for every index of `shape` (row-major), with per-input element offsets. */

@@ -56,45 +56,52 @@ export interface ConvGeom {
   pad: [number, number, number];
 }
 
-function to3<T>(v: T[], fill: T, where: string): [T, T, T] {
+function to3<T>(v: T[], fill: T, where: string, backend: string): [T, T, T] {
   if (v.length > 3)
     throw new UnsupportedOpError(
-      `${where}: the cpu backend supports 1 to 3 spatial dims. Received: ${v.length} spatial dims`,
+      `${where}: the ${backend} backend supports 1 to 3 spatial dims. Received: ${v.length} spatial dims`,
     );
   const r = [...new Array<T>(3 - v.length).fill(fill), ...v];
   return [r[0], r[1], r[2]];
 }
 
-/** Geometry from an input shape (N, ...S, C), window sizes, output spatial sizes and params. */
+/**
+ * Geometry from an input shape (N, ...S, C), window sizes, output spatial sizes and params.
+ * `backend` names the backend in the error for more than 3 spatial dims.
+ */
 export function convGeom(
   xShape: number[],
   window: number[],
   outSpatial: number[],
   p: Omit<ConvParams, "groups">,
   where: string,
+  backend = "cpu",
 ): ConvGeom {
   const nsp = xShape.length - 2;
   return {
     N: xShape[0],
     C: xShape[nsp + 1],
-    inS: to3(xShape.slice(1, nsp + 1), 1, where),
-    kS: to3(window, 1, where),
-    outS: to3(outSpatial, 1, where),
-    st: to3(p.strides, 1, where),
-    dil: to3(p.dilation, 1, where),
+    inS: to3(xShape.slice(1, nsp + 1), 1, where, backend),
+    kS: to3(window, 1, where, backend),
+    outS: to3(outSpatial, 1, where, backend),
+    st: to3(p.strides, 1, where, backend),
+    dil: to3(p.dilation, 1, where, backend),
     pad: to3(
       p.padding.map((q) => q[0]),
       0,
       where,
+      backend,
     ),
   };
 }
 
-function rowsOf(g: ConvGeom): number {
+/** Output positions (rows of the patch matrix). */
+export function rowsOf(g: ConvGeom): number {
   return g.N * g.outS[0] * g.outS[1] * g.outS[2];
 }
 
-function isPointwise(g: ConvGeom): boolean {
+/** A 1x1 kernel, unit strides, no padding: the input already is the patch matrix. */
+export function isPointwise(g: ConvGeom): boolean {
   return (
     g.kS.every((k) => k === 1) &&
     g.st.every((s) => s === 1) &&

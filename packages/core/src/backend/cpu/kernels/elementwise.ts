@@ -10,6 +10,7 @@
  */
 import {
   Primitive,
+  type ConcreteValue,
   type BinaryPrimitive,
   type ComparePrimitive,
   type UnaryPrimitive,
@@ -36,7 +37,7 @@ export function roundHalfEven(x: number): number {
 }
 
 /** NumPy sign: -1, 0 or 1, NaN stays NaN. */
-function sign(x: number): number {
+export function sign(x: number): number {
   return x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : NaN;
 }
 
@@ -118,12 +119,25 @@ export function intPow(a: number, b: number): number {
 
 export function unaryKernel(prim: UnaryPrimitive): CpuKernel<UnaryPrimitive> {
   return (inputs, _params, outputs) => {
-    const x = inputs[0].values;
     const o = alloc(outputs[0]);
-    unaryLoop(prim, inputs[0].dtype, x, o);
-    if (outputs[0].dtype === "bool" && prim !== Primitive.LogicalNot) normalizeBool(o);
+    unaryInto(prim, inputs[0].dtype, inputs[0].values, o, outputs[0].dtype);
     return [o];
   };
+}
+
+/**
+ * Writes `prim(x)` into `o` (same length; every element written). `outDtype` bool keeps the 0/1
+ * storage invariant. Shared with the other backends' TypeScript fallbacks (`cpuKernelUtils`).
+ */
+export function unaryInto(
+  prim: UnaryPrimitive,
+  dtype: DType,
+  x: TypedArray,
+  o: TypedArray,
+  outDtype: DType,
+): void {
+  unaryLoop(prim, dtype, x, o);
+  if (outDtype === "bool" && prim !== Primitive.LogicalNot) normalizeBool(o);
 }
 
 function unaryLoop(prim: UnaryPrimitive, dtype: DType, x: TypedArray, o: TypedArray): void {
@@ -399,27 +413,50 @@ export function binaryKernel(
   prim: BinaryPrimitive | ComparePrimitive,
 ): CpuKernel<BinaryPrimitive | ComparePrimitive> {
   return (inputs, _params, outputs) => {
-    const [a, b] = inputs;
     const out = outputs[0];
     const o = alloc(out);
-    broadcastBinary(binaryOp(prim, a.dtype), a, b, out.shape, o);
-    // Arithmetic on bools (rare: ops promote first) keeps the 0/1 storage invariant.
-    if (out.dtype === "bool" && a.dtype === "bool") normalizeBool(o);
+    binaryInto(prim, inputs[0], inputs[1], out, o);
     return [o];
   };
+}
+
+/**
+ * Writes `prim(a, b)` broadcast to `out.shape` into dense `o` (every element written). Shared
+ * with the other backends' TypeScript fallbacks (`cpuKernelUtils`).
+ */
+export function binaryInto(
+  prim: BinaryPrimitive | ComparePrimitive,
+  a: CpuInput,
+  b: CpuInput,
+  out: ConcreteValue,
+  o: TypedArray,
+): void {
+  broadcastBinary(binaryOp(prim, a.dtype), a, b, out.shape, o);
+  // Arithmetic on bools (rare: ops promote first) keeps the 0/1 storage invariant.
+  if (out.dtype === "bool" && a.dtype === "bool") normalizeBool(o);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Where and cast
 
 export const whereKernel: CpuKernel<Primitive.Where> = (inputs, _params, outputs) => {
-  const [c, x, y] = inputs;
-  const out = outputs[0];
-  const o = alloc(out);
-  const lay = rowLayout(out.shape, [
-    broadcastStrides(c.shape, out.shape),
-    broadcastStrides(x.shape, out.shape),
-    broadcastStrides(y.shape, out.shape),
+  const o = alloc(outputs[0]);
+  whereInto(inputs[0], inputs[1], inputs[2], outputs[0].shape, o);
+  return [o];
+};
+
+/** Writes `where(c, x, y)` broadcast to `outShape` into dense `o` (every element written). */
+export function whereInto(
+  c: CpuInput,
+  x: CpuInput,
+  y: CpuInput,
+  outShape: number[],
+  o: TypedArray,
+): void {
+  const lay = rowLayout(outShape, [
+    broadcastStrides(c.shape, outShape),
+    broadcastStrides(x.shape, outShape),
+    broadcastStrides(y.shape, outShape),
   ]);
   const n = lay.inner;
   const [sc, sx, sy] = lay.innerStrides;
@@ -435,8 +472,7 @@ export const whereKernel: CpuKernel<Primitive.Where> = (inputs, _params, outputs
     for (let k = r * n; k < end; k++, ic += sc, ix += sx, iy += sy)
       o[k] = cv[ic] !== 0 ? xv[ix] : yv[iy];
   }
-  return [o];
-};
+}
 
 /**
  * Cast. float -> int32 truncates toward zero (NumPy `astype`), saturates out-of-range values to
@@ -444,13 +480,17 @@ export const whereKernel: CpuKernel<Primitive.Where> = (inputs, _params, outputs
  * Anything -> bool is `x != 0` (NaN is true); bool -> number is 0/1.
  */
 export const castKernel: CpuKernel<Primitive.Cast> = (inputs, params, outputs) => {
-  const x = inputs[0];
   const o = alloc(outputs[0]);
-  const v = x.values;
+  castInto(inputs[0].values, inputs[0].dtype, params.dtype, o);
+  return [o];
+};
+
+/** Writes `v` (of `dtype`) cast to `to` into `o` (same length; every element written). */
+export function castInto(v: TypedArray, dtype: DType, to: DType, o: TypedArray): void {
   const n = v.length;
-  if (params.dtype === "bool") {
+  if (to === "bool") {
     for (let i = 0; i < n; i++) o[i] = v[i] !== 0 ? 1 : 0;
-  } else if (params.dtype === "int32" && x.dtype === "float32") {
+  } else if (to === "int32" && dtype === "float32") {
     for (let i = 0; i < n; i++) {
       const f = v[i];
       o[i] = f !== f ? 0 : f >= INT32_MAX ? INT32_MAX : f <= INT32_MIN ? INT32_MIN : Math.trunc(f);
@@ -458,5 +498,4 @@ export const castKernel: CpuKernel<Primitive.Cast> = (inputs, params, outputs) =
   } else {
     o.set(v);
   }
-  return [o];
-};
+}

@@ -16,7 +16,7 @@ import { alloc, type CpuKernel } from "./util";
  * Visits every output position. Forward (`dy` null): writes pooled values into `out`.
  * Backward: adds the gradient of each output (from `dy`) into `out` (shaped like x).
  */
-function poolLoop(
+export function poolLoop(
   g: ConvGeom,
   p: PoolParams,
   x: TypedArray,

@@ -8,13 +8,16 @@
  */
 import { Primitive, type ReducePrimitive } from "../../../primitives/primitive";
 import type { TypedArray } from "../../../tensor/dtype";
-import { INT32_MAX, INT32_MIN, alloc, sizeOf, type CpuKernel } from "./util";
+import { INT32_MAX, INT32_MIN, alloc, sizeOf, type CpuInput, type CpuKernel } from "./util";
 
 /**
  * Collapses the input dims into alternating runs of kept and reduced dims (size-1 dims dropped),
  * since adjacent dims of the same kind are contiguous in a dense row-major input.
  */
-function reduceRuns(shape: number[], axes: number[]): { sizes: number[]; reduced: boolean[] } {
+export function reduceRuns(
+  shape: number[],
+  axes: number[],
+): { sizes: number[]; reduced: boolean[] } {
   const sizes: number[] = [];
   const reduced: boolean[] = [];
   for (let d = 0; d < shape.length; d++) {
@@ -47,31 +50,42 @@ function identity(prim: ReducePrimitive, dtype: string): number {
 
 export function reduceKernel(prim: ReducePrimitive): CpuKernel<ReducePrimitive> {
   return (inputs, params, outputs) => {
-    const x = inputs[0];
-    const out = outputs[0];
-    const outSize = sizeOf(out.shape);
-    const dtype = x.dtype;
-    const int = dtype === "int32";
-    // int32 sums and products wrap exactly in an Int32Array (`| 0`, Math.imul); everything else
-    // accumulates in float64.
-    const acc: Float64Array | Int32Array =
-      int && (prim === Primitive.Sum || prim === Primitive.Prod)
-        ? new Int32Array(outSize)
-        : new Float64Array(outSize);
-    acc.fill(identity(prim, dtype));
-    const v = x.values;
-    if (v.length > 0 && outSize > 0) {
-      const { sizes, reduced } = reduceRuns(x.shape, params.axes);
-      if (sizes.length === 0) acc[0] = combine(prim, int, acc[0], v[0]);
-      else accumulate(prim, int, v, sizes, reduced, acc);
-    }
-    const o = alloc(out);
-    // Bools are stored from the float64 accumulator directly: `set` into a Uint8Array would wrap
-    // a count of 256 to 0.
-    if (dtype === "bool") for (let i = 0; i < outSize; i++) o[i] = acc[i] !== 0 ? 1 : 0;
-    else o.set(acc);
+    const o = alloc(outputs[0]);
+    reduceInto(prim, inputs[0], params.axes, o);
     return [o];
   };
+}
+
+/**
+ * Reduces `x` over sorted `axes` into `o` (the output size; every element written). Shared with
+ * the other backends' TypeScript fallbacks (`cpuKernelUtils`).
+ */
+export function reduceInto(
+  prim: ReducePrimitive,
+  x: CpuInput,
+  axes: number[],
+  o: TypedArray,
+): void {
+  const outSize = o.length;
+  const dtype = x.dtype;
+  const int = dtype === "int32";
+  // int32 sums and products wrap exactly in an Int32Array (`| 0`, Math.imul); everything else
+  // accumulates in float64.
+  const acc: Float64Array | Int32Array =
+    int && (prim === Primitive.Sum || prim === Primitive.Prod)
+      ? new Int32Array(outSize)
+      : new Float64Array(outSize);
+  acc.fill(identity(prim, dtype));
+  const v = x.values;
+  if (v.length > 0 && outSize > 0) {
+    const { sizes, reduced } = reduceRuns(x.shape, axes);
+    if (sizes.length === 0) acc[0] = combine(prim, int, acc[0], v[0]);
+    else accumulate(prim, int, v, sizes, reduced, acc);
+  }
+  // Bools are stored from the float64 accumulator directly: `set` into a Uint8Array would wrap
+  // a count of 256 to 0.
+  if (dtype === "bool") for (let i = 0; i < outSize; i++) o[i] = acc[i] !== 0 ? 1 : 0;
+  else o.set(acc);
 }
 
 function combine(prim: ReducePrimitive, int: boolean, a: number, b: number): number {
