@@ -169,7 +169,7 @@ describe("distributions on 100k samples", () => {
   it("categorical: sample frequencies follow softmax(logits)", () => {
     const probs = [0.1, 0.2, 0.7];
     const logits = lax.log(lax.constant([...probs, 1, 0, 0], [2, 3], "float32"));
-    const s = random.categorical(logits, 30_000, 8);
+    const s = random.categorical(logits, 30_000, "int32", 8);
     expect([s.shape, s.dtype]).toEqual([[2, 30_000], "int32"]);
     const rows = s.arraySync() as number[][];
     const freq = [0, 1, 2].map((c) => rows[0]!.filter((v) => v === c).length / 30_000);

@@ -251,13 +251,13 @@ export function shuffle(x: TensorLike, axis = 0, seed?: Seed): Tensor {
  * Draws `numSamples` class indices per row of `logits` (shape `[batch, numClasses]`, unnormalized
  * log-probabilities) (Keras `keras.random.categorical`), by the Gumbel-max trick:
  * `argmax(logits + g)` with `g = -log(-log(v))`, `v` uniform in (0, 1).
- * @example const ids = keras.random.categorical(keras.ops.log(probs), 5, 0); // (batch, 5) int32
+ * @example const ids = keras.random.categorical(keras.ops.log(probs), 5, "int32", 0); // (batch, 5) int32
  */
 export function categorical(
   logits: TensorLike,
   numSamples: number,
-  seed?: Seed,
   dtype: DType | string = "int32",
+  seed?: Seed,
 ): Tensor {
   const l = concreteInput("categorical", logits);
   if (l.rank !== 2)
