@@ -29,7 +29,7 @@ export const convTuning = { chunkElems: 1 << 16 };
 
 /** Convolution geometry normalized to 3 spatial dims (the CPU oracle's). */
 export type ConvGeom = cpuKernelUtils.ConvGeom;
-const { isPointwise, rowsOf } = cpuKernelUtils;
+const { isPointwise } = cpuKernelUtils;
 
 export function convGeom(
   xShape: number[],
@@ -39,6 +39,18 @@ export function convGeom(
   where: string,
 ): ConvGeom {
   return cpuKernelUtils.convGeom(xShape, window, outSpatial, p, where, "wasm");
+}
+
+/** Core's `convPlan` (geometry, channel and group sizes), naming this backend in its errors. */
+function convPlan(
+  xShape: number[],
+  window: number[],
+  outSpatial: number[],
+  O: number,
+  p: ConvParams,
+  where: string,
+): cpuKernelUtils.ConvPlan {
+  return cpuKernelUtils.convPlan(xShape, window, outSpatial, O, p, where, "wasm");
 }
 
 function chunkRows(kc: number): number {
@@ -117,13 +129,14 @@ export const convKernel: WasmKernel<Primitive.Conv> = (rt, inputs, params, outpu
   checkFloat(x.dtype, "conv");
   const out = outputs[0];
   const nsp = x.shape.length - 2;
-  const g = convGeom(x.shape, k.shape.slice(0, nsp), out.shape.slice(1, nsp + 1), params, "conv");
-  const O = out.shape[nsp + 1];
-  const G = params.groups;
-  const cg = g.C / G;
-  const og = O / G;
-  const rows = rowsOf(g);
-  const kc = g.kS[0] * g.kS[1] * g.kS[2] * cg;
+  const { g, O, G, cg, og, rows, kc } = convPlan(
+    x.shape,
+    k.shape.slice(0, nsp),
+    out.shape.slice(1, nsp + 1),
+    out.shape[nsp + 1],
+    params,
+    "conv",
+  );
   if (rows === 0 || O === 0) return;
   if (isPointwise(g)) {
     for (let gi = 0; gi < G; gi++)
@@ -172,19 +185,14 @@ export const convBackpropInputKernel: WasmKernel<Primitive.ConvBackpropInput> = 
   checkFloat(dy.dtype, "conv_backprop_input");
   const out = outputs[0];
   const nsp = out.shape.length - 2;
-  const g = convGeom(
+  const { g, O, G, cg, og, rows, kc } = convPlan(
     out.shape,
     k.shape.slice(0, nsp),
     dy.shape.slice(1, nsp + 1),
+    dy.shape[nsp + 1],
     params,
     "conv_backprop_input",
   );
-  const O = dy.shape[nsp + 1];
-  const G = params.groups;
-  const cg = g.C / G;
-  const og = O / G;
-  const rows = rowsOf(g);
-  const kc = g.kS[0] * g.kS[1] * g.kS[2] * cg;
   if (out.size === 0) return;
   if (rows === 0 || og === 0 || kc === 0) {
     rt.v(out).fill(0);
@@ -240,19 +248,14 @@ export const convBackpropFilterKernel: WasmKernel<Primitive.ConvBackpropFilter> 
   checkFloat(x.dtype, "conv_backprop_filter");
   const out = outputs[0];
   const nsp = x.shape.length - 2;
-  const g = convGeom(
+  const { g, O, G, cg, og, rows, kc } = convPlan(
     x.shape,
     out.shape.slice(0, nsp),
     dy.shape.slice(1, nsp + 1),
+    dy.shape[nsp + 1],
     params,
     "conv_backprop_filter",
   );
-  const O = dy.shape[nsp + 1];
-  const G = params.groups;
-  const cg = g.C / G;
-  const og = O / G;
-  const rows = rowsOf(g);
-  const kc = g.kS[0] * g.kS[1] * g.kS[2] * cg;
   if (out.shape[nsp] * G !== g.C)
     throw new UnsupportedOpError(
       `conv_backprop_filter: kernelShape does not match the input channels and groups. Received: kernelShape=${fmt(params.kernelShape)}, input channels=${g.C}, groups=${G}`,

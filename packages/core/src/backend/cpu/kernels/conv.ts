@@ -95,6 +95,37 @@ export function convGeom(
   };
 }
 
+/** Geometry plus the channel and group sizes every conv kernel (forward and both backprops) needs. */
+export interface ConvPlan {
+  g: ConvGeom;
+  /** Output channels (all groups). */
+  O: number;
+  G: number;
+  /** Input / output channels per group. */
+  cg: number;
+  og: number;
+  /** Output positions (rows of the patch matrix). */
+  rows: number;
+  /** Patch length per group: kernel taps times cg. */
+  kc: number;
+}
+
+/** `convGeom` and the sizes derived from it, for a conv with `O` output channels. */
+export function convPlan(
+  xShape: number[],
+  window: number[],
+  outSpatial: number[],
+  O: number,
+  p: ConvParams,
+  where: string,
+  backend = "cpu",
+): ConvPlan {
+  const g = convGeom(xShape, window, outSpatial, p, where, backend);
+  const G = p.groups;
+  const cg = g.C / G;
+  return { g, O, G, cg, og: O / G, rows: rowsOf(g), kc: g.kS[0] * g.kS[1] * g.kS[2] * cg };
+}
+
 /** Output positions (rows of the patch matrix). */
 export function rowsOf(g: ConvGeom): number {
   return g.N * g.outS[0] * g.outS[1] * g.outS[2];
@@ -372,13 +403,14 @@ export const convKernel: CpuKernel<Primitive.Conv> = (inputs, params, outputs) =
   const out = outputs[0];
   const o = alloc(out);
   const nsp = x.shape.length - 2;
-  const g = convGeom(x.shape, k.shape.slice(0, nsp), out.shape.slice(1, nsp + 1), params, "conv");
-  const O = out.shape[nsp + 1];
-  const G = params.groups;
-  const cg = g.C / G;
-  const og = O / G;
-  const rows = rowsOf(g);
-  const kc = g.kS[0] * g.kS[1] * g.kS[2] * cg;
+  const { g, O, G, cg, og, rows, kc } = convPlan(
+    x.shape,
+    k.shape.slice(0, nsp),
+    out.shape.slice(1, nsp + 1),
+    out.shape[nsp + 1],
+    params,
+    "conv",
+  );
   if (rows === 0 || O === 0) return [o];
   const xv = x.values as Float32Array;
   if (isPointwise(g)) {
@@ -406,20 +438,15 @@ export const convBackpropInputKernel: CpuKernel<Primitive.ConvBackpropInput> = (
   const out = outputs[0];
   const dx = alloc(out);
   const nsp = out.shape.length - 2;
-  const g = convGeom(
+  const { g, O, G, cg, og, rows, kc } = convPlan(
     out.shape,
     k.shape.slice(0, nsp),
     dy.shape.slice(1, nsp + 1),
+    dy.shape[nsp + 1],
     params,
     "conv_backprop_input",
   );
-  const O = dy.shape[nsp + 1];
-  const G = params.groups;
-  const cg = g.C / G;
-  const og = O / G;
-  const rows = rowsOf(g);
   const taps = g.kS[0] * g.kS[1] * g.kS[2];
-  const kc = taps * cg;
   if (rows === 0 || dx.length === 0) return [dx];
   if (isPointwise(g)) {
     for (let gi = 0; gi < G; gi++) {
@@ -599,19 +626,14 @@ export const convBackpropFilterKernel: CpuKernel<Primitive.ConvBackpropFilter> =
   const out = outputs[0];
   const dk = alloc(out);
   const nsp = x.shape.length - 2;
-  const g = convGeom(
+  const { g, O, G, cg, og, rows, kc } = convPlan(
     x.shape,
     out.shape.slice(0, nsp),
     dy.shape.slice(1, nsp + 1),
+    dy.shape[nsp + 1],
     params,
     "conv_backprop_filter",
   );
-  const O = dy.shape[nsp + 1];
-  const G = params.groups;
-  const cg = g.C / G;
-  const og = O / G;
-  const rows = rowsOf(g);
-  const kc = g.kS[0] * g.kS[1] * g.kS[2] * cg;
   if (out.shape[nsp] * G !== g.C)
     throw new UnsupportedOpError(
       `conv_backprop_filter: kernelShape does not match the input channels and groups. Received: kernelShape=${fmt(params.kernelShape)}, input channels=${g.C}, groups=${G}`,

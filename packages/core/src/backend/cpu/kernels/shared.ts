@@ -35,7 +35,7 @@ export {
   unaryInto,
   whereInto,
 } from "./elementwise";
-export { convGeom, isPointwise, rowsOf, type ConvGeom } from "./conv";
+export { convGeom, convPlan, isPointwise, rowsOf, type ConvGeom, type ConvPlan } from "./conv";
 export { poolLoop } from "./pool";
 export { argmaxKernel, axisSplit, cumsumKernel, reduceInto, reduceRuns } from "./reduce";
 export { iotaKernel, randomUniformKernel } from "./creation";
