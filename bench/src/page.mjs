@@ -1,14 +1,18 @@
-// The benchmark page (see browser.mjs): every contender of one family in one Chromium page, each
-// case run by the same harness as in Node. Libraries are the built packages a browser app
-// bundles: webkeras' dist (core and the backend package), TensorFlow.js' ES modules with every
-// gradient registered, jax-js. `__BENCH__` (injected at bundle time) names the family, its
+// The benchmark page (see browser.mjs): every contender of one family (webgl or webgpu) in one
+// Chromium page, each case run by the same harness as in Node. Libraries are the built packages
+// a browser app bundles: webkeras' dist (core and the backend packages), TensorFlow.js' ES
+// modules with every gradient registered, jax-js. `__BENCH__` (injected at bundle time) names the family, its
 // contenders, cases and timing options.
 import * as jax from "@jax-js/jax";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import "@tensorflow/tfjs-backend-webgl";
+// TensorFlow.js' webgpu backend registers itself only where `navigator.gpu` exists (Chromium
+// started with --enable-unsafe-webgpu, as the webgpu family is).
+import "@tensorflow/tfjs-backend-webgpu";
 import * as keras from "@webkeras/core";
 import "@webkeras/backend-webgl";
+import "@webkeras/backend-webgpu";
 import { CASES } from "./cases.mjs";
 import { runCase } from "./harness.mjs";
 
