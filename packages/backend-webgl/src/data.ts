@@ -2,31 +2,21 @@
  * The backend's buffers (DataIds). A buffer is either materialized (a texture) or lazy: a
  * pending elementwise op over other buffers, recorded instead of run so that chains of
  * elementwise ops compile into one fused program when something needs the value (a read, or a
- * kernel that is not elementwise). See `webgl_backend.ts` for when lazy buffers materialize.
+ * kernel that is not elementwise). When lazy buffers materialize is core's fusion planning
+ * (`codegen.planFusion`, `codegen.linearize`); `webgl_backend.ts` applies it.
  */
-import type { DType, Params, Primitive } from "@webkeras/core";
+import type { codegen, DType } from "@webkeras/core";
 import type { Tex } from "./gpgpu";
 
-/** Elementwise primitives the backend fuses. */
-export type ElementwisePrim = Primitive;
-
 /** One input of a lazy op: the buffer and the shape it was used with (reshape may differ). */
-export interface NodeInput {
-  data: GLData;
-  shape: number[];
-  dtype: DType;
-}
+export type NodeInput = codegen.LazyInput<GLData>;
 
-/** A pending elementwise op. */
-export interface ElemNode {
-  prim: ElementwisePrim;
-  params: Params<Primitive>;
-  inputs: NodeInput[];
-}
+/** A pending elementwise op (core's fusion planning records and walks these). */
+export type ElemNode = codegen.LazyNode<GLData>;
 
 let nextId = 1;
 
-export class GLData {
+export class GLData implements codegen.LazyBuffer<GLData> {
   readonly id = nextId++;
   refCount = 1;
   /** Consumers recorded so far (lazy buffers used by several get materialized, see backend). */

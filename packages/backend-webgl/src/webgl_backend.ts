@@ -2,12 +2,13 @@
  * The WebGL2 backend: core's `Backend` interface over `GPGPU` (textures, programs, readback) and
  * the kernel table in `kernels/`.
  *
- * Fusion: elementwise primitives (unary, binary, compare, where, cast) are not run when called.
- * They return a lazy buffer that records the op; a later elementwise op over lazy buffers extends
- * the expression. The expression is compiled into one program and run when its value is needed:
- * a read, a non-elementwise kernel taking it as input, or when it grows past `MAX_OPS` ops or
- * `MAX_LEAVES` textures. A lazy buffer that a second consumer fuses is materialized first, so
- * shared sub-expressions are computed once. Reshape shares its input's buffer (row-major data
+ * Fusion (planned by core's `codegen/fusion.ts`, shared with the WebGPU backend): elementwise
+ * primitives (unary, binary, compare, where, cast) are not run when called. They return a lazy
+ * buffer that records the op; a later elementwise op over lazy buffers extends the expression.
+ * The expression is compiled into one program and run when its value is needed: a read, a
+ * non-elementwise kernel taking it as input, or when it grows past `LIMITS` (ops, textures). A
+ * lazy buffer that a second consumer fuses is materialized first, so shared sub-expressions are
+ * computed once. Reshape shares its input's buffer (row-major data
  * is already laid out for any shape of the same size).
  *
  * Buffers are reference counted; a lazy buffer holds references to its inputs until it
@@ -15,6 +16,7 @@
  */
 import {
   BackendUnavailableError,
+  codegen,
   KerasError,
   Primitive,
   type Backend,
@@ -29,7 +31,7 @@ import {
 import { GLData } from "./data";
 import { createContext, GPGPU, type Tex } from "./gpgpu";
 import { layoutFor, sizeOf, texKind } from "./glsl";
-import { fusedProgram, fusedReader, isElementwise } from "./kernels/elementwise";
+import { fusedProgram, fusedReader } from "./kernels/elementwise";
 import { webglKernels } from "./kernels/index";
 import { KernelContext, type TexInput } from "./kernels/kernel";
 import { precisionProbe } from "./probe";
@@ -42,10 +44,11 @@ const fmt = (v: unknown): string => {
   }
 };
 
-/** Largest fused expression (ops) before its inputs are materialized. */
-const MAX_OPS = 48;
-/** Most textures one fused program reads (WebGL2 guarantees 16 samplers). */
-const MAX_LEAVES = 12;
+/**
+ * Caps on one fused program: 48 ops, and 12 textures read (WebGL2 guarantees 16 samplers; a
+ * reduction reading a fused input adds its own).
+ */
+const LIMITS: codegen.FusionLimits = { maxOps: 48, maxLeaves: 12 };
 
 export interface WebGLBackendOptions {
   /** An existing WebGL2 context (default: a new one on an OffscreenCanvas or canvas element). */
@@ -235,7 +238,7 @@ export class WebGLBackend implements Backend {
       d.refCount++;
       return [d];
     }
-    if (isElementwise(prim)) return [this.lazy(prim, inputs, params, outputs[0]!)];
+    if (codegen.isFusible(prim)) return [this.lazy(prim, inputs, params, outputs[0]!)];
     const kernel = webglKernels[prim] as unknown as (...a: unknown[]) => Tex[];
     const ins = inputs.map((t) => (READS_ONCE.has(prim) ? this.inputOrReader(t) : this.input(t)));
     const texs = kernel(this.ctx, ins, params, outputs);
@@ -249,37 +252,20 @@ export class WebGLBackend implements Backend {
    */
   private inputOrReader(t: TensorInfo): TexInput {
     const d = this.data(t.dataId, "execute");
-    if (!d.node || d.uses > 0) return this.input(t);
+    if (!codegen.isInlinable(d)) return this.input(t);
     const materialize = (x: GLData) => this.materialize(x);
     // `tex` is never read for a reader input (the map templates use `reader`).
     return { tex: null as unknown as Tex, shape: t.shape, dtype: t.dtype, reader: (name, vec) => fusedReader(d, t.shape, name, materialize, vec) };
   }
 
-  /** Records an elementwise op as a lazy buffer (see the file header). */
-  private lazy(prim: Primitive, inputs: TensorInfo[], params: Params<Primitive>, out: ConcreteValue): GLData {
+  /** Records an elementwise op as a lazy buffer (see the file header and `codegen.planFusion`). */
+  private lazy(prim: codegen.FusiblePrimitive, inputs: TensorInfo[], params: Params<Primitive>, out: ConcreteValue): GLData {
     const size = sizeOf(out.shape);
     const ds = inputs.map((t) => this.data(t.dataId, "execute"));
-    // A lazy input already fused by another consumer is computed once, as a texture.
-    for (const d of new Set(ds)) if (d.node && d.uses > 0) this.materialize(d);
-    let leaves = 0;
-    let ops = 1;
-    for (const d of new Set(ds)) {
-      leaves += d.node ? d.leaves : 1;
-      ops += d.node ? d.ops : 0;
-    }
-    if (leaves > MAX_LEAVES || ops > MAX_OPS) {
-      for (const d of new Set(ds)) this.materialize(d);
-      leaves = new Set(ds).size;
-      ops = 1;
-    }
-    let flat = true;
-    for (const d of ds) if (!(d.size === 1 || (d.size === size && (!d.node || d.flat)))) flat = false;
-    for (const d of new Set(ds)) {
-      d.refCount++;
-      if (d.node) d.uses++;
-    }
+    const plan = codegen.planFusion(ds, size, LIMITS, (d) => this.materialize(d));
+    for (const d of new Set(ds)) d.refCount++;
     const node = { prim, params, inputs: inputs.map((t, i) => ({ data: ds[i]!, shape: [...t.shape], dtype: t.dtype })) };
-    return this.track(new GLData(null, node, [...out.shape], out.dtype, size, leaves, ops, flat));
+    return this.track(new GLData(null, node, [...out.shape], out.dtype, size, plan.leaves, plan.ops, plan.flat));
   }
 
   supports(prim: Primitive): boolean {

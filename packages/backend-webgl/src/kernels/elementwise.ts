@@ -1,11 +1,12 @@
 /**
  * Fused elementwise programs. A lazy buffer is a DAG of pending elementwise ops (unary, binary,
  * compare, where, cast) over materialized textures; `fusedProgram` turns the DAG under one root
- * into a single fragment shader: each node once (as a local), each op rendered from core's
- * language-neutral table (`codegen.renderElementwise`), four output elements per fragment.
+ * into a single fragment shader: core's fusion planning (`codegen.linearize`) orders the nodes and
+ * deduplicates the leaves, this file renders them: each node once (as a local), each op from
+ * core's language-neutral table (`codegen.renderElementwise`), four output elements per fragment.
  *
- * How each leaf texture is read is picked from its broadcast against the output, so the common
- * cases cost one texel fetch per four elements:
+ * How each leaf texture is read is picked from its broadcast against the output
+ * (`codegen.leafBroadcast`), so the common cases cost one texel fetch per four elements:
  * - `frag`:   same size and texture size as the output: the fragment's own texel.
  * - `texel`:  same size, other texture size: texel t.
  * - `scalar`: one element, read once.
@@ -18,11 +19,9 @@
 import { codegen, Primitive, type BINARY_PRIMITIVES, type COMPARE_PRIMITIVES, type DType, type Params, type UNARY_PRIMITIVES } from "@webkeras/core";
 import type { GLData } from "../data";
 import type { Tex } from "../gpgpu";
-import { GLSL, HEADER, broadcastIndex, castExpr, floatLit, fragTexel, helpersFor, inputDecl, kindOf, outputDecl, scalarType, sizeOf, vecType } from "../glsl";
+import { GLSL, HEADER, broadcastIndex, castExpr, floatLit, fragTexel, helpersFor, inputDecl, kindOf, outputDecl, scalarType, vecType } from "../glsl";
 
 type TableOp = (typeof UNARY_PRIMITIVES | typeof BINARY_PRIMITIVES | typeof COMPARE_PRIMITIVES)[number];
-
-const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
 
 interface Fused {
   /** Statements run once per fragment (texel-level leaf reads). */
@@ -36,46 +35,30 @@ interface Fused {
 }
 
 /**
- * The expression DAG under lazy buffer `root`, viewed with shape `outShape`, as GLSL statements.
- * `out`: the output texture (the fused program: leaves may be read once per output texel `t`, or
- * at the fragment's own texel), "texel" (a reader of texel `t`: leaves read once per texel), or
- * null (a reader of element `e`: every leaf read per element). Samplers are named
- * `${prefix}0`, `${prefix}1`, ...
+ * The expression DAG under lazy buffer `root`, viewed with shape `outShape`, as GLSL statements:
+ * core's `codegen.linearize` orders the steps, this renders them. `out`: the output texture (the
+ * fused program: leaves may be read once per output texel `t`, or at the fragment's own texel),
+ * "texel" (a reader of texel `t`: leaves read once per texel), or null (a reader of element `e`:
+ * every leaf read per element). Samplers are named `${prefix}0`, `${prefix}1`, ...
  */
 function fuse(root: GLData, outShape: number[], out: Tex | "texel" | null, prefix: string, materialize: (d: GLData) => void): Fused {
-  const textures: Tex[] = [];
-  const names: string[] = [];
-  const samplerOf = new Map<Tex, string>();
+  const expr = codegen.linearize(root, outShape, materialize);
+  const textures = expr.leaves.map((d) => d.tex!);
+  const names = textures.map((_, i) => `${prefix}${i}`);
   const pre: string[] = [];
   const body: string[] = [];
-  const memo = new Map<string, string>();
   const lastDim = outShape.length ? outShape[outShape.length - 1]! : 1;
   const rowsAligned = out !== null && outShape.length > 0 && lastDim % 4 === 0 && lastDim > 0;
-  const n = sizeOf(outShape);
-  let counter = 0;
 
-  const sampler = (tex: Tex): string => {
-    let s = samplerOf.get(tex);
-    if (!s) {
-      s = `${prefix}${textures.length}`;
-      textures.push(tex);
-      names.push(s);
-      samplerOf.set(tex, s);
-    }
-    return s;
-  };
-
-  const leaf = (tex: Tex, view: number[], dtype: DType): string => {
-    const s = sampler(tex);
+  const leaf = (tex: Tex, s: string, view: number[], dtype: DType, name: string): string => {
     const k = kindOf(dtype);
     const T = scalarType(k);
-    const name = `${prefix}v${counter++}`;
-    const size = sizeOf(view);
+    const mode = codegen.leafBroadcast(view, outShape);
     if (out === null) {
-      body.push(`${T} ${name} = ${s}_e(${size === n ? "e" : size === 1 ? "0" : broadcastIndex(outShape, view, "e")});`);
+      body.push(`${T} ${name} = ${s}_e(${mode === "same" ? "e" : mode === "scalar" ? "0" : broadcastIndex(outShape, view, "e")});`);
       return name;
     }
-    if (size === n) {
+    if (mode === "same") {
       const same = out !== "texel" && tex.W === out.W && tex.H === out.H;
       pre.push(
         same
@@ -84,17 +67,17 @@ function fuse(root: GLData, outShape: number[], out: Tex | "texel" | null, prefi
       );
       return `${name}[c]`;
     }
-    if (size === 1) {
+    if (mode === "scalar") {
       pre.push(`${T} ${name} = ${s}_e(0);`);
       return name;
     }
-    // Broadcasting aligns shapes on the right: the leaf's last dim meets the output's.
-    const vLast = view.length > 0 ? view[view.length - 1]! : 1;
-    if (rowsAligned && vLast === lastDim) {
+    // Rows of 4k elements: a row leaf's aligned texel holds the four elements; a column leaf's
+    // one element serves all four.
+    if (rowsAligned && mode === "row") {
       pre.push(`${vecType(k)} ${name} = ${s}_t((${broadcastIndex(outShape, view, "4 * t")}) >> 2);`);
       return `${name}[c]`;
     }
-    if (rowsAligned && vLast === 1) {
+    if (rowsAligned && mode === "column") {
       pre.push(`${T} ${name} = ${s}_e(${broadcastIndex(outShape, view, "4 * t")});`);
       return name;
     }
@@ -102,30 +85,16 @@ function fuse(root: GLData, outShape: number[], out: Tex | "texel" | null, prefi
     return name;
   };
 
-  const emit = (data: GLData, view: number[], dtype: DType): string => {
-    const key = `${data.id}:${view.join(",")}`;
-    const hit = memo.get(key);
-    if (hit) return hit;
-    let node = data.node;
-    if (node && !sameShape(view, data.shape) && !data.flat) {
-      materialize(data);
-      node = null;
-    }
-    let v: string;
-    if (!node) v = leaf(data.tex!, view, dtype);
+  const vals: string[] = [];
+  expr.steps.forEach((st, i) => {
+    if (st.kind === "leaf") vals.push(leaf(textures[st.binding]!, names[st.binding]!, st.view, st.dtype, `${prefix}v${i}`));
     else {
-      const reshaped = !sameShape(view, data.shape);
-      const args = node.inputs.map((i) => emit(i.data, reshaped && i.data.size === data.size ? view : i.shape, i.dtype));
-      const expr = render(node.prim, node.params, args, node.inputs.map((i) => i.dtype), data.dtype);
-      v = `${prefix}n${counter++}`;
-      body.push(`${scalarType(kindOf(data.dtype))} ${v} = ${expr};`);
+      const v = `${prefix}n${i}`;
+      body.push(`${scalarType(kindOf(st.dtype))} ${v} = ${render(st.prim, st.params, st.args.map((a) => vals[a]!), st.inDtypes, st.dtype)};`);
+      vals.push(v);
     }
-    memo.set(key, v);
-    return v;
-  };
-
-  const result = emit(root, outShape, root.dtype);
-  return { pre, body, result, textures, names };
+  });
+  return { pre, body, result: vals[expr.result]!, textures, names };
 }
 
 /**
@@ -177,13 +146,8 @@ export function fusedReader(
 }
 
 /** One elementwise op as a GLSL expression over operand locals. */
-function render(prim: Primitive, params: Params<Primitive>, args: string[], inDtypes: DType[], outDtype: DType): string {
+function render(prim: codegen.FusiblePrimitive, params: Params<Primitive>, args: string[], inDtypes: DType[], outDtype: DType): string {
   if (prim === Primitive.Where) return `(${args[0]} != 0 ? ${args[1]} : ${args[2]})`;
   if (prim === Primitive.Cast) return castExpr(args[0]!, inDtypes[0]!, (params as Params<Primitive.Cast>).dtype);
   return codegen.renderElementwise(prim as TableOp, args, kindOf(inDtypes[0]!), kindOf(outDtype), outDtype === "bool", GLSL);
-}
-
-/** Whether `prim` is recorded lazily and fused. */
-export function isElementwise(prim: Primitive): boolean {
-  return prim in codegen.ELEMENTWISE || prim === Primitive.Where || prim === Primitive.Cast;
 }

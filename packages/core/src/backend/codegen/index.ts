@@ -1,6 +1,7 @@
 /**
  * Language-neutral pieces shared by backends that generate kernels (WebGPU's WGSL, WebGL's GLSL):
- * the elementwise op table and its abstract renderer interface.
+ * the elementwise op table and its abstract renderer interface, and elementwise fusion planning
+ * (lazy buffers, when they materialize, the walk of a fused DAG into ordered steps).
  */
 export {
   ELEMENTWISE,
@@ -13,3 +14,18 @@ export {
   type Kind,
   type OpRender,
 } from "./elementwise";
+export {
+  isFusible,
+  isInlinable,
+  leafBroadcast,
+  linearize,
+  planFusion,
+  type FusedExpr,
+  type FusedStep,
+  type FusiblePrimitive,
+  type FusionLimits,
+  type FusionPlan,
+  type LazyBuffer,
+  type LazyInput,
+  type LazyNode,
+} from "./fusion";
