@@ -13,9 +13,10 @@ import { detectFeatures } from "./features";
 import { Runtime } from "./runtime";
 import { WasmBackend } from "./wasm_backend";
 
-export { WasmBackend } from "./wasm_backend";
+export { WasmBackend, type WasmBackendInfo } from "./wasm_backend";
 export { detectFeatures, type WasmFeatures } from "./features";
 export { Allocator, sizeClass } from "./allocator";
+export { PARALLEL_MIN_WORK } from "./runtime";
 export { wasmKernels, type WasmKernel } from "./kernels/index";
 
 /** Options of `createWasmBackend`. */
@@ -26,11 +27,38 @@ export interface WasmBackendOptions {
   maxBytes?: number;
   /** Use relaxed SIMD where the engine has it (default true); false forces plain SIMD128. */
   relaxedSimd?: boolean;
+  /**
+   * Threads to run kernels on, this one included (default `defaultNumThreads()`). More than one
+   * needs memory shared with workers (`crossOriginIsolated` in a page); where that is missing the
+   * backend runs on one thread and `info().warnings` says why. Results are the same for any count.
+   */
+  numThreads?: number;
+  /**
+   * Least work (multiply-adds; elementwise ops count 4 per element) that earns one more thread
+   * (default 2^20: below that, waking a worker costs more than it saves). Tests set 1, so that
+   * every kernel that can split does.
+   */
+  minParallelWork?: number;
+}
+
+/**
+ * The default thread count: in a cross-origin isolated page, `navigator.hardwareConcurrency`
+ * capped at 4; elsewhere (Node, pages without isolation) 1. Node gains little from
+ * `worker_threads` on the machines this was measured on (see the README), so it is opt-in there.
+ * @example createWasmBackend({ numThreads: defaultNumThreads() })
+ */
+export function defaultNumThreads(): number {
+  const g = globalThis as {
+    crossOriginIsolated?: boolean;
+    navigator?: { hardwareConcurrency?: number };
+  };
+  if (g.crossOriginIsolated !== true) return 1;
+  return Math.max(1, Math.min(4, g.navigator?.hardwareConcurrency ?? 1));
 }
 
 /**
  * Starts a wasm backend (compiles the kernel module for this engine).
- * @example const backend = await createWasmBackend({ maxBytes: 512 << 20 });
+ * @example const backend = await createWasmBackend({ maxBytes: 512 << 20, numThreads: 2 });
  */
 export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
   if (typeof WebAssembly !== "object")
@@ -46,6 +74,8 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   const rt = await Runtime.create(features, {
     initialBytes: options.initialBytes ?? 16 << 20,
     maxBytes: Math.min(options.maxBytes ?? 2 ** 31, 2 ** 32 - 65536),
+    numThreads: options.numThreads ?? defaultNumThreads(),
+    minParallelWork: options.minParallelWork,
   });
   return new WasmBackend(rt);
 }

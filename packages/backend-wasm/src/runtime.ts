@@ -10,6 +10,7 @@ import type { DType, TypedArray } from "@webkeras/core";
 import { Allocator } from "./allocator";
 import { buildKernelModule, type KernelExports, type ModuleConfig } from "./asm/module";
 import type { WasmFeatures } from "./features";
+import { ThreadPool, ctlWords, type Call } from "./threads";
 
 const PAGE = 65536;
 
@@ -30,7 +31,20 @@ export interface RuntimeOptions {
   initialBytes: number;
   /** Growth cap, bytes (at most 4 GiB - 64 KiB; pointers are treated as unsigned). */
   maxBytes: number;
+  /** Threads to run kernels on (this one included); more than 1 needs `features.sharedMemory`. */
+  numThreads: number;
+  /** Least work per extra thread (default `PARALLEL_MIN_WORK`; tests use 1 to split everything). */
+  minParallelWork?: number;
 }
+
+/**
+ * Least work (float32 multiply-adds, or elements for memory-bound kernels: see `parallelFor`)
+ * worth one more thread: waking a worker and joining it costs tens of microseconds.
+ */
+export const PARALLEL_MIN_WORK = 1 << 20;
+
+/** GEMM blocking: rows of A per packed block, depth of a k slice, columns of B per block. */
+export const GEMM_BLOCKING = { MR: 5, NR: 8, MC: 80, KC: 256, NC: 1024 };
 
 export class Runtime {
   readonly alloc: Allocator;
@@ -39,6 +53,13 @@ export class Runtime {
   private i32Mem = new Int32Array(0);
   private u8Mem = new Uint8Array(0);
   private f64Mem = new Float64Array(0);
+
+  /** Workers sharing this memory, or null when single-threaded. */
+  private pool: ThreadPool | null = null;
+  /** Why fewer threads run than were asked for ("" when as asked). */
+  threadNote = "";
+  /** See `RuntimeOptions.minParallelWork`. */
+  minParallelWork = PARALLEL_MIN_WORK;
 
   private constructor(
     readonly memory: WebAssembly.Memory,
@@ -50,23 +71,94 @@ export class Runtime {
     this.alloc = new Allocator(memory, maxBytes);
   }
 
-  /** Compiles the kernel module for this engine's features and instantiates it. */
+  /** Threads kernels may split work over (this one included). */
+  get numThreads(): number {
+    return this.pool?.size ?? 1;
+  }
+
+  /**
+   * Compiles the kernel module for this engine's features and instantiates it; with
+   * `numThreads > 1` on a shared memory, starts the workers (falling back to one thread, with
+   * `threadNote` saying why, if they cannot start).
+   */
   static async create(features: WasmFeatures, options: RuntimeOptions): Promise<Runtime> {
     const maxPages = Math.floor(options.maxBytes / PAGE);
-    const initial = Math.min(maxPages, Math.ceil(options.initialBytes / PAGE));
-    const config: ModuleConfig = { relaxed: features.relaxedSimd, MR: 5, NR: 8 };
-    const bytes = buildKernelModule(config, { initial, maximum: maxPages, shared: false });
-    const memory = new WebAssembly.Memory({ initial, maximum: maxPages });
+    const initial = Math.min(maxPages, Math.max(1, Math.ceil(options.initialBytes / PAGE)));
+    const config: ModuleConfig = { relaxed: features.relaxedSimd, ...GEMM_BLOCKING };
+    let threads = Math.max(1, Math.floor(options.numThreads));
+    let note = "";
+    if (threads > 1 && !features.sharedMemory) {
+      note = `${threads} threads asked for, but this context cannot share memory with workers (a page needs crossOriginIsolated)`;
+      threads = 1;
+    }
+    const shared = threads > 1;
+    const bytes = buildKernelModule(config, { initial, maximum: maxPages, shared });
+    const memory = new WebAssembly.Memory({ initial, maximum: maxPages, shared });
     // Asynchronous compile: browsers refuse synchronous compiles of large modules on the main thread.
     const module = await WebAssembly.compile(bytes);
     const instance = await WebAssembly.instantiate(module, { env: { memory } });
-    return new Runtime(
+    const rt = new Runtime(
       memory,
       instance.exports as unknown as KernelExports,
       features,
       config,
       maxPages * PAGE,
     );
+    if (shared) {
+      // The control block is the first allocation, so it lies in the initial pages that every
+      // worker's first view of memory covers.
+      const ctlBytes = ctlWords(threads) * 4;
+      const ctl = rt.alloc.alloc(ctlBytes);
+      new Int32Array(memory.buffer, ctl, ctlBytes >> 2).fill(0);
+      try {
+        rt.pool = await ThreadPool.start(threads, module, memory, ctl, instance.exports);
+      } catch (err) {
+        note = `workers did not start (${(err as Error).message}); running on one thread`;
+        rt.alloc.free(ctl, ctlBytes);
+      }
+    }
+    rt.threadNote = note;
+    rt.minParallelWork = Math.max(1, options.minParallelWork ?? PARALLEL_MIN_WORK);
+    return rt;
+  }
+
+  /**
+   * How many threads to split `work` over (see `PARALLEL_MIN_WORK`), at most `units` (the
+   * number of pieces the work can be cut into).
+   */
+  threadsFor(work: number, units: number): number {
+    const n = this.numThreads;
+    if (n === 1) return 1;
+    return Math.max(1, Math.min(n, units, Math.floor(work / this.minParallelWork)));
+  }
+
+  /**
+   * Runs call list t on thread t (list 0 on this thread) and returns when all are done. With one
+   * list, or no workers, everything runs here in order.
+   */
+  parallel(lists: Call[][]): void {
+    if (!this.pool || lists.length === 1) {
+      for (const list of lists)
+        for (const [fn, ...args] of list) (this.k as unknown as Record<string, (...a: number[]) => void>)[fn]!(...args);
+      return;
+    }
+    let area = 0;
+    let areaBytes = 0;
+    try {
+      this.pool.run(lists, (bytes) => {
+        areaBytes = bytes;
+        area = this.alloc.alloc(bytes);
+        return area;
+      });
+    } finally {
+      if (areaBytes) this.alloc.free(area, areaBytes);
+    }
+  }
+
+  /** Stops the workers. */
+  dispose(): void {
+    this.pool?.dispose();
+    this.pool = null;
   }
 
   private refresh(): void {

@@ -9,6 +9,7 @@ import { KerasError, Primitive, UnsupportedOpError } from "@webkeras/core";
 import { fmt, sizeOf } from "./kernels/util";
 import type {
   Backend,
+  BackendInfo,
   BackendMemory,
   ConcreteValue,
   DataId,
@@ -30,6 +31,17 @@ class WasmData {
     readonly bytes: number,
     public refCount: number,
   ) {}
+}
+
+/** What `info()` reports: the engine features the kernels use and the thread count. */
+export interface WasmBackendInfo extends BackendInfo {
+  name: "wasm";
+  /** The GEMM uses `f32x4.relaxed_madd`. */
+  relaxedSimd: boolean;
+  /** Linear memory is a shared `WebAssembly.Memory` (threads). */
+  sharedMemory: boolean;
+  /** Threads kernels split work over, this one included (1: single-threaded). */
+  numThreads: number;
 }
 
 /**
@@ -162,6 +174,17 @@ export class WasmBackend implements Backend {
     return outs;
   }
 
+  /** @example keras.getBackendInfo("wasm") // { name: "wasm", numThreads: 2, relaxedSimd: true, ... } */
+  info(): WasmBackendInfo {
+    return {
+      name: "wasm",
+      relaxedSimd: this.rt.config.relaxed,
+      sharedMemory: this.rt.numThreads > 1,
+      numThreads: this.rt.numThreads,
+      warnings: this.rt.threadNote ? [this.rt.threadNote] : [],
+    };
+  }
+
   supports(prim: Primitive): boolean {
     this.check("supports");
     return prim in wasmKernels;
@@ -188,6 +211,7 @@ export class WasmBackend implements Backend {
 
   dispose(): void {
     if (this.disposed) return;
+    this.rt.dispose();
     for (const d of this.live) {
       d.refCount = 0;
       d.ptr = -1;

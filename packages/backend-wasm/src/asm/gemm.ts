@@ -31,6 +31,12 @@ export interface GemmConfig {
   relaxed: boolean;
   /** Steps of k per loop iteration. */
   unroll?: number;
+  /** Rows of A per packed block (a multiple of MR). */
+  MC: number;
+  /** Depth of a k slice. */
+  KC: number;
+  /** Columns of B per packed block (a multiple of NR). */
+  NC: number;
 }
 
 /** Pushes c := c + a * b for f32x4 locals (a, b, c). */
@@ -59,7 +65,10 @@ function transpose4(f: Func, r: number[]): number[] {
   return out;
 }
 
-/** Emits `micro`, `macro`, `pack_a` and `pack_b`. Returns nothing; exports are named. */
+/**
+ * Emits `gemm_micro`, `gemm_macro`, `gemm_pack_a`, `gemm_pack_b` and the driver `gemm`. Returns
+ * nothing; exports are named.
+ */
 export function emitGemm(m: ModuleBuilder, cfg: GemmConfig): void {
   const { MR, NR, relaxed } = cfg;
   const UNROLL = cfg.unroll ?? 1;
@@ -76,20 +85,7 @@ export function emitGemm(m: ModuleBuilder, cfg: GemmConfig): void {
     const p = f.local(T.i32);
     const kc4 = f.local(T.i32);
     const cr = f.local(T.i32);
-    // Initial accumulators: C itself when accumulating, else zeros.
-    f.get(acc).if(
-      () => {
-        f.get(c).set(cr);
-        for (let r = 0; r < MR; r++) {
-          for (let j = 0; j < NV; j++)
-            f.get(cr).vLoad(16 * j).set(accs[r * NV + j]);
-          if (r < MR - 1) f.get(cr).get(ldc).op(Op.i32_add).set(cr);
-        }
-      },
-      () => {
-        for (const x of accs) f.f32x4(0).set(x);
-      },
-    );
+    for (const x of accs) f.f32x4(0).set(x);
     const step = (u: number) => {
       for (let j = 0; j < NV; j++)
         f.get(b).vLoad((u * NR + 4 * j) * 4).set(bv[j]);
@@ -123,16 +119,31 @@ export function emitGemm(m: ModuleBuilder, cfg: GemmConfig): void {
         f.br(top);
       });
     });
-    f.get(c).set(cr);
-    for (let r = 0; r < MR; r++) {
-      for (let j = 0; j < NV; j++)
-        f.get(cr).get(accs[r * NV + j]).vStore(16 * j);
-      if (r < MR - 1) f.get(cr).get(ldc).op(Op.i32_add).set(cr);
-    }
+    // C = (acc ? C : 0) + the sum over this k slice, added once at the end: every element of C
+    // is the running sum of per-slice sums, the same in full tiles and in edge tiles (which
+    // add a scratch tile into C), so results do not depend on where tile edges fall (row
+    // chunks, thread splits); and summing a slice before adding it is more accurate than
+    // accumulating onto C term by term.
+    const rowsOfC = (body: (r: number) => void) => {
+      f.get(c).set(cr);
+      for (let r = 0; r < MR; r++) {
+        body(r);
+        if (r < MR - 1) f.get(cr).get(ldc).op(Op.i32_add).set(cr);
+      }
+    };
+    f.get(acc).if(() =>
+      rowsOfC((r) => {
+        for (let j = 0; j < NV; j++)
+          f.get(cr).vLoad(16 * j).get(accs[r * NV + j]).v(V.f32x4_add).set(accs[r * NV + j]);
+      }),
+    );
+    rowsOfC((r) => {
+      for (let j = 0; j < NV; j++) f.get(cr).get(accs[r * NV + j]).vStore(16 * j);
+    });
   });
 
   // macro(mc, nc, kc, ap, bp, c, ldc, acc, scratch): C[mc x nc] (+)= Ablock · Bblock.
-  m.func("gemm_macro", [T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32], [], (f) => {
+  const macroIndex = m.func("gemm_macro", [T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32], [], (f) => {
     const [mc, nc, kc, ap, bp, c, ldc, acc, scratch] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
     const i = f.local(T.i32);
     const j = f.local(T.i32);
@@ -211,7 +222,7 @@ export function emitGemm(m: ModuleBuilder, cfg: GemmConfig): void {
   });
 
   // pack_a(mc, kc, src, rs, cs, dst): A block (mc x kc, element (i, p) at src + i*rs + p*cs).
-  m.func("gemm_pack_a", [T.i32, T.i32, T.i32, T.i32, T.i32, T.i32], [], (f) => {
+  const packAIndex = m.func("gemm_pack_a", [T.i32, T.i32, T.i32, T.i32, T.i32, T.i32], [], (f) => {
     const [mc, kc, src, rs, cs, dst] = [0, 1, 2, 3, 4, 5];
     const i0 = f.local(T.i32);
     const p = f.local(T.i32);
@@ -343,7 +354,7 @@ export function emitGemm(m: ModuleBuilder, cfg: GemmConfig): void {
   });
 
   // pack_b(kc, nc, src, rs, cs, dst): B block (kc x nc, element (p, j) at src + p*rs + j*cs).
-  m.func("gemm_pack_b", [T.i32, T.i32, T.i32, T.i32, T.i32, T.i32], [], (f) => {
+  const packBIndex = m.func("gemm_pack_b", [T.i32, T.i32, T.i32, T.i32, T.i32, T.i32], [], (f) => {
     const [kc, nc, src, rs, cs, dst] = [0, 1, 2, 3, 4, 5];
     const j0 = f.local(T.i32);
     const p = f.local(T.i32);
@@ -438,5 +449,42 @@ export function emitGemm(m: ModuleBuilder, cfg: GemmConfig): void {
         );
       },
     );
+  });
+  // gemm(M, N, K, a, ars, acs, b, brs, bcs, c, ldc, acc, ap, bp, tile): the BLIS loop nest over
+  // the routines above, C[M x N] (+)= A · B with byte strides; `ap`, `bp`, `tile` are scratch for
+  // the packed A block, the packed B block and the edge tile. The whole product is one call, so a
+  // worker thread runs its share of a split GEMM with one call too (see `threads.ts`).
+  const P15 = Array.from({ length: 15 }, () => T.i32);
+  m.func("gemm", P15, [], (f) => {
+    const [M, N, K, a, ars, acs, b, brs, bcs, c, ldc, acc, ap, bp, tile] = P15.map((_, i) => i);
+    const [jc, pc, ic, nc, kc, mc, accK] = Array.from({ length: 7 }, () => f.local(T.i32));
+    const min = (x: () => void, cap: number, out: number) => {
+      x();
+      f.set(out);
+      f.get(out).i32(cap).op(Op.i32_gt_s).if(() => f.i32(cap).set(out));
+    };
+    f.for(jc, () => f.i32(0), () => f.get(N), cfg.NC, () => {
+      min(() => f.get(N).get(jc).op(Op.i32_sub), cfg.NC, nc);
+      f.for(pc, () => f.i32(0), () => f.get(K), cfg.KC, () => {
+        min(() => f.get(K).get(pc).op(Op.i32_sub), cfg.KC, kc);
+        // pack_b(kc, nc, b + pc * brs + jc * bcs, brs, bcs, bp)
+        f.get(kc).get(nc);
+        f.get(b).get(pc).get(brs).op(Op.i32_mul).op(Op.i32_add).get(jc).get(bcs).op(Op.i32_mul).op(Op.i32_add);
+        f.get(brs).get(bcs).get(bp).call(packBIndex);
+        // The first k slice writes C (unless accumulating), later ones add to it.
+        f.get(acc).get(pc).i32(0).op(Op.i32_gt_s).op(Op.i32_or).set(accK);
+        f.for(ic, () => f.i32(0), () => f.get(M), cfg.MC, () => {
+          min(() => f.get(M).get(ic).op(Op.i32_sub), cfg.MC, mc);
+          // pack_a(mc, kc, a + ic * ars + pc * acs, ars, acs, ap)
+          f.get(mc).get(kc);
+          f.get(a).get(ic).get(ars).op(Op.i32_mul).op(Op.i32_add).get(pc).get(acs).op(Op.i32_mul).op(Op.i32_add);
+          f.get(ars).get(acs).get(ap).call(packAIndex);
+          // macro(mc, nc, kc, ap, bp, c + ic * ldc + jc * 4, ldc, accK, tile)
+          f.get(mc).get(nc).get(kc).get(ap).get(bp);
+          f.get(c).get(ic).get(ldc).op(Op.i32_mul).op(Op.i32_add).get(jc).i32(2).op(Op.i32_shl).op(Op.i32_add);
+          f.get(ldc).get(accK).get(tile).call(macroIndex);
+        });
+      });
+    });
   });
 }

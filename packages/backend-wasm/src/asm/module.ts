@@ -30,6 +30,12 @@ export interface ModuleConfig {
   MR: number;
   /** Register block columns (a multiple of 4). */
   NR: number;
+  /** Rows of A per packed block (a multiple of MR; the block stays in L2). */
+  MC: number;
+  /** Depth of a k slice (a KC x NR panel of B stays in L1). */
+  KC: number;
+  /** Columns of B per packed block (a multiple of NR). */
+  NC: number;
 }
 
 type Fn<N extends number> = N extends 5
@@ -46,6 +52,7 @@ type Fn<N extends number> = N extends 5
 
 /** Exports of the kernel module (all pointers are byte offsets into the shared memory). */
 export type KernelExports = {
+  gemm: Fn<15>;
   gemm_micro: Fn<6>;
   gemm_macro: Fn<9>;
   gemm_pack_a: Fn<6>;

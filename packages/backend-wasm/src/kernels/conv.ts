@@ -17,7 +17,8 @@ import { fmt } from "./util";
 import type { ConvParams, Primitive } from "@webkeras/core";
 import { GEOM_FIELDS } from "../asm/conv";
 import type { Runtime } from "../runtime";
-import { gemm } from "./matmul";
+import type { Call } from "../threads";
+import { gemm, gemmCall, gemmScratchBytes } from "./matmul";
 import type { WasmKernel } from "./util";
 
 /**
@@ -153,24 +154,45 @@ export const convKernel: WasmKernel<Primitive.Conv> = (rt, inputs, params, outpu
       );
     return;
   }
-  const R = chunkRows(kc);
-  withScratch(rt, g, cg, Math.min(R, rows) * kc, (geom, buf) => {
-    for (let gi = 0; gi < G; gi++) {
-      for (let r0 = 0; r0 < rows; r0 += R) {
-        const r1 = Math.min(rows, r0 + R);
-        rt.k.im2col(geom, x.ptr, buf, gi * cg, r0, r1);
-        gemm(
-          rt,
-          r1 - r0,
-          og,
-          kc,
-          { ptr: buf, rs: kc, cs: 1 },
-          { ptr: k.ptr + gi * og * 4, rs: O, cs: 1 },
-          out.ptr + (r0 * O + gi * og) * 4,
-          O,
-          false,
-        );
+  // Output rows are split evenly over threads; each thread builds its rows' patches chunk by
+  // chunk into its own buffer and multiplies them (the GEMM's result does not depend on where
+  // chunks or splits fall, see \`gemm\`).
+  const { MR } = rt.config;
+  const T = rt.threadsFor(rows * og * kc * G, Math.ceil(rows / MR));
+  const span = Math.min(chunkRows(kc), Math.ceil(rows / T));
+  const bufBytes = span * kc * 4;
+  const perThread = bufBytes + gemmScratchBytes(rt, span, og, kc);
+  withGeom(rt, g, cg, (geom) => {
+    const ws = rt.scratch(T * perThread);
+    try {
+      for (let gi = 0; gi < G; gi++) {
+        const lists = Array.from({ length: T }, (_, t) => {
+          const buf = ws + t * perThread;
+          const calls: Call[] = [];
+          for (let r0 = Math.floor((rows * t) / T), hi = Math.floor((rows * (t + 1)) / T); r0 < hi; r0 += span) {
+            const r1 = Math.min(hi, r0 + span);
+            calls.push(["im2col", geom, x.ptr, buf, gi * cg, r0, r1]);
+            calls.push(
+              gemmCall(
+                rt,
+                r1 - r0,
+                og,
+                kc,
+                { ptr: buf, rs: kc, cs: 1 },
+                { ptr: k.ptr + gi * og * 4, rs: O, cs: 1 },
+                out.ptr + (r0 * O + gi * og) * 4,
+                O,
+                false,
+                buf + bufBytes,
+              ),
+            );
+          }
+          return calls;
+        });
+        rt.parallel(lists);
       }
+    } finally {
+      rt.release(ws, T * perThread);
     }
   });
 };

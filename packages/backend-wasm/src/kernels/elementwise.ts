@@ -13,6 +13,7 @@
 import { Primitive, cpuKernelUtils } from "@webkeras/core";
 import type { SimdBinary, SimdCompare, SimdUnary } from "../asm/module";
 import type { WasmTensor } from "../runtime";
+import type { Call } from "../threads";
 import {
   broadcastStrides,
   cpuInput,
@@ -24,6 +25,12 @@ import {
 } from "./util";
 
 const { binaryInto, castInto, unaryInto, whereInto } = cpuKernelUtils;
+
+/**
+ * Work per element of a memory-bound elementwise op, in the units of `Runtime.threadsFor` (one
+ * multiply-add): splitting pays from about a quarter of a million elements.
+ */
+const EW_WEIGHT = 4;
 
 // ---------------------------------------------------------------------------------------------
 // Unary
@@ -43,7 +50,15 @@ export function unaryKernel(prim: UnaryPrimitive): WasmKernel<UnaryPrimitive> {
     const x = inputs[0];
     const out = outputs[0];
     if (simd && x.dtype === "float32" && out.dtype === "float32") {
-      rt.k[`un_${simd}`](x.ptr, out.ptr, x.size);
+      const n = x.size;
+      const T = rt.threadsFor(n * EW_WEIGHT, Math.ceil(n / 16));
+      rt.parallel(
+        Array.from({ length: T }, (_, t) => {
+          const lo = Math.floor((n * t) / T / 16) * 16;
+          const hi = t === T - 1 ? n : Math.floor((n * (t + 1)) / T / 16) * 16;
+          return [[`un_${simd}`, x.ptr + 4 * lo, out.ptr + 4 * lo, hi - lo]];
+        }),
+      );
       return;
     }
     unaryInto(prim, x.dtype, rt.v(x), rt.v(out), out.dtype);
@@ -86,17 +101,24 @@ export function binaryKernel(
       const eb = simd ? 4 : 1;
       run2d(out.shape, stridesFor(out, inputs), (offs, oo, rows, n, rs, rep) => {
         const mode = `${+rep[0]}${+rep[1]}`;
-        const args = [
-          a.ptr + offs[0] * 4,
-          b.ptr + offs[1] * 4,
-          out.ptr + oo * eb,
-          rows,
-          n,
-          rs[0] * 4,
-          rs[1] * 4,
-        ] as const;
-        if (simd) rt.k[`ew_${simd}_${(+rep[1] | (+rep[0] << 1)) as 0 | 1 | 2 | 3}`](...args);
-        else rt.k[`cmp_${cmp!}_${mode as "00" | "01" | "10" | "11"}`](...args);
+        const fn = simd ? `ew_${simd}_${+rep[1] | (+rep[0] << 1)}` : `cmp_${cmp!}_${mode}`;
+        const [pa, pb, po] = [a.ptr + offs[0] * 4, b.ptr + offs[1] * 4, out.ptr + oo * eb];
+        // Large ops are split over threads: by rows, or (one row) by 16-aligned column ranges.
+        const byRows = rows > 1;
+        const T = rt.threadsFor(rows * n * EW_WEIGHT, byRows ? rows : Math.ceil(n / 16));
+        rt.parallel(
+          Array.from({ length: T }, (_, t): Call[] => {
+            if (byRows) {
+              const [lo, hi] = [Math.floor((rows * t) / T), Math.floor((rows * (t + 1)) / T)];
+              const [ra, rb] = [rs[0] * 4, rs[1] * 4];
+              return [[fn, pa + lo * ra, pb + lo * rb, po + lo * n * eb, hi - lo, n, ra, rb]];
+            }
+            const lo = Math.floor((n * t) / T / 16) * 16;
+            const hi = t === T - 1 ? n : Math.floor((n * (t + 1)) / T / 16) * 16;
+            const at = (p: number, repeated: boolean) => (repeated ? p : p + lo * 4);
+            return [[fn, at(pa, rep[0]), at(pb, rep[1]), po + lo * eb, 1, hi - lo, rs[0] * 4, rs[1] * 4]];
+          }),
+        );
       });
       return;
     }

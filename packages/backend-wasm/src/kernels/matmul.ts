@@ -14,14 +14,8 @@
  */
 import type { Primitive } from "@webkeras/core";
 import type { Runtime } from "../runtime";
+import type { Call } from "../threads";
 import { broadcastStrides, type WasmKernel } from "./util";
-
-/** Rows of A per packed block (the A block, MC x KC floats, stays in L2). */
-export const MC = 80;
-/** Depth of a k slice (an NR-wide B panel, KC x NR floats, stays in L1). */
-export const KC = 256;
-/** Columns of B per packed block. */
-export const NC = 1024;
 
 /** A strided matrix operand in linear memory: element (i, j) at `ptr + 4 * (i * rs + j * cs)`. */
 export interface MatRef {
@@ -32,8 +26,67 @@ export interface MatRef {
 
 const roundUp = (x: number, m: number) => Math.ceil(x / m) * m;
 
+/** Scratch bytes of one `gemm` call on an (M x N x K) product: packed A block, B block, tile. */
+function gemmScratch(rt: Runtime, M: number, N: number, K: number): [number, number, number] {
+  const { MR, NR, MC, KC, NC } = rt.config;
+  const kc = Math.min(KC, K);
+  return [
+    roundUp(Math.min(MC, M), MR) * kc * 4,
+    roundUp(Math.min(NC, N), NR) * kc * 4,
+    MR * NR * 4,
+  ];
+}
+
+/**
+ * The `gemm` export's call for C (M x N at byte offset `c`, row stride `ldc` elements) (+)= A · B,
+ * its scratch at `ws` (laid out as `gemmScratch` says).
+ */
+export function gemmCall(
+  rt: Runtime,
+  M: number,
+  N: number,
+  K: number,
+  a: MatRef,
+  b: MatRef,
+  c: number,
+  ldc: number,
+  accumulate: boolean,
+  ws: number,
+): Call {
+  const [apBytes, bpBytes] = gemmScratch(rt, M, N, K);
+  return [
+    "gemm",
+    M,
+    N,
+    K,
+    a.ptr,
+    a.rs * 4,
+    a.cs * 4,
+    b.ptr,
+    b.rs * 4,
+    b.cs * 4,
+    c,
+    ldc * 4,
+    accumulate ? 1 : 0,
+    ws,
+    ws + apBytes,
+    ws + apBytes + bpBytes,
+  ];
+}
+
+/** Total scratch bytes of `gemmCall` for (M x N x K). */
+export function gemmScratchBytes(rt: Runtime, M: number, N: number, K: number): number {
+  const [a, b, t] = gemmScratch(rt, M, N, K);
+  return a + b + t;
+}
+
 /**
  * C (M x N at `c`, row stride `ldc` elements) = A · B, or += when `accumulate`. float32 only.
+ *
+ * Large products are split over threads by rows of C (or by columns when C is wider than tall:
+ * each thread packs its own copy of the operand that is not split, so the smaller one is copied).
+ * Every element of C is summed in the same order whatever the split (k slices of KC, in order;
+ * edge tiles accumulate like full ones), so the result does not depend on the thread count.
  * @example gemm(rt, 2, 2, 3, { ptr: a, rs: 3, cs: 1 }, { ptr: b, rs: 2, cs: 1 }, c, 2, false)
  */
 export function gemm(
@@ -56,33 +109,32 @@ export function gemm(
     return;
   }
   const { MR, NR } = rt.config;
-  const mcMax = Math.min(MC, roundUp(M, MR));
-  const kcMax = Math.min(KC, K);
-  const ncMax = Math.min(NC, roundUp(N, NR));
-  const apBytes = roundUp(mcMax, MR) * kcMax * 4;
-  const bpBytes = roundUp(ncMax, NR) * kcMax * 4;
-  const tileBytes = MR * NR * 4;
-  const ap = rt.scratch(apBytes);
-  const bp = rt.scratch(bpBytes);
-  const tile = rt.scratch(tileBytes);
-  const k = rt.k;
-  const ldcB = ldc * 4;
-  for (let jc = 0; jc < N; jc += NC) {
-    const nc = Math.min(NC, N - jc);
-    for (let pc = 0; pc < K; pc += KC) {
-      const kc = Math.min(KC, K - pc);
-      k.gemm_pack_b(kc, nc, b.ptr + 4 * (pc * b.rs + jc * b.cs), b.rs * 4, b.cs * 4, bp);
-      const acc = accumulate || pc > 0 ? 1 : 0;
-      for (let ic = 0; ic < M; ic += MC) {
-        const mc = Math.min(MC, M - ic);
-        k.gemm_pack_a(mc, kc, a.ptr + 4 * (ic * a.rs + pc * a.cs), a.rs * 4, a.cs * 4, ap);
-        k.gemm_macro(mc, nc, kc, ap, bp, c + ic * ldcB + jc * 4, ldcB, acc, tile);
-      }
-    }
+  const byRows = M >= N;
+  const units = byRows ? Math.ceil(M / MR) : Math.ceil(N / NR);
+  const T = rt.threadsFor(M * N * K, units);
+  // Part t: rows (or columns) [lo, hi), cut at multiples of MR (NR).
+  const parts = Array.from({ length: T }, (_, t) => {
+    const unit = byRows ? MR : NR;
+    const extent = byRows ? M : N;
+    const lo = Math.min(extent, Math.floor((units * t) / T) * unit);
+    const hi = Math.min(extent, Math.floor((units * (t + 1)) / T) * unit);
+    return { lo, hi, bytes: gemmScratchBytes(rt, byRows ? hi - lo : M, byRows ? N : hi - lo, K) };
+  });
+  const total = parts.reduce((s, p) => s + p.bytes, 0);
+  const ws = rt.scratch(total);
+  try {
+    let at = ws;
+    const lists = parts.map(({ lo, hi, bytes }) => {
+      const call = byRows
+        ? gemmCall(rt, hi - lo, N, K, { ...a, ptr: a.ptr + 4 * lo * a.rs }, b, c + 4 * lo * ldc, ldc, accumulate, at)
+        : gemmCall(rt, M, hi - lo, K, a, { ...b, ptr: b.ptr + 4 * lo * b.cs }, c + 4 * lo, ldc, accumulate, at);
+      at += bytes;
+      return [call];
+    });
+    rt.parallel(lists);
+  } finally {
+    rt.release(ws, total);
   }
-  rt.release(tile, tileBytes);
-  rt.release(bp, bpBytes);
-  rt.release(ap, apBytes);
 }
 
 /** Exact int32 GEMM on views (bool inputs are 0/1); `toBool` stores `sum != 0`. */
