@@ -59,3 +59,33 @@ describe("webgpu backend", () => {
     expect(memory().backends["webgpu"]!.pooledBytes).toBeGreaterThanOrEqual(0);
   });
 });
+
+describe("webgpu convolution input gradient by stride phase", () => {
+  it("matches cpu where the stride exceeds the window (phases with no taps) and with padding", async (ctx) => {
+    if (!available) ctx.skip();
+    for (const [xShape, kShape, strides, padding] of [
+      [[2, 10, 9, 3], [2, 2, 3, 4], [3, 3], [[0, 0], [0, 0]]],
+      [[1, 11, 12, 2], [3, 3, 2, 5], [2, 3], [[1, 1], [2, 0]]],
+      [[2, 13, 4], [5, 4, 3], [2], [[2, 2]]],
+    ] as [number[], number[], number[], [number, number][]][]) {
+      const nsp = xShape.length - 2;
+      const p = { strides, padding, dilation: strides.map(() => 1), groups: 1 };
+      const outSp = xShape.slice(1, -1).map((d, i) => Math.floor((d + padding[i]![0]! + padding[i]![1]! - kShape[i]!) / strides[i]!) + 1);
+      const dyShape = [xShape[0]!, ...outSp, kShape[nsp + 1]!];
+      const dyv = Float32Array.from({ length: dyShape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 0.37));
+      const kv = Float32Array.from({ length: kShape.reduce((a, b) => a * b, 1) }, (_, i) => Math.cos(i * 0.61));
+      const run = async (backend: string) => {
+        await setBackend(backend);
+        const y = tidy(() =>
+          lax.convBackpropInput(lax.constant(dyv, dyShape, "float32"), lax.constant(kv, kShape, "float32"), p, xShape),
+        );
+        const v = await y.data();
+        dispose(y);
+        return v;
+      };
+      const [gpu, cpu] = [await run("webgpu"), await run("cpu")];
+      expect(gpu.length).toBe(cpu.length);
+      for (let i = 0; i < cpu.length; i++) expect(gpu[i]).toBeCloseTo(cpu[i]!, 4);
+    }
+  });
+});

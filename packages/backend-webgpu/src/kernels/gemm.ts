@@ -42,6 +42,8 @@ interface GemmSpec {
   outputs: GpuData[];
   /** Elements of the output (the stride between split-K partial outputs). */
   outSize: number;
+  /** False when the GEMM writes only part of its output (split-K would copy over the rest). */
+  splitK?: boolean;
 }
 
 const WX = 8;
@@ -54,7 +56,7 @@ function u(n: number): string {
   return `${n >>> 0}u`;
 }
 
-function gemmSource(s: GemmSpec, TM: number, TN: number, row0: number, splits = 1, outSize = 0): string {
+function gemmSource(s: GemmSpec, TM: number, TN: number, row0: number, splits: number, outSize: number, wx: number, wy: number): string {
   const { T } = s;
   const V = `vec4<${T}>`;
   const NV = TN / 4;
@@ -98,7 +100,7 @@ function gemmSource(s: GemmSpec, TM: number, TN: number, row0: number, splits = 
   }
   return `const M = ${u(s.M)}; const N = ${u(s.N)}; const K = ${u(s.K)};
 ${s.decls}
-@compute @workgroup_size(${WX}, ${WY})
+@compute @workgroup_size(${wx}, ${wy})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   // z = split * batch + b; a split sums its slice of k into its own copy of the output.
   let b = gid.z % ${u(s.batch)};
@@ -129,19 +131,23 @@ function runGemm(ctx: KernelContext, s: GemmSpec): void {
   // gigabytes) on the 8-row convolution variants.
   const TM = 4;
   const TN = 4;
-  const gx = Math.ceil(s.N / TN / WX);
+  // 64 threads a workgroup, as few across n as cover N: a narrow output (a convolution with 8
+  // channels) would otherwise leave most threads of every workgroup idle.
+  const wx = Math.min(WX, 2 ** Math.ceil(Math.log2(Math.ceil(s.N / TN))));
+  const wy = (WX * WY) / wx;
+  const gx = Math.ceil(s.N / TN / wx);
   const outSize = s.outSize;
   const threads = Math.ceil(s.M / TM) * Math.ceil(s.N / TN) * s.batch;
-  const splits = s.T === "f32" && threads < 1024 && s.K >= 2048 ? Math.min(64, Math.floor(s.K / 512), Math.floor(MAX_GRID / s.batch)) : 1;
+  const splits = s.T === "f32" && s.splitK !== false && threads < 1024 && s.K >= 2048 ? Math.min(64, Math.floor(s.K / 512), Math.floor(MAX_GRID / s.batch)) : 1;
   const target = splits > 1 ? ctx.alloc({ shape: [splits, outSize], dtype: "float32" }) : s.outputs[0]!;
-  const rowsPerChunk = MAX_GRID * WY * TM;
+  const rowsPerChunk = MAX_GRID * wy * TM;
   for (let row0 = 0; row0 < s.M; row0 += rowsPerChunk) {
     const rows = Math.min(rowsPerChunk, s.M - row0);
     ctx.run({
-      source: gemmSource(s, TM, TN, row0, splits, outSize),
+      source: gemmSource(s, TM, TN, row0, splits, outSize, wx, wy),
       inputs: s.inputs,
       outputs: [target],
-      grid: [gx, Math.ceil(rows / TM / WY), s.batch * splits],
+      grid: [gx, Math.ceil(rows / TM / wy), s.batch * splits],
     });
   }
   if (splits > 1) {
@@ -412,6 +418,10 @@ export const convBackpropInputKernel: GpuKernel<Primitive.ConvBackpropInput> = (
     ctx.fill(o, 0);
     return [o];
   }
+  if (g.st.some((v) => v > 1) && g.dil.every((v) => v === 1)) {
+    stridedBackpropInput(ctx, g, G, O, dy.data, k.data, o);
+    return [o];
+  }
   const decls = `${geomConsts(g, G, O)}
 @group(0) @binding(0) var<storage, read> DY: array<f32>;
 @group(0) @binding(1) var<storage, read> KR: array<f32>;
@@ -443,6 +453,68 @@ fn store(base: u32, b: u32, m: u32, n: u32, v: f32) { DX[base + m * u32(CC) + b 
   runGemm(ctx, { M, N: g.C / G, K: Kd, batch: G, T: "f32", decls, inputs: [dy.data, k.data], outputs: [o], outSize: sizeOf(out.shape) });
   return [o];
 };
+
+/**
+ * Input gradient of a strided convolution (no dilation), by stride phase. Input pixels whose
+ * coordinates share their residues mod the strides (a phase) receive exactly the taps congruent
+ * to (residue + padding) mod the stride, and for those the division by the stride is exact. So
+ * each phase is its own implicit GEMM over only its taps: no wasted taps (a 3x3 window at
+ * stride 2 reads 4, 2, 2 or 1 taps per pixel instead of testing 9) and no divisibility tests.
+ * Per dim, for phase p with first tap k0 = (p + pad) mod s and taps k0 + j s:
+ *   input i = q s + p  receives  dy[q + (p + pad - k0) / s - j]  times  kernel[k0 + j s].
+ * A phase with no taps at all (stride larger than the window) is zero, written by a fill.
+ */
+function stridedBackpropInput(ctx: KernelContext, g: Geom, G: number, O: number, dy: GpuData, k: GpuData, o: GpuData): void {
+  const phases: number[][] = [[]];
+  for (let d = 0; d < 3; d++) phases.splice(0, phases.length, ...phases.flatMap((p) => Array.from({ length: g.st[d]! }, (_, r) => [...p, r])));
+  if (phases.some((p) => p.some((r, d) => r >= g.inS[d]! || (r + g.pad[d]!) % g.st[d]! >= g.kS[d]!))) ctx.fill(o, 0);
+  const i = (n: number) => `${n | 0}`;
+  for (const p of phases) {
+    // Per dim: pixels of this phase, first tap, taps, and the dy offset (p + pad - k0) / s.
+    const Q = p.map((r, d) => Math.max(0, Math.ceil((g.inS[d]! - r) / g.st[d]!)));
+    const k0 = p.map((r, d) => (r + g.pad[d]!) % g.st[d]!);
+    const T = k0.map((k, d) => Math.max(0, Math.ceil((g.kS[d]! - k) / g.st[d]!)));
+    const c = p.map((r, d) => (r + g.pad[d]! - k0[d]!) / g.st[d]!);
+    const M = g.N * Q[0]! * Q[1]! * Q[2]!;
+    const Kd = T[0]! * T[1]! * T[2]! * (O / G);
+    if (M === 0 || Kd === 0) continue;
+    const decls = `${geomConsts(g, G, O)}
+const QD = ${i(Q[0]!)}; const QH = ${i(Q[1]!)}; const QW = ${i(Q[2]!)};
+const TD = ${i(T[0]!)}; const TH = ${i(T[1]!)}; const TW = ${i(T[2]!)};
+@group(0) @binding(0) var<storage, read> DY: array<f32>;
+@group(0) @binding(1) var<storage, read> KR: array<f32>;
+@group(0) @binding(2) var<storage, read_write> DX: array<f32>;
+fn aRow(b: u32, m: u32) -> vec4<i32> {
+  let mi = i32(m);
+  let qw = mi % QW; var t = mi / QW; let qh = t % QH; t = t / QH; let qd = t % QD; let n = t / QD;
+  return vec4<i32>(n * OD * OH * OW * OO + i32(b) * OG, qd + ${i(c[0]!)}, qh + ${i(c[1]!)}, qw + ${i(c[2]!)});
+}
+fn kCtx(k: u32) -> vec4<i32> {
+  let ki = i32(k);
+  let o = ki % OG; var t = ki / OG; let jw = t % TW; t = t / TW; let jh = t % TH; let jd = t / TH;
+  return vec4<i32>(jd, jh, jw, o);
+}
+fn loadA(r: vec4<i32>, kc: vec4<i32>) -> f32 {
+  let od = r.y - kc.x; let oh = r.z - kc.y; let ow = r.w - kc.z;
+  if (od < 0 || oh < 0 || ow < 0 || od >= OD || oh >= OH || ow >= OW) { return 0.0; }
+  return DY[u32(r.x + ((od * OH + oh) * OW + ow) * OO + kc.w)];
+}
+fn bBase(b: u32) -> u32 { return b * u32(OG); }
+fn loadB(bb: u32, k: u32, n: u32) -> f32 {
+  let ki = i32(k);
+  let o = ki % OG; var t = ki / OG; let jw = t % TW; t = t / TW; let jh = t % TH; let jd = t / TH;
+  let tap = ((${i(k0[0]!)} + jd * SD) * KH + ${i(k0[1]!)} + jh * SH) * KW + ${i(k0[2]!)} + jw * SW;
+  return KR[u32((tap * CG + i32(n)) * OO + o) + bb];
+}
+fn store(base: u32, b: u32, m: u32, n: u32, v: f32) {
+  let mi = i32(m);
+  let qw = mi % QW; var t = mi / QW; let qh = t % QH; t = t / QH; let qd = t % QD; let nn = t / QD;
+  let px = ((nn * D + qd * SD + ${i(p[0]!)}) * H + qh * SH + ${i(p[1]!)}) * W + qw * SW + ${i(p[2]!)};
+  DX[base + u32(px * CC) + b * u32(CG) + n] = v;
+}`;
+    runGemm(ctx, { M, N: g.C / G, K: Kd, batch: G, T: "f32", decls, inputs: [dy, k], outputs: [o], outSize: sizeOf([g.N, ...g.inS, g.C]), splitK: false });
+  }
+}
 
 export const convBackpropFilterKernel: GpuKernel<Primitive.ConvBackpropFilter> = (ctx, inputs, params, outputs) => {
   const [x, dy] = inputs as [(typeof inputs)[0] & object, (typeof inputs)[0] & object];
