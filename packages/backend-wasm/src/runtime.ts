@@ -139,7 +139,8 @@ export class Runtime {
   parallel(lists: Call[][]): void {
     if (!this.pool || lists.length === 1) {
       for (const list of lists)
-        for (const [fn, ...args] of list) (this.k as unknown as Record<string, (...a: number[]) => void>)[fn]!(...args);
+        for (const [fn, ...args] of list)
+          (this.k as unknown as Record<string, (...a: number[]) => void>)[fn]!(...args);
       return;
     }
     let area = 0;

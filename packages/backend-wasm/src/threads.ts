@@ -95,7 +95,10 @@ interface WorkerGlobals {
 }
 
 type NodeWorkerModule = {
-  Worker: new (src: string, opts: { eval: true }) => WorkerLike & {
+  Worker: new (
+    src: string,
+    opts: { eval: true },
+  ) => WorkerLike & {
     once(event: string, cb: (x: unknown) => void): void;
     unref(): void;
   };
@@ -240,7 +243,8 @@ export class ThreadPool {
       I[p++] = words[w - 1]!;
       for (const [fn, ...args] of list) {
         const id = this.ids.get(fn);
-        if (id === undefined) throw new Error(`wasm threads: no kernel export "${fn}". Received: ${fn}`);
+        if (id === undefined)
+          throw new Error(`wasm threads: no kernel export "${fn}". Received: ${fn}`);
         I[p++] = id;
         I[p++] = args.length;
         for (const a of args) I[p++] = a;

@@ -29,14 +29,54 @@ const conv = (pad: number) => ({
 const mm = (transposeA = false, transposeB = false) => ({ transposeA, transposeB });
 
 export const THREAD_CASES: ThreadCase[] = [
-  { name: "matmul by rows", prim: Primitive.Matmul, inputs: [{ shape: [301, 203] }, { shape: [203, 97] }], params: mm() },
-  { name: "matmul k > KC", prim: Primitive.Matmul, inputs: [{ shape: [131, 600] }, { shape: [600, 70] }], params: mm() },
-  { name: "matmul by columns", prim: Primitive.Matmul, inputs: [{ shape: [37, 300] }, { shape: [300, 1001] }], params: mm() },
-  { name: "matmul transposed", prim: Primitive.Matmul, inputs: [{ shape: [150, 260] }, { shape: [90, 150] }], params: mm(true, true) },
-  { name: "matmul batch folded", prim: Primitive.Matmul, inputs: [{ shape: [3, 50, 70] }, { shape: [70, 40] }], params: mm() },
-  { name: "matmul batched", prim: Primitive.Matmul, inputs: [{ shape: [3, 50, 70] }, { shape: [3, 70, 40] }], params: mm() },
-  { name: "conv k > KC", prim: Primitive.Conv, inputs: [{ shape: [2, 20, 19, 40] }, { shape: [3, 3, 40, 24] }], params: conv(1) },
-  { name: "conv one channel", prim: Primitive.Conv, inputs: [{ shape: [8, 28, 28, 1] }, { shape: [3, 3, 1, 8] }], params: conv(1) },
+  {
+    name: "matmul by rows",
+    prim: Primitive.Matmul,
+    inputs: [{ shape: [301, 203] }, { shape: [203, 97] }],
+    params: mm(),
+  },
+  {
+    name: "matmul k > KC",
+    prim: Primitive.Matmul,
+    inputs: [{ shape: [131, 600] }, { shape: [600, 70] }],
+    params: mm(),
+  },
+  {
+    name: "matmul by columns",
+    prim: Primitive.Matmul,
+    inputs: [{ shape: [37, 300] }, { shape: [300, 1001] }],
+    params: mm(),
+  },
+  {
+    name: "matmul transposed",
+    prim: Primitive.Matmul,
+    inputs: [{ shape: [150, 260] }, { shape: [90, 150] }],
+    params: mm(true, true),
+  },
+  {
+    name: "matmul batch folded",
+    prim: Primitive.Matmul,
+    inputs: [{ shape: [3, 50, 70] }, { shape: [70, 40] }],
+    params: mm(),
+  },
+  {
+    name: "matmul batched",
+    prim: Primitive.Matmul,
+    inputs: [{ shape: [3, 50, 70] }, { shape: [3, 70, 40] }],
+    params: mm(),
+  },
+  {
+    name: "conv k > KC",
+    prim: Primitive.Conv,
+    inputs: [{ shape: [2, 20, 19, 40] }, { shape: [3, 3, 40, 24] }],
+    params: conv(1),
+  },
+  {
+    name: "conv one channel",
+    prim: Primitive.Conv,
+    inputs: [{ shape: [8, 28, 28, 1] }, { shape: [3, 3, 1, 8] }],
+    params: conv(1),
+  },
   {
     name: "conv_backprop_input",
     prim: Primitive.ConvBackpropInput,
@@ -49,10 +89,30 @@ export const THREAD_CASES: ThreadCase[] = [
     inputs: [{ shape: [2, 20, 19, 40] }, { shape: [2, 20, 19, 24] }],
     params: { ...conv(1), kernelShape: [3, 3, 40, 24] },
   },
-  { name: "add by rows", prim: Primitive.Add, inputs: [{ shape: [300, 1001] }, { shape: [1001] }], params: {} },
-  { name: "mul in one row", prim: Primitive.Mul, inputs: [{ shape: [100003] }, { shape: [100003] }], params: {} },
-  { name: "sub scalar in one row", prim: Primitive.Sub, inputs: [{ shape: [] }, { shape: [100003] }], params: {} },
-  { name: "less by rows", prim: Primitive.Less, inputs: [{ shape: [300, 1001] }, { shape: [300, 1] }], params: {} },
+  {
+    name: "add by rows",
+    prim: Primitive.Add,
+    inputs: [{ shape: [300, 1001] }, { shape: [1001] }],
+    params: {},
+  },
+  {
+    name: "mul in one row",
+    prim: Primitive.Mul,
+    inputs: [{ shape: [100003] }, { shape: [100003] }],
+    params: {},
+  },
+  {
+    name: "sub scalar in one row",
+    prim: Primitive.Sub,
+    inputs: [{ shape: [] }, { shape: [100003] }],
+    params: {},
+  },
+  {
+    name: "less by rows",
+    prim: Primitive.Less,
+    inputs: [{ shape: [300, 1001] }, { shape: [300, 1] }],
+    params: {},
+  },
   { name: "sqrt", prim: Primitive.Sqrt, inputs: [{ shape: [100003] }], params: {} },
 ];
 

@@ -23,7 +23,12 @@ runParitySuite({ backend: "wasm-threads", knownGaps: {} });
 describe("threads (worker_threads)", () => {
   it("info() reports the thread count and shared memory", async () => {
     const b = await createWasmBackend({ numThreads: 2 });
-    expect(b.info()).toMatchObject({ name: "wasm", numThreads: 2, sharedMemory: true, warnings: [] });
+    expect(b.info()).toMatchObject({
+      name: "wasm",
+      numThreads: 2,
+      sharedMemory: true,
+      warnings: [],
+    });
     b.dispose();
     const one = await createWasmBackend({ numThreads: 1 });
     expect(one.info()).toMatchObject({ numThreads: 1, sharedMemory: false });
