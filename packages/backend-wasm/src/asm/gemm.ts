@@ -85,7 +85,22 @@ export function emitGemm(m: ModuleBuilder, cfg: GemmConfig): void {
     const p = f.local(T.i32);
     const kc4 = f.local(T.i32);
     const cr = f.local(T.i32);
-    for (const x of accs) f.f32x4(0).set(x);
+    // Initial accumulators: C itself when accumulating, else zeros. (Loading C here rather than
+    // adding it after the k loop is about 25% faster: the loads of C, often cache misses, then
+    // overlap the loop instead of stalling the stores.)
+    f.get(acc).if(
+      () => {
+        f.get(c).set(cr);
+        for (let r = 0; r < MR; r++) {
+          for (let j = 0; j < NV; j++)
+            f.get(cr).vLoad(16 * j).set(accs[r * NV + j]);
+          if (r < MR - 1) f.get(cr).get(ldc).op(Op.i32_add).set(cr);
+        }
+      },
+      () => {
+        for (const x of accs) f.f32x4(0).set(x);
+      },
+    );
     const step = (u: number) => {
       for (let j = 0; j < NV; j++)
         f.get(b).vLoad((u * NR + 4 * j) * 4).set(bv[j]);
@@ -119,27 +134,11 @@ export function emitGemm(m: ModuleBuilder, cfg: GemmConfig): void {
         f.br(top);
       });
     });
-    // C = (acc ? C : 0) + the sum over this k slice, added once at the end: every element of C
-    // is the running sum of per-slice sums, the same in full tiles and in edge tiles (which
-    // add a scratch tile into C), so results do not depend on where tile edges fall (row
-    // chunks, thread splits); and summing a slice before adding it is more accurate than
-    // accumulating onto C term by term.
-    const rowsOfC = (body: (r: number) => void) => {
-      f.get(c).set(cr);
-      for (let r = 0; r < MR; r++) {
-        body(r);
-        if (r < MR - 1) f.get(cr).get(ldc).op(Op.i32_add).set(cr);
-      }
-    };
-    f.get(acc).if(() =>
-      rowsOfC((r) => {
-        for (let j = 0; j < NV; j++)
-          f.get(cr).vLoad(16 * j).get(accs[r * NV + j]).v(V.f32x4_add).set(accs[r * NV + j]);
-      }),
-    );
-    rowsOfC((r) => {
+    f.get(c).set(cr);
+    for (let r = 0; r < MR; r++) {
       for (let j = 0; j < NV; j++) f.get(cr).get(accs[r * NV + j]).vStore(16 * j);
-    });
+      if (r < MR - 1) f.get(cr).get(ldc).op(Op.i32_add).set(cr);
+    }
   });
 
   // macro(mc, nc, kc, ap, bp, c, ldc, acc, scratch): C[mc x nc] (+)= Ablock · Bblock.
@@ -184,33 +183,36 @@ export function emitGemm(m: ModuleBuilder, cfg: GemmConfig): void {
                 f.get(aPanel).get(bPanel).get(cp).get(ldc).get(kc).get(acc).call(microIndex);
               },
               () => {
-                f.get(aPanel).get(bPanel).get(scratch).i32(NR * 4).get(kc).i32(0).call(microIndex);
-                // Copy (or add) the valid mh x nw corner of the scratch tile into C.
-                f.for(
-                  r,
-                  () => f.i32(0),
-                  () => f.get(mh),
-                  1,
-                  () => {
-                    f.get(scratch).get(r).i32(NR * 4).op(Op.i32_mul).op(Op.i32_add).set(src);
-                    f.get(cp).get(r).get(ldc).op(Op.i32_mul).op(Op.i32_add).set(dst);
-                    f.for(
-                      t,
-                      () => f.i32(0),
-                      () => f.get(nw),
-                      1,
-                      () => {
-                        // dst = src + (acc ? dst : 0)
-                        f.get(dst);
-                        f.get(src).f32Load();
-                        f.get(dst).f32Load().f32(0).get(acc).op(Op.select).op(Op.f32_add);
-                        f.f32Store();
-                        f.get(src).i32(4).op(Op.i32_add).set(src);
-                        f.get(dst).i32(4).op(Op.i32_add).set(dst);
-                      },
-                    );
-                  },
-                );
+                // Edge tile: the valid mh x nw corner of C goes through the scratch tile. When
+                // accumulating, C is copied in first and the micro-kernel accumulates onto it, so
+                // every element is summed exactly as in a full tile (c + a0 b0 + a1 b1 + ...):
+                // results do not depend on where tile edges fall (row chunks, thread splits).
+                const corner = (toScratch: boolean) =>
+                  f.for(
+                    r,
+                    () => f.i32(0),
+                    () => f.get(mh),
+                    1,
+                    () => {
+                      f.get(scratch).get(r).i32(NR * 4).op(Op.i32_mul).op(Op.i32_add).set(src);
+                      f.get(cp).get(r).get(ldc).op(Op.i32_mul).op(Op.i32_add).set(dst);
+                      f.for(
+                        t,
+                        () => f.i32(0),
+                        () => f.get(nw),
+                        1,
+                        () => {
+                          if (toScratch) f.get(src).get(dst).f32Load().f32Store();
+                          else f.get(dst).get(src).f32Load().f32Store();
+                          f.get(src).i32(4).op(Op.i32_add).set(src);
+                          f.get(dst).i32(4).op(Op.i32_add).set(dst);
+                        },
+                      );
+                    },
+                  );
+                f.get(acc).if(() => corner(true));
+                f.get(aPanel).get(bPanel).get(scratch).i32(NR * 4).get(kc).get(acc).call(microIndex);
+                corner(false);
               },
             );
             f.get(aPanel).get(kc).i32(MR * 4).op(Op.i32_mul).op(Op.i32_add).set(aPanel);

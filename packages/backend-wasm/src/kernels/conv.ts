@@ -169,7 +169,11 @@ export const convKernel: WasmKernel<Primitive.Conv> = (rt, inputs, params, outpu
         const lists = Array.from({ length: T }, (_, t) => {
           const buf = ws + t * perThread;
           const calls: Call[] = [];
-          for (let r0 = Math.floor((rows * t) / T), hi = Math.floor((rows * (t + 1)) / T); r0 < hi; r0 += span) {
+          for (
+            let r0 = Math.floor((rows * t) / T), hi = Math.floor((rows * (t + 1)) / T);
+            r0 < hi;
+            r0 += span
+          ) {
             const r1 = Math.min(hi, r0 + span);
             calls.push(["im2col", geom, x.ptr, buf, gi * cg, r0, r1]);
             calls.push(
@@ -308,25 +312,57 @@ export const convBackpropFilterKernel: WasmKernel<Primitive.ConvBackpropFilter> 
       );
     return;
   }
+  // Each chunk of R rows gives a partial dk (kc x og) of its own, and the partials are added in
+  // chunk order: a two-level sum that is more accurate than one running sum over every row, and
+  // whose result does not depend on how many threads computed the partials (T chunks at a time).
   const R = chunkRows(kc);
-  withScratch(rt, g, cg, Math.min(R, rows) * kc, (geom, buf) => {
-    for (let gi = 0; gi < G; gi++) {
-      for (let r0 = 0; r0 < rows; r0 += R) {
-        const r1 = Math.min(rows, r0 + R);
-        rt.k.im2col(geom, x.ptr, buf, gi * cg, r0, r1);
-        // patches^T: (kc x rows), element (j, r) = buf[r * kc + j]; the first chunk writes.
-        gemm(
-          rt,
-          kc,
-          og,
-          r1 - r0,
-          { ptr: buf, rs: 1, cs: kc },
-          dyRef(r0, gi),
-          out.ptr + gi * og * 4,
-          O,
-          r0 > 0,
-        );
+  const chunks = Math.ceil(rows / R);
+  const T = rt.threadsFor(rows * og * kc * G, chunks);
+  const bufBytes = Math.min(R, rows) * kc * 4;
+  const partBytes = kc * og * 4;
+  const perThread = bufBytes + partBytes + gemmScratchBytes(rt, kc, og, Math.min(R, rows));
+  withGeom(rt, g, cg, (geom) => {
+    const ws = rt.scratch(T * perThread);
+    try {
+      for (let gi = 0; gi < G; gi++) {
+        for (let c0 = 0; c0 < chunks; c0 += T) {
+          const lists = Array.from({ length: Math.min(T, chunks - c0) }, (_, t): Call[] => {
+            const [r0, r1] = [(c0 + t) * R, Math.min(rows, (c0 + t + 1) * R)];
+            const buf = ws + t * perThread;
+            const part = buf + bufBytes;
+            return [
+              ["im2col", geom, x.ptr, buf, gi * cg, r0, r1],
+              // patches^T: (kc x rows), element (j, r) = buf[r * kc + j].
+              gemmCall(
+                rt,
+                kc,
+                og,
+                r1 - r0,
+                { ptr: buf, rs: 1, cs: kc },
+                dyRef(r0, gi),
+                part,
+                og,
+                false,
+                part + partBytes,
+              ),
+            ];
+          });
+          rt.parallel(lists);
+          const F = rt.F32;
+          lists.forEach((_, t) => {
+            const part = (ws + t * perThread + bufBytes) >> 2;
+            const first = c0 + t === 0;
+            for (let j = 0; j < kc; j++) {
+              const o = (out.ptr >> 2) + j * O + gi * og;
+              const p = part + j * og;
+              if (first) F.copyWithin(o, p, p + og);
+              else for (let q = 0; q < og; q++) F[o + q] += F[p + q];
+            }
+          });
+        }
       }
+    } finally {
+      rt.release(ws, T * perThread);
     }
   });
 };

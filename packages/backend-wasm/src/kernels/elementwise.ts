@@ -116,7 +116,9 @@ export function binaryKernel(
             const lo = Math.floor((n * t) / T / 16) * 16;
             const hi = t === T - 1 ? n : Math.floor((n * (t + 1)) / T / 16) * 16;
             const at = (p: number, repeated: boolean) => (repeated ? p : p + lo * 4);
-            return [[fn, at(pa, rep[0]), at(pb, rep[1]), po + lo * eb, 1, hi - lo, rs[0] * 4, rs[1] * 4]];
+            return [
+              [fn, at(pa, rep[0]), at(pb, rep[1]), po + lo * eb, 1, hi - lo, rs[0] * 4, rs[1] * 4],
+            ];
           }),
         );
       });

@@ -126,8 +126,30 @@ export function gemm(
     let at = ws;
     const lists = parts.map(({ lo, hi, bytes }) => {
       const call = byRows
-        ? gemmCall(rt, hi - lo, N, K, { ...a, ptr: a.ptr + 4 * lo * a.rs }, b, c + 4 * lo * ldc, ldc, accumulate, at)
-        : gemmCall(rt, M, hi - lo, K, a, { ...b, ptr: b.ptr + 4 * lo * b.cs }, c + 4 * lo, ldc, accumulate, at);
+        ? gemmCall(
+            rt,
+            hi - lo,
+            N,
+            K,
+            { ...a, ptr: a.ptr + 4 * lo * a.rs },
+            b,
+            c + 4 * lo * ldc,
+            ldc,
+            accumulate,
+            at,
+          )
+        : gemmCall(
+            rt,
+            M,
+            hi - lo,
+            K,
+            a,
+            { ...b, ptr: b.ptr + 4 * lo * b.cs },
+            c + 4 * lo,
+            ldc,
+            accumulate,
+            at,
+          );
       at += bytes;
       return [call];
     });
