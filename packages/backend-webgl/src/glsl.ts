@@ -488,6 +488,16 @@ export interface ProgramInput {
 }
 
 /**
+ * `body` four times, each in its own block with `const int <c> = 0 .. 3`: the per-component loop
+ * of the templates, unrolled. SwiftShader keeps a `for` loop over the components of a vec4 as a
+ * loop with dynamic vector indexing, measured 2-3x slower than constant indices in a fused
+ * elementwise program.
+ */
+export function unroll4(c: string, body: string): string {
+  return [0, 1, 2, 3].map((k) => `{ const int ${c} = ${k};\n    ${body}\n  }`).join("\n  ");
+}
+
+/**
  * The "map" template: one fragment per output texel; for each of its four elements `e < n`,
  * `body` computes `v` (declared with the output's scalar type). `pre` runs once per fragment.
  * Bodies may use any names but `t`, `e`, `v` and names ending in `_`.
@@ -505,13 +515,15 @@ export function mapProgram(opts: {
   int t = ${fragTexel(opts.out.W)};
   ${opts.pre ?? ""}
   ${vecType(k)} res_ = ${vecType(k)}(0);
-  for (int c_ = 0; c_ < 4; c_++) {
-    int e = 4 * t + c_;
-    if (e >= ${opts.n}) break;
+  ${unroll4(
+    "c_",
+    `int e = 4 * t + c_;
+    if (e < ${opts.n}) {
     ${scalarType(k)} v = ${k === "f" ? "0.0" : "0"};
     ${opts.body}
     res_[c_] = v;
-  }
+    }`,
+  )}
   o = res_;
 }`;
   const text = `${opts.decls}\n${main}`;

@@ -19,7 +19,7 @@
 import { codegen, Primitive, type BINARY_PRIMITIVES, type COMPARE_PRIMITIVES, type DType, type Params, type UNARY_PRIMITIVES } from "@webkeras/core";
 import type { GLData } from "../data";
 import type { Tex } from "../gpgpu";
-import { GLSL, HEADER, broadcastIndex, castExpr, floatLit, fragTexel, helpersFor, inputDecl, kindOf, outputDecl, scalarType, vecType } from "../glsl";
+import { GLSL, HEADER, broadcastIndex, unroll4, castExpr, floatLit, fragTexel, helpersFor, inputDecl, kindOf, outputDecl, scalarType, vecType } from "../glsl";
 
 type TableOp = (typeof UNARY_PRIMITIVES | typeof BINARY_PRIMITIVES | typeof COMPARE_PRIMITIVES)[number];
 
@@ -110,11 +110,7 @@ export function fusedProgram(root: GLData, out: Tex, materialize: (d: GLData) =>
   int t = ${fragTexel(out.W)};
   ${f.pre.join("\n  ")}
   ${vecType(k)} r;
-  for (int c = 0; c < 4; c++) {
-    int e = 4 * t + c;
-    ${f.body.join("\n    ")}
-    r[c] = ${f.result};
-  }
+  ${unroll4("c", `int e = 4 * t + c;\n    ${f.body.join("\n    ")}\n    r[c] = ${f.result};`)}
   o = r;
 }`;
   const text = `${decls}\n${main}`;
@@ -140,7 +136,7 @@ export function fusedReader(
   const decls = f.textures.map((t, i) => inputDecl(f.names[i]!, t)).join("\n");
   const fn = vec
     ? // Texel t (elements 4t .. 4t + 3), leaves read per texel where their broadcast allows.
-      `${vecType(k)} ${name}_t(int t) {\n  ${f.pre.join("\n  ")}\n  ${vecType(k)} r;\n  for (int c = 0; c < 4; c++) {\n    int e = 4 * t + c;\n    ${f.body.join("\n    ")}\n    r[c] = ${f.result};\n  }\n  return r;\n}\n${T} ${name}_e(int e) { return ${name}_t(e >> 2)[e & 3]; }`
+      `${vecType(k)} ${name}_t(int t) {\n  ${f.pre.join("\n  ")}\n  ${vecType(k)} r;\n  ${unroll4("c", `int e = 4 * t + c;\n    ${f.body.join("\n    ")}\n    r[c] = ${f.result};`)}\n  return r;\n}\n${T} ${name}_e(int e) { return ${name}_t(e >> 2)[e & 3]; }`
     : `${T} ${name}_e(int e) {\n  ${f.body.join("\n  ")}\n  return ${f.result};\n}`;
   return { decl: `${decls}\n${fn}`, textures: f.textures, names: f.names };
 }
