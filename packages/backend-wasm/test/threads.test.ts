@@ -9,7 +9,8 @@
 import { describe, expect, it } from "vitest";
 import { registerBackend } from "@webkeras/core";
 import { runParitySuite } from "@webkeras/parity";
-import { createWasmBackend } from "../src/index";
+import { availableParallelism } from "node:os";
+import { createWasmBackend, defaultNumThreads } from "../src/index";
 import { THREAD_CASES, runThreadCase } from "./thread_cases";
 
 registerBackend({
@@ -21,6 +22,13 @@ registerBackend({
 runParitySuite({ backend: "wasm-threads", knownGaps: {} });
 
 describe("threads (worker_threads)", () => {
+  it("defaults to the cores there are, at most 4", async () => {
+    expect(await defaultNumThreads()).toBe(Math.min(4, availableParallelism()));
+    const b = await createWasmBackend();
+    expect(b.info().numThreads).toBe(Math.min(4, availableParallelism()));
+    b.dispose();
+  });
+
   it("info() reports the thread count and shared memory", async () => {
     const b = await createWasmBackend({ numThreads: 2 });
     expect(b.info()).toMatchObject({

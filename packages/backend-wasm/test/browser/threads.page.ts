@@ -71,7 +71,7 @@ describe("start-up", () => {
   it("the page is cross-origin isolated and the default backend runs on workers", async () => {
     expect(globalThis.crossOriginIsolated).toBe(true);
     const want = Math.min(4, navigator.hardwareConcurrency);
-    expect(defaultNumThreads()).toBe(want);
+    expect(await defaultNumThreads()).toBe(want);
     const b = await createWasmBackend();
     expect(b.info()).toEqual({
       name: "wasm",
@@ -86,14 +86,14 @@ describe("start-up", () => {
   it('keras.getBackendInfo("wasm") reports the thread count', async () => {
     await keras.setBackend("wasm");
     const info = keras.getBackendInfo("wasm") as { numThreads?: number } | null;
-    expect(info?.numThreads).toBe(defaultNumThreads());
+    expect(info?.numThreads).toBe(await defaultNumThreads());
   });
 
   it("without cross-origin isolation it runs on one thread and says why", async () => {
     const own = Object.getOwnPropertyDescriptor(globalThis, "crossOriginIsolated");
     Object.defineProperty(globalThis, "crossOriginIsolated", { value: false, configurable: true });
     try {
-      expect(defaultNumThreads()).toBe(1);
+      expect(await defaultNumThreads()).toBe(1);
       const b = await createWasmBackend({ numThreads: 2 });
       const info = b.info();
       expect(info.numThreads).toBe(1);
