@@ -6,12 +6,15 @@
  *
  * Handshake (an int32 control block in memory, `ctlWords(n)` words at `ctl`):
  * - [GEN] generation: workers `Atomics.wait` on it; the main thread bumps it and notifies.
- * - [PENDING] workers still running this generation; each decrements it when done, and the last
- *   one notifies. The main thread waits on it with `Atomics.wait` where the platform allows
- *   blocking (Node, workers) and spins with `Atomics.load` where it does not (a page's main
- *   thread); either way only after running its own list, so the wait is the imbalance only.
+ * - [LIST + w] byte offset of worker w's call list this generation; [CLAIM + w] 0 while nobody
+ *   has taken that list: whoever swaps it to 1 first (worker w, or the main thread once its own
+ *   list is done) runs the list. So a worker that the OS has not scheduled yet (a busy machine)
+ *   costs no waiting: the main thread runs its share instead, and the results are the same.
+ * - [PENDING] claimed-or-not lists still to finish; the thread that ran a list decrements it, and
+ *   the last one notifies. The main thread waits on it with `Atomics.wait` where the platform
+ *   allows blocking (Node, workers) and spins with `Atomics.load` where it does not (a page's
+ *   main thread).
  * - [ERROR] 1 + index of a worker whose list threw (a trap); [STOP] set once, on dispose.
- * - [LIST + w] byte offset of worker w's call list this generation (0: nothing to do).
  * A call list is int32 words: total words, then per call (export index, argument count,
  * arguments...). Every argument is an i32 (pointers, sizes, byte strides).
  *
@@ -32,8 +35,8 @@ const PENDING = 1;
 const ERROR = 2;
 const STOP = 3;
 const LIST = 4;
-/** Words of the control block for `n` threads. */
-export const ctlWords = (n: number): number => LIST + n;
+/** Words of the control block for `n` threads (CLAIM follows the n LIST words). */
+export const ctlWords = (n: number): number => LIST + 2 * n;
 
 // The worker: instantiate the module on the shared memory, report ready, then loop forever
 // (blocked in Atomics.wait between generations). Plain ES2017 so that no bundler touches it.
@@ -49,21 +52,20 @@ const start = async (m, post) => {
     Atomics.wait(I, c + ${GEN}, gen);
     gen = Atomics.load(I, c + ${GEN});
     if (Atomics.load(I, c + ${STOP}) !== 0) return;
+    if (Atomics.compareExchange(I, c + ${LIST} + m.size + m.index, 0, 1) !== 0) continue;
     let p = Atomics.load(I, c + ${LIST} + m.index) >> 2;
-    if (p !== 0) {
-      try {
-        if ((p + 1) * 4 > I.byteLength) I = new Int32Array(m.memory.buffer);
-        const end = p + I[p];
-        if (end * 4 > I.byteLength) I = new Int32Array(m.memory.buffer);
-        for (p++; p < end; ) {
-          const fn = fns[I[p]];
-          const n = I[p + 1];
-          fn(...I.subarray(p + 2, p + 2 + n));
-          p += 2 + n;
-        }
-      } catch (e) {
-        Atomics.store(I, c + ${ERROR}, m.index + 1);
+    try {
+      if ((p + 1) * 4 > I.byteLength) I = new Int32Array(m.memory.buffer);
+      const end = p + I[p];
+      if (end * 4 > I.byteLength) I = new Int32Array(m.memory.buffer);
+      for (p++; p < end; ) {
+        const fn = fns[I[p]];
+        const n = I[p + 1];
+        fn(...I.subarray(p + 2, p + 2 + n));
+        p += 2 + n;
       }
+    } catch (e) {
+      Atomics.store(I, c + ${ERROR}, m.index + 1);
     }
     if (Atomics.sub(I, c + ${PENDING}, 1) === 1) Atomics.notify(I, c + ${PENDING});
   }
@@ -206,7 +208,7 @@ export class ThreadPool {
     const names = Object.keys(exports).filter((k) => typeof exports[k] === "function");
     const started = await Promise.allSettled(
       Array.from({ length: n - 1 }, (_, i) =>
-        startWorker({ module, memory, ctl, names, index: i + 1 }, 10_000),
+        startWorker({ module, memory, ctl, names, index: i + 1, size: n }, 10_000),
       ),
     );
     const workers = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
@@ -233,12 +235,15 @@ export class ThreadPool {
     let I: Int32Array<ArrayBufferLike> = new Int32Array(this.memory.buffer);
     let p = base >> 2;
     const { c } = this;
+    const CLAIM = LIST + this.size;
+    let pending = 0;
     for (let w = 1; w < this.size; w++) {
       const list = lists[w];
       if (!list || list.length === 0) {
-        Atomics.store(this.I, c + LIST + w, 0);
+        Atomics.store(this.I, c + CLAIM + w, 1);
         continue;
       }
+      pending++;
       Atomics.store(this.I, c + LIST + w, p * 4);
       I[p++] = words[w - 1]!;
       for (const [fn, ...args] of list) {
@@ -249,17 +254,30 @@ export class ThreadPool {
         I[p++] = args.length;
         for (const a of args) I[p++] = a;
       }
+      Atomics.store(this.I, c + CLAIM + w, 0);
     }
     I = this.I;
     Atomics.store(I, c + ERROR, 0);
-    Atomics.store(I, c + PENDING, this.size - 1);
+    Atomics.store(I, c + PENDING, pending);
     Atomics.add(I, c + GEN, 1);
     Atomics.notify(I, c + GEN);
     let error: unknown = null;
     try {
       this.runHere(lists[0] ?? []);
+      // Lists no worker has taken yet (not scheduled, or slow to wake): run them here.
+      for (let w = 1; w < this.size; w++)
+        if (Atomics.compareExchange(I, c + CLAIM + w, 0, 1) === 0) {
+          try {
+            this.runHere(lists[w]!);
+          } finally {
+            Atomics.sub(I, c + PENDING, 1);
+          }
+        }
     } catch (err) {
       error = err;
+      // Take every list still unclaimed, so that the wait below ends.
+      for (let w = 1; w < this.size; w++)
+        if (Atomics.compareExchange(I, c + CLAIM + w, 0, 1) === 0) Atomics.sub(I, c + PENDING, 1);
     }
     // The workers' share: usually done by now (the split is even), so this is short.
     for (let v = Atomics.load(I, c + PENDING); v !== 0; v = Atomics.load(I, c + PENDING))
