@@ -8,7 +8,7 @@
  * await keras.setBackend("webgpu"); // throws BackendUnavailableError where there is no WebGPU
  */
 import { BackendUnavailableError, registerBackend, type BackendFactory } from "@webkeras/core";
-import { WebGPUBackend } from "./webgpu_backend";
+import { WebGPUBackend, type WebGPUBackendOptions } from "./webgpu_backend";
 
 export { WebGPUBackend, type WebGPUBackendOptions } from "./webgpu_backend";
 export { webgpuKernels } from "./kernels/index";
@@ -22,9 +22,10 @@ interface NavigatorWithGpu {
 /**
  * Requests an adapter and a device from `navigator.gpu`, with `subgroups` and the largest
  * workgroup storage the adapter offers. Throws `BackendUnavailableError` naming what is missing.
+ * `opts` can switch off fusion or the use of subgroups (the portable paths, for tests).
  * @example const backend = await createWebGPUBackend();
  */
-export async function createWebGPUBackend(): Promise<WebGPUBackend> {
+export async function createWebGPUBackend(opts: Omit<WebGPUBackendOptions, "gpu"> = {}): Promise<WebGPUBackend> {
   const nav = (globalThis as { navigator?: NavigatorWithGpu }).navigator;
   const gpu = nav?.gpu;
   if (!gpu)
@@ -58,7 +59,7 @@ export async function createWebGPUBackend(): Promise<WebGPUBackend> {
   } catch (err) {
     throw new BackendUnavailableError(`webgpu backend: requestDevice() failed. Received: ${(err as Error).message}`);
   }
-  return new WebGPUBackend(device, adapter, { gpu });
+  return new WebGPUBackend(device, adapter, { ...opts, gpu });
 }
 
 /** @example registerBackend(webgpuBackendFactory) */

@@ -4,17 +4,34 @@
  * records work (dispatches of generated WGSL, buffer fills and copies) into the current batch.
  * Kernels never submit, map or free: the backend owns those.
  */
-import type { ConcreteValue, DType, Params, Primitive } from "@webkeras/core";
+import type { ConcreteValue, DType, Params, Primitive, codegen } from "@webkeras/core";
 
-/** A buffer owned by the backend; the DataId handed to core. */
-export class GpuData {
+let nextId = 0;
+
+/**
+ * A buffer owned by the backend; the DataId handed to core. Lazy while `node` is set (a pending
+ * elementwise expression, see `codegen.planFusion`): then `buffer` is null until the backend
+ * materializes it. Kernels only ever see materialized buffers.
+ */
+export class GpuData implements codegen.LazyBuffer<GpuData> {
+  readonly id = nextId++;
+  uses = 0;
+  leaves = 0;
+  ops = 0;
+  flat = true;
   constructor(
-    public buffer: GPUBuffer,
+    public buffer: GPUBuffer | null,
     /** Logical size in bytes (4 per element for every dtype). */
     public bytes: number,
     public dtype: DType,
     public refCount: number,
+    readonly shape: readonly number[],
+    public node: codegen.LazyNode<GpuData> | null = null,
   ) {}
+
+  get size(): number {
+    return this.bytes / 4;
+  }
 }
 
 /** One kernel input. */
@@ -42,6 +59,7 @@ export interface Dispatch {
 
 /** Capabilities of the adapter that kernels may specialize on. */
 export interface GpuFeatures {
+  /** `subgroups` is enabled on the device (and not switched off by the backend's options). */
   subgroups: boolean;
   shaderF16: boolean;
   maxWorkgroupStorage: number;

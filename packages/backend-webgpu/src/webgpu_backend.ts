@@ -8,13 +8,19 @@
  *   submitted: `queue.writeBuffer` (used by `write` and for uniforms) executes before any command
  *   that is recorded but not yet submitted.
  * - Uniform blocks get a fresh slot per dispatch for the same reason.
- * It is not: a lazy graph compiler. Each primitive records its own dispatch(es) right away.
+ * Elementwise fusion: unary, binary, compare, where and cast are not run when called. They return
+ * a lazy buffer that records the op (core's `codegen.planFusion` decides what stays lazy); a
+ * later elementwise op over lazy buffers extends the expression, and the whole chain runs as one
+ * generated kernel (`kernels/fused.ts`) when its value is needed: by a read, or as the input of
+ * any other kernel. A lazy buffer holds references to its inputs until it materializes or is
+ * freed. Every other primitive records its own dispatch(es) right away.
  */
 import {
   BackendUnavailableError,
   KerasError,
   Primitive,
   UnsupportedOpError,
+  codegen,
   type Backend,
   type BackendMemory,
   type ConcreteValue,
@@ -26,6 +32,7 @@ import {
 } from "@webkeras/core";
 import { BufferPool, bucketSize } from "./buffer_pool";
 import { GpuData, type Dispatch, type GpuFeatures, type GpuInput, type KernelContext } from "./kernel";
+import { fusedDispatch } from "./kernels/fused";
 import { webgpuKernels } from "./kernels/index";
 
 const STORAGE_USAGE = 0x80 | 0x04 | 0x08; // STORAGE | COPY_SRC | COPY_DST
@@ -45,6 +52,15 @@ function sizeOf(shape: readonly number[]): number {
 export interface WebGPUBackendOptions {
   /** Keep the object `device` came from alive (dawn.node frees its instance when it is collected). */
   gpu?: unknown;
+  /** Fuse chains of elementwise ops into one kernel (default true; false runs each op alone). */
+  fusion?: boolean;
+  /** Use `subgroups` where the device has it (default true; false takes the portable paths). */
+  subgroups?: boolean;
+}
+
+/** Caps on one fused kernel: bindings (one per distinct leaf, plus the output) and source size. */
+function fusionLimits(device: GPUDevice): codegen.FusionLimits {
+  return { maxOps: 64, maxLeaves: Math.min(12, device.limits.maxStorageBuffersPerShaderStage - 1) };
 }
 
 /**
@@ -76,6 +92,7 @@ export class WebGPUBackend implements Backend {
   /** Held only so that it lives as long as the device (see WebGPUBackendOptions.gpu). */
   readonly gpu: unknown;
   private ctx: KernelContext;
+  private fusion: codegen.FusionLimits | null;
 
   constructor(
     readonly device: GPUDevice,
@@ -84,11 +101,12 @@ export class WebGPUBackend implements Backend {
   ) {
     this.gpu = opts.gpu;
     this.features = {
-      subgroups: device.features.has("subgroups"),
+      subgroups: opts.subgroups !== false && device.features.has("subgroups"),
       shaderF16: device.features.has("shader-f16"),
       maxWorkgroupStorage: device.limits.maxComputeWorkgroupStorageSize,
     };
     void adapter;
+    this.fusion = opts.fusion === false ? null : fusionLimits(device);
     this.pool = new BufferPool(device, STORAGE_USAGE);
     this.uniformPool = new BufferPool(device, UNIFORM_USAGE, { maxPerBucket: 4096, maxBytes: 16 << 20 });
     device.lost.then((info) => {
@@ -99,11 +117,11 @@ export class WebGPUBackend implements Backend {
     };
     this.ctx = {
       features: this.features,
-      alloc: (spec) => this.alloc(spec.dtype, sizeOf(spec.shape)),
+      alloc: (spec) => this.alloc(spec.dtype, spec.shape),
       run: (d) => this.dispatch(d),
       fill: (dst, word, offset = 0, count) => this.fill(dst, word, offset, count),
       copy: (src, so, dst, dO, words) => this.copy(src, so, dst, dO, words),
-      release: (d) => this.decRef(d),
+      release: (d) => this.release(d),
     };
   }
 
@@ -129,14 +147,67 @@ export class WebGPUBackend implements Backend {
     return dataId;
   }
 
+  /** A buffer's data with its value computed (a lazy one runs its fused kernel first). */
+  private ready(dataId: DataId, where: string): GpuData {
+    const d = this.data(dataId, where);
+    this.materialize(d);
+    return d;
+  }
+
   // --- buffers -----------------------------------------------------------------------------
 
-  private alloc(dtype: DType, n: number): GpuData {
-    const bytes = n * 4;
-    const d = new GpuData(this.pool.acquire(bytes), bytes, dtype, 1);
+  private alloc(dtype: DType, shape: readonly number[]): GpuData {
+    const bytes = sizeOf(shape) * 4;
+    return this.track(new GpuData(this.pool.acquire(bytes), bytes, dtype, 1, [...shape]));
+  }
+
+  private track(d: GpuData): GpuData {
     this.live.add(d);
-    this.numBytes += bytes;
+    this.numBytes += d.bytes;
     return d;
+  }
+
+  // --- fusion ------------------------------------------------------------------------------
+
+  /** Records an elementwise op as a lazy buffer (see the file header and `codegen.planFusion`). */
+  private lazy(prim: codegen.FusiblePrimitive, inputs: TensorInfo[], params: Params<Primitive>, out: ConcreteValue): GpuData {
+    const ds = inputs.map((t) => this.data(t.dataId, "execute"));
+    const plan = codegen.planFusion(ds, sizeOf(out.shape), this.fusion!, (d) => this.materialize(d));
+    for (const d of new Set(ds)) d.refCount++;
+    const node = { prim, params, inputs: inputs.map((t, i) => ({ data: ds[i]!, shape: [...t.shape], dtype: t.dtype })) };
+    const d = new GpuData(null, sizeOf(out.shape) * 4, out.dtype, 1, [...out.shape], node);
+    d.leaves = plan.leaves;
+    d.ops = plan.ops;
+    d.flat = plan.flat;
+    return this.track(d);
+  }
+
+  /** Runs the fused kernel of a lazy buffer (no-op when materialized). */
+  private materialize(d: GpuData): void {
+    if (!d.node) return;
+    d.buffer = this.pool.acquire(d.bytes);
+    if (d.bytes > 0) this.dispatch(fusedDispatch(d, d, (x) => this.materialize(x)));
+    this.dropNode(d);
+  }
+
+  /** Releases a lazy buffer's references to its inputs. */
+  private dropNode(d: GpuData): void {
+    const node = d.node;
+    if (!node) return;
+    d.node = null;
+    for (const i of new Set(node.inputs.map((x) => x.data))) this.release(i);
+  }
+
+  private release(d: GpuData): void {
+    if (--d.refCount > 0) return;
+    this.live.delete(d);
+    this.numBytes -= d.bytes;
+    if (d.buffer) {
+      this.pendingStorage.push(d.buffer);
+      d.buffer = null;
+    }
+    this.dropNode(d);
+    if (this.encoder === null) this.recyclePending();
   }
 
   write(values: TypedArray, shape: number[], dtype: DType): DataId {
@@ -146,19 +217,19 @@ export class WebGPUBackend implements Backend {
       throw new KerasError(
         `webgpu backend: write() got ${values.length} values for shape (${shape.join(", ")}) (${n} elements). Received: length=${values.length}`,
       );
-    const d = this.alloc(dtype, n);
+    const d = this.alloc(dtype, shape);
     if (n > 0) {
       let words: Float32Array | Int32Array | Uint32Array;
       if (dtype === "float32") words = values instanceof Float32Array ? values : Float32Array.from(values);
       else if (dtype === "int32") words = values instanceof Int32Array ? values : Int32Array.from(values);
       else words = Uint32Array.from(values, (v) => (v !== 0 ? 1 : 0));
-      this.device.queue.writeBuffer(d.buffer, 0, words.buffer, words.byteOffset, n * 4);
+      this.device.queue.writeBuffer(d.buffer!, 0, words.buffer, words.byteOffset, n * 4);
     }
     return d;
   }
 
   async read(dataId: DataId): Promise<TypedArray> {
-    const d = this.data(dataId, "read");
+    const d = this.ready(dataId, "read");
     const n = d.bytes / 4;
     const dtype = d.dtype;
     if (n === 0) {
@@ -166,7 +237,7 @@ export class WebGPUBackend implements Backend {
     }
     const staging = this.device.createBuffer({ size: bucketSize(d.bytes), usage: MAP_READ_USAGE });
     this.endPass();
-    this.encoderFor().copyBufferToBuffer(d.buffer, 0, staging, 0, d.bytes);
+    this.encoderFor().copyBufferToBuffer(d.buffer!, 0, staging, 0, d.bytes);
     this.submit();
     try {
       await staging.mapAsync(MAP_READ_MODE, 0, d.bytes);
@@ -197,12 +268,7 @@ export class WebGPUBackend implements Backend {
   }
 
   decRef(dataId: DataId): void {
-    const d = this.data(dataId, "decRef");
-    if (--d.refCount > 0) return;
-    this.live.delete(d);
-    this.numBytes -= d.bytes;
-    this.pendingStorage.push(d.buffer);
-    if (this.encoder === null) this.recyclePending();
+    this.release(this.data(dataId, "decRef"));
   }
 
   private recyclePending(): void {
@@ -282,7 +348,7 @@ export class WebGPUBackend implements Backend {
       entries.push({ binding: b++, resource: { buffer: ub, size: Math.max(16, Math.ceil(words.length / 4) * 16) } });
     }
     for (const t of [...d.inputs, ...d.outputs])
-      entries.push({ binding: b++, resource: { buffer: t.buffer, size: Math.max(4, t.bytes) } });
+      entries.push({ binding: b++, resource: { buffer: t.buffer!, size: Math.max(4, t.bytes) } });
     const group = this.device.createBindGroup({ layout, entries });
     if (!this.pass) this.pass = this.encoderFor().beginComputePass();
     this.pass.setPipeline(pipeline);
@@ -296,7 +362,7 @@ export class WebGPUBackend implements Backend {
     if (n <= 0) return;
     if (word === 0) {
       this.endPass();
-      this.encoderFor().clearBuffer(dst.buffer, offset * 4, n * 4);
+      this.encoderFor().clearBuffer(dst.buffer!, offset * 4, n * 4);
       return;
     }
     this.dispatch({
@@ -311,19 +377,22 @@ export class WebGPUBackend implements Backend {
   private copy(src: GpuData, srcOffset: number, dst: GpuData, dstOffset: number, words: number): void {
     if (words <= 0) return;
     this.endPass();
-    this.encoderFor().copyBufferToBuffer(src.buffer, srcOffset * 4, dst.buffer, dstOffset * 4, words * 4);
+    this.encoderFor().copyBufferToBuffer(src.buffer!, srcOffset * 4, dst.buffer!, dstOffset * 4, words * 4);
   }
 
   // --- Backend interface -------------------------------------------------------------------
 
   execute<P extends Primitive>(prim: P, inputs: TensorInfo[], params: Params<P>, outputs: ConcreteValue[]): DataId[] {
     this.check("execute");
-    const ins: GpuInput[] = inputs.map((t) => ({ data: this.data(t.dataId, "execute"), shape: t.shape, dtype: t.dtype }));
     if (prim === Primitive.Reshape) {
-      // Row-major data is already laid out for any shape of the same size: share the buffer.
-      ins[0]!.data.refCount++;
-      return [ins[0]!.data];
+      // Row-major data is already laid out for any shape of the same size: share the buffer (a
+      // lazy one too: the fused walk reads it under the new shape).
+      const d = this.data(inputs[0]!.dataId, "execute");
+      d.refCount++;
+      return [d];
     }
+    if (this.fusion && codegen.isFusible(prim)) return [this.lazy(prim, inputs, params as Params<Primitive>, outputs[0]!)];
+    const ins: GpuInput[] = inputs.map((t) => ({ data: this.ready(t.dataId, "execute"), shape: t.shape, dtype: t.dtype }));
     const kernel = webgpuKernels[prim] as unknown as
       | ((ctx: KernelContext, i: GpuInput[], p: Params<P>, o: ConcreteValue[]) => GpuData[])
       | undefined;
@@ -336,8 +405,11 @@ export class WebGPUBackend implements Backend {
   }
 
   memory(): BackendMemory {
+    let lazy = 0;
+    for (const d of this.live) if (d.node) lazy++;
     return {
       numBuffers: this.live.size,
+      lazyBuffers: lazy,
       numBytes: this.numBytes,
       pooledBytes: this.pool.pooledBytes,
       pooledBuffers: this.pool.pooledBuffers,
@@ -347,6 +419,7 @@ export class WebGPUBackend implements Backend {
 
   async flush(): Promise<void> {
     this.check("flush");
+    for (const d of [...this.live]) if (d.node && this.live.has(d)) this.materialize(d);
     this.submit();
     await this.device.queue.onSubmittedWorkDone();
     this.throwErrors("flush");
@@ -359,7 +432,9 @@ export class WebGPUBackend implements Backend {
     this.pass = null;
     for (const d of this.live) {
       d.refCount = 0;
-      d.buffer.destroy();
+      d.node = null;
+      d.buffer?.destroy();
+      d.buffer = null;
     }
     this.live.clear();
     for (const b of this.pendingStorage) b.destroy();

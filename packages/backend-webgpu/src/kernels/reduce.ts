@@ -47,6 +47,27 @@ function combine(prim: ReducePrimitive, k: "f" | "i", a: string, b: string): str
 
 const RWG = 64;
 
+/**
+ * The subgroup builtin that combines one value over a subgroup, or null where there is none that
+ * keeps the semantics: float max/min must propagate NaN, which subgroupMax/Min need not do, so
+ * they reduce the NaN test separately.
+ */
+function subgroupCombine(prim: ReducePrimitive, k: "f" | "i"): ((v: string) => string) | null {
+  switch (prim) {
+    case Primitive.Sum:
+      return (v) => `subgroupAdd(${v})`;
+    case Primitive.Prod:
+      return (v) => `subgroupMul(${v})`;
+    case Primitive.Max:
+    case Primitive.Min: {
+      const fn = prim === Primitive.Max ? "subgroupMax" : "subgroupMin";
+      return k === "i" ? (v) => `${fn}(${v})` : (v) => `select(${fn}(${v}), nan_f(), subgroupAny(isnan(${v})))`;
+    }
+    default:
+      return prim satisfies never;
+  }
+}
+
 export function reduceKernel(prim: ReducePrimitive): GpuKernel<ReducePrimitive> {
   return (ctx, inputs, params, outputs) => {
     const x = inputs[0]!;
@@ -105,27 +126,44 @@ ${mainHeader()}
   out[o] = ${result};
 }`;
     } else {
-      body = `${header}
-var<workgroup> part: array<${T}, ${RWG}>;
-@compute @workgroup_size(${RWG})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let o = wid.y * nwg.x + wid.x;
-  ${keptDecode}
-  var acc: ${T} = ${id};
+      const partials = `var acc: ${T} = ${id};
   for (var r = lid; r < U(1u); r += ${RWG}u) {
     ${rename(redDecode)}
     acc = ${combine(prim, k, "acc", loadAs("x[base + roff]", x.dtype))};
-  }
-  part[lid] = acc;
+  }`;
+      const sg = ctx.features.subgroups ? subgroupCombine(prim, k) : null;
+      body = `${header}
+var<workgroup> part: array<${T}, ${RWG}>;
+@compute @workgroup_size(${RWG})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32${sg ? ", @builtin(subgroup_invocation_id) sgid: u32" : ""}) {
+  let o = wid.y * nwg.x + wid.x;
+  ${keptDecode}
+  ${partials}
+  ${
+    sg
+      ? // One value per subgroup, combined by the subgroup's lowest thread index in order (which
+        // threads form a subgroup is up to the device, so nothing assumes they are contiguous).
+        `let total = ${sg("acc")};
+  let lead = subgroupMin(lid);
+  part[lid] = select(${id}, total, lid == lead);
+  workgroupBarrier();
+  if (lid == 0u && o < U(0u)) {
+    acc = part[0];
+    for (var i = 1u; i < ${RWG}u; i++) { acc = ${combine(prim, k, "acc", "part[i]")}; }
+    out[o] = ${result};
+  }`
+      : `part[lid] = acc;
   workgroupBarrier();
   for (var s = ${RWG / 2}u; s > 0u; s = s >> 1u) {
     if (lid < s) { part[lid] = ${combine(prim, k, "part[lid]", "part[lid + s]")}; }
     workgroupBarrier();
   }
-  if (lid == 0u && o < U(0u)) { acc = part[0]; out[o] = ${result}; }
+  if (lid == 0u && o < U(0u)) { acc = part[0]; out[o] = ${result}; }`
+  }
 }`;
+      if (sg) body = `enable subgroups;\n${body}`;
     }
-    const source = `${helpersFor(body)}\n${body}`;
+    const source = body.startsWith("enable") ? body.replace("\n", `\n${helpersFor(body)}\n`) : `${helpersFor(body)}\n${body}`;
     const grid = perThread ? grid1d(outSize) : grid1d(outSize, 1);
     ctx.run({ source, inputs: [x.data], outputs: [o], uniforms, grid });
     return [o];
