@@ -61,6 +61,9 @@ for (const [id, r] of Object.entries(run.summary)) {
   }
   console.log(`\n${id}: median ${r.median.toFixed(2)} ms (min ${r.min.toFixed(2)}; recording until the first read ${r.syncMedian.toFixed(2)}, of which in the backend's execute() ${r.backendMedian.toFixed(2)}), ${r.draws} draws + ${r.blits} blits per step; finished-draw sum ${r.sumMs.toFixed(2)} ms, replayed draws sum ${r.replaySumMs.toFixed(2)} ms`);
   console.log("  mean ms per step in GPGPU calls:", JSON.stringify(r.glMs));
+  console.log("  mean ms per step in kernels:", JSON.stringify(r.byKernel));
+  console.log("  reads (ms from the step's start, last 3 steps):", r.reads);
+  if (args.includes("--seq")) for (const l of r.seq) console.log(`  | ${l}`);
   for (const p of r.programs.slice(0, top))
     console.log(`  ${(p.replayMs ?? 0).toFixed(3).padStart(7)} replayed ${p.ms.toFixed(3).padStart(7)} synced ms  x${p.n}  ${p.texels} texels  ${p.inputs} in ${p.outputs} out  ${p.src}`);
 }

@@ -4,6 +4,7 @@
 import * as keras from "@webkeras/core";
 import "../src/index";
 import { done } from "@webkeras/browser-test/page";
+import { webglKernels } from "../src/kernels/index";
 import { WASM_CASES } from "../../../bench/src/wasm.mjs";
 import { mulberry32, seedOf } from "../../../bench/src/rng.mjs";
 
@@ -69,6 +70,24 @@ void main() { o = texture(x0, gl_FragCoord.xy * 0.0078125) + ${k}.0; }`;
     const s = performance.now();
     for (let i = 0; i < 100; i++) gp.readSync(gp.acquire(1, 1, "f"), 4);
     o["blocking read 1x1"] = ((performance.now() - s) / 100).toFixed(4) + " ms";
+    // Latency of a small fenced read with the GPU idle, per polling setting.
+    for (const fp of [0, 1, 4, 64]) {
+      gp.fastPolls = fp;
+      const t = keras.ops.convertToTensor(new Float32Array(10));
+      await t.data();
+      const ts = [];
+      for (let i = 0; i < 30; i++) {
+        const y = keras.ops.add(t, i);
+        const s = performance.now();
+        await y.data();
+        ts.push(performance.now() - s);
+        y.dispose();
+      }
+      t.dispose();
+      ts.sort((a, c) => a - c);
+      o[`small read, fastPolls ${fp}`] = `${ts[15].toFixed(3)} ms median, ${ts[3].toFixed(3)} p10, ${ts[27].toFixed(3)} p90`;
+    }
+    gp.fastPolls = 1;
     await done({ overhead: o });
     return;
   }
@@ -116,6 +135,31 @@ void main() { o = texture(x0, gl_FragCoord.xy * 0.0078125) + ${k}.0; }`;
       }
     };
     const backendMs = [];
+    // Time per kernel (by primitive) and in materialize() (fused programs), outermost only.
+    const byKernel = {};
+    let kdepth = 0;
+    const timed = (name, f) => (...a) => {
+      const s = kdepth++ === 0 ? performance.now() : 0;
+      try {
+        return f(...a);
+      } finally {
+        if (--kdepth === 0) byKernel[name] = (byKernel[name] ?? 0) + performance.now() - s;
+      }
+    };
+    const origKernels = { ...webglKernels };
+    for (const [p, k] of Object.entries(webglKernels)) if (typeof k === "function") webglKernels[p] = timed(p, k);
+    const origMat = b.materialize;
+    b.materialize = timed("materialize (fused)", origMat.bind(b));
+    // Reads: [start, end] relative to the run's start.
+    const reads = [];
+    const origReadAsync = gp.readAsync.bind(gp);
+    let runStart = 0;
+    gp.readAsync = async (...a) => {
+      const s0 = performance.now() - runStart;
+      const r = await origReadAsync(...a);
+      reads.push([s0, performance.now() - runStart]);
+      return r;
+    };
     // Time in GPGPU calls (program lookup, draw, blit, acquire/release) within the above.
     const glMs = { program: 0, draw: 0, blit: 0, acquire: 0, release: 0, upload: 0 };
     const origs = {};
@@ -135,12 +179,17 @@ void main() { o = texture(x0, gl_FragCoord.xy * 0.0078125) + ${k}.0; }`;
       firstRead = null;
       inBackend = 0;
       const s = performance.now();
+      runStart = s;
       await inst.run();
       times.push(performance.now() - s);
       syncs.push(firstRead - s);
       backendMs.push(inBackend);
     }
     b.execute = origExec;
+    Object.assign(webglKernels, origKernels);
+    b.materialize = origMat;
+    for (const k of Object.keys(byKernel)) byKernel[k] = +(byKernel[k] / cfg.runs).toFixed(3);
+    gp.readAsync = origReadAsync;
     for (const m of Object.keys(glMs)) {
       gp[m] = origs[m];
       glMs[m] = +(glMs[m] / cfg.runs).toFixed(3);
@@ -169,6 +218,7 @@ void main() { o = texture(x0, gl_FragCoord.xy * 0.0078125) + ${k}.0; }`;
       if (!src) for (const [sx, p] of gp.programs) if (p === prog) srcOf.set(prog, (src = sx));
       const [w, h] = size ?? [outputs[0].W, outputs[0].H];
       const key = src;
+      if (seq.length < 400) seq.push(`${w}x${h} ${inputs.length}in ${outputs.length}out ${dt.toFixed(3)}ms  ${src.slice(src.indexOf("void main()") + 11, src.indexOf("void main()") + 11 + cfg.chars).replace(/\s+/g, " ")}`);
       const e = per.get(key) ?? { n: 0, ms: 0, texels: w * h, inputs: inputs.length, outputs: outputs.length };
       e.replay = { prog, inputs: inputs.map((t) => [t.W, t.H, t.kind]), outputs: outputs.map((t) => [t.W, t.H, t.kind]), size };
       e.n++;
@@ -176,9 +226,11 @@ void main() { o = texture(x0, gl_FragCoord.xy * 0.0078125) + ${k}.0; }`;
       per.set(key, e);
     };
     let blits = 0;
+    const seq = [];
     gp.blit = (src, dst, w, h, x, y) => {
       if (!counting) return origBlit(src, dst, w, h, x, y);
       blits++;
+      if (seq.length < 400) seq.push(`blit ${w}x${h}`);
       gp.readSync(scratch, 4);
       const s = performance.now();
       origBlit(src, dst, w, h, x, y);
@@ -227,12 +279,15 @@ void main() { o = texture(x0, gl_FragCoord.xy * 0.0078125) + ${k}.0; }`;
       syncMedian: syncs[syncs.length >> 1],
       backendMedian: backendMs[backendMs.length >> 1],
       glMs,
+      byKernel,
+      reads: reads.slice(-6).map(([a, e]) => `${a.toFixed(2)}-${e.toFixed(2)}`).join(" "),
       min: times[0],
       draws: (gp.stats.draws - d0) / R,
       blits: blits / R,
       sumMs: list.reduce((a, e) => a + e.ms, 0),
       replaySumMs: list.reduce((a, e) => a + (e.replayMs ?? 0) * e.n, 0),
       programs: list,
+      seq: seq.slice(0, seq.length / R),
     };
     inst.dispose();
   }
