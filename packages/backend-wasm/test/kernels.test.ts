@@ -2,7 +2,7 @@
  * Kernel-level cross-check of the wasm backend against the cpu oracle, aimed at the code paths the
  * shared parity suite does not reach: every SIMD loop's vector body and scalar tail, every
  * broadcast mode of the 2-d row kernels, the GEMM's cache-block and register-block edges, the
- * SIMD pooling (channel counts divisible by 4) and im2col with one channel. Inputs go straight to
+ * SIMD pooling (channel counts divisible by 4) and im2col with 1, 4, 8, 16 and other channel counts. Inputs go straight to
  * `Backend.execute` with output specs from core's shape rules.
  */
 import { describe, expect, it } from "vitest";
@@ -414,6 +414,33 @@ describe("convolution (im2col paths: one channel, vector channels, groups)", () 
         padding: [
           [0, 0],
           [0, 0],
+        ],
+        dilation: [1, 1],
+        groups: 1,
+      },
+    },
+    {
+      // 4 channels per group, and 16: the straight-line channel copies of im2col / col2im.
+      x: [2, 6, 7, 8],
+      k: [3, 3, 4, 6],
+      p: {
+        strides: [1, 1],
+        padding: [
+          [1, 1],
+          [1, 1],
+        ],
+        dilation: [1, 1],
+        groups: 2,
+      },
+    },
+    {
+      x: [1, 7, 6, 16],
+      k: [2, 3, 16, 5],
+      p: {
+        strides: [1, 2],
+        padding: [
+          [1, 0],
+          [1, 1],
         ],
         dilation: [1, 1],
         groups: 1,
