@@ -125,15 +125,15 @@ export function emitGemm(m: ModuleBuilder, cfg: GemmConfig): void {
         });
       });
     }
-    f.block((exit) => {
+    // The test at the bottom (kc >= 1 always): one branch per step instead of two.
+    f.get(a).get(aEnd).op(Op.i32_lt_u).if(() =>
       f.loop((top) => {
-        f.get(a).get(aEnd).op(Op.i32_ge_u).brIf(exit);
         step(0);
         f.get(a).i32(MR * 4).op(Op.i32_add).set(a);
         f.get(b).i32(NR * 4).op(Op.i32_add).set(b);
-        f.br(top);
-      });
-    });
+        f.get(a).get(aEnd).op(Op.i32_lt_u).brIf(top);
+      }),
+    );
     f.get(c).set(cr);
     for (let r = 0; r < MR; r++) {
       for (let j = 0; j < NV; j++) f.get(cr).get(accs[r * NV + j]).vStore(16 * j);
