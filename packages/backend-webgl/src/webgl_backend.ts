@@ -3,7 +3,7 @@
  * the kernel table in `kernels/`.
  *
  * Fusion (planned by core's `codegen/fusion.ts`, shared with the WebGPU backend): elementwise
- * primitives (unary, binary, compare, where, cast) are not run when called. They return a lazy
+ * primitives (unary, binary, compare, where, cast) and BroadcastTo are not run when called. They return a lazy
  * buffer that records the op; a later elementwise op over lazy buffers extends the expression.
  * The expression is compiled into one program and run when its value is needed: a read, a
  * non-elementwise kernel taking it as input, or when it grows past `LIMITS` (ops, textures). A
@@ -238,7 +238,7 @@ export class WebGLBackend implements Backend {
       d.refCount++;
       return [d];
     }
-    if (codegen.isFusible(prim)) return [this.lazy(prim, inputs, params, outputs[0]!)];
+    if (codegen.isFusible(prim) || codegen.isFusibleView(prim)) return [this.lazy(prim, inputs, params, outputs[0]!)];
     const kernel = webglKernels[prim] as unknown as (...a: unknown[]) => Tex[];
     const ins = inputs.map((t) => (READS_ONCE.has(prim) ? this.inputOrReader(t) : this.input(t)));
     const texs = kernel(this.ctx, ins, params, outputs);
@@ -259,7 +259,7 @@ export class WebGLBackend implements Backend {
   }
 
   /** Records an elementwise op as a lazy buffer (see the file header and `codegen.planFusion`). */
-  private lazy(prim: codegen.FusiblePrimitive, inputs: TensorInfo[], params: Params<Primitive>, out: ConcreteValue): GLData {
+  private lazy(prim: codegen.LazyPrimitive, inputs: TensorInfo[], params: Params<Primitive>, out: ConcreteValue): GLData {
     const size = sizeOf(out.shape);
     const ds = inputs.map((t) => this.data(t.dataId, "execute"));
     const plan = codegen.planFusion(ds, size, LIMITS, (d) => this.materialize(d));

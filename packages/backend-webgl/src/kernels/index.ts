@@ -1,7 +1,7 @@
 /**
  * The WebGL kernel table, one entry per primitive, typed `{ [P in Primitive]: ... }` so adding a
- * primitive to core without a WebGL kernel does not compile. Elementwise primitives are `FUSED`:
- * the backend records them lazily and compiles chains of them into one program
+ * primitive to core without a WebGL kernel does not compile. Elementwise primitives (and
+ * BroadcastTo, a view) are `FUSED`: the backend records them lazily and compiles chains of them into one program
  * (`elementwise.ts`); Reshape is `SHARED` (the buffer is reused as is).
  */
 import { Primitive } from "@webkeras/core";
@@ -9,7 +9,7 @@ import { convBackpropFilterKernel, convBackpropInputKernel, convKernel, poolBack
 import { iotaKernel, randomUniformKernel } from "./creation";
 import type { Kernel } from "./kernel";
 import { matmulKernel } from "./matmul";
-import { broadcastToKernel, concatKernel, gatherNdKernel, padKernel, scatterNdKernel, sliceKernel, transposeKernel } from "./movement";
+import { concatKernel, gatherNdKernel, padKernel, scatterNdKernel, sliceKernel, transposeKernel } from "./movement";
 import { argmaxKernel, cumsumKernel, reduceKernel } from "./reduce";
 import { argsortKernel, topKKernel } from "./sort";
 
@@ -61,7 +61,8 @@ export const webglKernels: { [P in Primitive]: Kernel<P> | typeof FUSED | typeof
   [Primitive.TopK]: topKKernel,
   [Primitive.Reshape]: SHARED,
   [Primitive.Transpose]: transposeKernel,
-  [Primitive.BroadcastTo]: broadcastToKernel,
+  // A view: fused as a broadcast read of its operand (`codegen.linearize`).
+  [Primitive.BroadcastTo]: FUSED,
   [Primitive.Slice]: sliceKernel,
   [Primitive.Pad]: padKernel,
   [Primitive.Concat]: concatKernel,

@@ -1,10 +1,10 @@
 /**
  * Movement kernels on the map template: each output element computes the flat index it reads
- * (transpose, broadcast_to, slice, pad, concat, gather_nd), or gathers what lands on it
+ * (transpose, slice, pad, concat, gather_nd; broadcast_to is fused, see `elementwise.ts`), or gathers what lands on it
  * (scatter_nd: out-of-range rows are dropped and duplicates add, like the cpu backend).
  */
 import type { Primitive } from "@webkeras/core";
-import { broadcastIndex, floatLit, intLit, ravel, sizeOf, stridesOf, unravel } from "../glsl";
+import { floatLit, intLit, ravel, sizeOf, stridesOf, unravel } from "../glsl";
 import { typeOf, type Kernel, type TexInput } from "./kernel";
 
 const coordNames = (r: number, p = "c"): string[] => Array.from({ length: r }, (_, d) => `${p}${d}`);
@@ -19,10 +19,6 @@ export const transposeKernel: Kernel<Primitive.Transpose> = (ctx, [x], p, [out])
   const body = `${unravel(out!.shape, "e", "c")} v = x0_e(${ravel(coordNames(r), p.perm.map((d) => st[d]!))});`;
   return [ctx.map([x!], out!, body)];
 };
-
-export const broadcastToKernel: Kernel<Primitive.BroadcastTo> = (ctx, [x], _p, [out]) => [
-  ctx.map([x!], out!, `v = x0_e(${broadcastIndex(out!.shape, x!.shape, "e")});`),
-];
 
 export const sliceKernel: Kernel<Primitive.Slice> = (ctx, [x], p, [out]) => {
   const st = stridesOf(x!.shape);

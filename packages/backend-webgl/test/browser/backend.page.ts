@@ -116,6 +116,22 @@ describe("fusion", () => {
     }
   });
 
+  it("broadcast_to fuses as a broadcast read: one pass", async () => {
+    const b = await webgl();
+    const x = ops.reshape(ops.convertToTensor(rand(64, 5, -1, 1)), [8, 8]);
+    const col = ops.reshape(ops.convertToTensor(rand(8, 6, -1, 1)), [8, 1]);
+    await x.data();
+    await col.data();
+    const before = b.gpgpu.stats.draws;
+    const y = keras.tidy(() => ops.multiply(x, ops.broadcastTo(ops.exp(col), [8, 8])));
+    const got = await y.data();
+    expect(b.gpgpu.stats.draws - before).toBe(1);
+    const xv = await x.data();
+    const cv = await col.data();
+    for (let i = 0; i < 64; i++) expect(Math.abs(got[i]! - xv[i]! * Math.exp(cv[i >> 3]!))).toBeLessThan(1e-6);
+    keras.dispose([x, col, y]);
+  });
+
   it("an elementwise chain feeding a reduction fuses into it: one pass", async () => {
     const b = await webgl();
     const x = ops.reshape(ops.convertToTensor(rand(1000, 3, -1, 1)), [10, 100]);

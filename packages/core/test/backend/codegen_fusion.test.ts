@@ -8,6 +8,7 @@
 import { describe, expect, it } from "vitest";
 import {
   isFusible,
+  isFusibleView,
   isInlinable,
   leafBroadcast,
   linearize,
@@ -16,6 +17,7 @@ import {
   type FusiblePrimitive,
   type LazyBuffer,
   type LazyNode,
+  type LazyPrimitive,
 } from "../../src/backend/codegen/fusion";
 import { Primitive, type Params } from "../../src/primitives/primitive";
 import type { DType } from "../../src/tensor/dtype";
@@ -91,7 +93,7 @@ class Toy {
   }
 
   /** An elementwise op; `shapes` are the operand shapes (a reshape may differ from the buffer's). */
-  op(prim: FusiblePrimitive, inputs: Buf[], outShape: number[], shapes = inputs.map((b) => b.shape)): Buf {
+  op(prim: LazyPrimitive, inputs: Buf[], outShape: number[], shapes = inputs.map((b) => b.shape)): Buf {
     const plan = planFusion(inputs, sizeOf(outShape), this.limits, this.materialize);
     const out = new Buf(outShape);
     out.node = { prim, params: {} as Params<Primitive>, inputs: inputs.map((data, i) => ({ data, shape: shapes[i]!, dtype: "float32" as DType })) };
@@ -259,6 +261,42 @@ describe("linearize", () => {
     const views = expr.steps.flatMap((s) => (s.kind === "leaf" ? [s.view] : []));
     expect(views).toEqual([[2, 3], [2, 1]]);
     close(evaluate(expr, y.shape), [0 - 100, 1 - 100, 2 - 100, 3 - 200, 4 - 200, 5 - 200]);
+  });
+});
+
+describe("BroadcastTo", () => {
+  it("is a view: its operand becomes a broadcast leaf, no step of its own", () => {
+    const t = new Toy();
+    const x = t.write(range(6, (i) => i), [2, 3]);
+    const col = t.write([100, 200], [2, 1]);
+    const b = t.op(Primitive.BroadcastTo, [col], [2, 3]);
+    expect(b.flat).toBe(false);
+    const y = t.op(Primitive.Add, [x, b], [2, 3]);
+    const expr = linearize(y, y.shape, t.materialize);
+    expect(expr.steps.map((s) => (s.kind === "leaf" ? s.view : s.prim))).toEqual([[2, 3], [2, 1], Primitive.Add]);
+    close(evaluate(expr, y.shape), [100, 101, 102, 203, 204, 205]);
+    expect(isFusibleView(Primitive.BroadcastTo)).toBe(true);
+    expect(isFusible(Primitive.BroadcastTo)).toBe(false);
+  });
+
+  it("of a lazy expression, evaluates the expression on the broadcast operands", () => {
+    const t = new Toy();
+    const e = t.op(Primitive.Exp, [t.write([0, 1], [2, 1])], [2, 1]);
+    const b = t.op(Primitive.BroadcastTo, [e], [2, 2]);
+    const y = t.op(Primitive.Mul, [b, t.write([1, 2, 3, 4], [2, 2])], [2, 2]);
+    close(t.read(y), [1, 2, 3 * Math.E, 4 * Math.E]);
+    expect(t.materialized).toEqual([y.id]); // one program
+  });
+
+  it("reshaped, is materialized first unless its operand is one element", () => {
+    const t = new Toy();
+    const b = t.op(Primitive.BroadcastTo, [t.write([1, 2], [2, 1])], [2, 2]);
+    const r = t.op(Primitive.Neg, [b], [4], [[4]]);
+    close(t.read(r), [-1, -1, -2, -2]);
+    expect(t.materialized).toEqual([b.id, r.id]);
+    const s = t.op(Primitive.BroadcastTo, [t.write([7], [1])], [2, 2]);
+    expect(s.flat).toBe(true);
+    close(t.read(t.op(Primitive.Neg, [s], [4], [[4]])), [-7, -7, -7, -7]);
   });
 });
 

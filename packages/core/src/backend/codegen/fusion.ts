@@ -41,8 +41,15 @@ import {
 } from "../../primitives/primitive";
 import type { DType } from "../../tensor/dtype";
 
-/** The primitives a fusing backend records lazily: the op table's, plus where and cast. */
+/** The elementwise primitives a fusing backend records lazily: the op table's, plus where and cast. */
 export type FusiblePrimitive = UnaryPrimitive | BinaryPrimitive | ComparePrimitive | Primitive.Where | Primitive.Cast;
+
+/**
+ * What a lazy node may record: the elementwise primitives, and BroadcastTo, a view that costs no
+ * op: `linearize` reads its operand broadcast to the program's output (right-aligned broadcasts
+ * compose), so renderers never see it.
+ */
+export type LazyPrimitive = FusiblePrimitive | Primitive.BroadcastTo;
 
 /**
  * Whether `prim` is elementwise and fusible (unary, binary, compare, where, cast).
@@ -50,6 +57,16 @@ export type FusiblePrimitive = UnaryPrimitive | BinaryPrimitive | ComparePrimiti
  */
 export function isFusible(prim: Primitive): prim is FusiblePrimitive {
   return isUnary(prim) || isBinary(prim) || isCompare(prim) || prim === Primitive.Where || prim === Primitive.Cast;
+}
+
+/**
+ * Whether `prim` is a view that fuses as a read of its operand (BroadcastTo). A backend may
+ * record it lazily too (with `planFusion`, like an elementwise op), so that the broadcast costs
+ * no pass of its own.
+ * @example isFusibleView(Primitive.BroadcastTo) // true
+ */
+export function isFusibleView(prim: Primitive): prim is Primitive.BroadcastTo {
+  return prim === Primitive.BroadcastTo;
 }
 
 /** One operand of a lazy op: the buffer and the shape and dtype the op saw it with. */
@@ -62,7 +79,7 @@ export interface LazyInput<B> {
 
 /** A pending elementwise op. */
 export interface LazyNode<B> {
-  prim: FusiblePrimitive;
+  prim: LazyPrimitive;
   params: Params<Primitive>;
   inputs: LazyInput<B>[];
 }
@@ -188,7 +205,8 @@ const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.len
 
 /**
  * The DAG under `root`, viewed with shape `outShape` (root's own shape or a reshape of it), as
- * ordered steps: each (buffer, view) pair once, leaves deduplicated, operands before their ops.
+ * ordered steps: each (buffer, view) pair once, leaves deduplicated, operands before their ops;
+ * BroadcastTo nodes become their operand read with its own shape (a broadcast leaf).
  * A lazy node met under a view it cannot be inlined with (a reshape of a non-flat expression) is
  * computed by `materialize` during the walk and read as a leaf.
  *
@@ -220,6 +238,12 @@ export function linearize<B extends LazyBuffer<B>>(root: B, outShape: readonly n
         bindingOf.set(data, binding);
       }
       step = { kind: "leaf", data, view, dtype, binding };
+    } else if (node.prim === Primitive.BroadcastTo) {
+      // A view: the operand, read broadcast to the output (no step of its own).
+      const i = node.inputs[0]!;
+      const idx = visit(i.data, i.shape, i.dtype);
+      memo.set(key, idx);
+      return idx;
     } else {
       // A flat node under a reshape: operands of its size take the view, one-element ones stay.
       const args = node.inputs.map((i) => visit(i.data, reshaped && i.data.size === data.size ? view : i.shape, i.dtype));

@@ -16,6 +16,7 @@ export {
 } from "./elementwise";
 export {
   isFusible,
+  isFusibleView,
   isInlinable,
   leafBroadcast,
   linearize,
@@ -28,4 +29,5 @@ export {
   type LazyBuffer,
   type LazyInput,
   type LazyNode,
+  type LazyPrimitive,
 } from "./fusion";
