@@ -275,6 +275,8 @@ export class GPGPU {
   /**
    * Runs `prog` over the rectangle (W x H of the first output, or `size`): one fragment per
    * output texel, inputs bound to samplers x0, x1, ... in order, outputs to render targets.
+   * `work`: the pass's cost in units of a simple fragment (default: the fragments), for when to
+   * flush.
    *
    * GL state is cached and only changed calls are made (program, attachments, draw buffers,
    * viewport, texture units): each WebGL call costs microseconds of validation and command
@@ -282,7 +284,7 @@ export class GPGPU {
    * unit that the next program does not sample cannot form a feedback loop, and the units it
    * samples are rebound to its inputs, which are never its outputs.
    */
-  draw(prog: Program, inputs: Tex[], outputs: Tex[], size?: [number, number]): void {
+  draw(prog: Program, inputs: Tex[], outputs: Tex[], size?: [number, number], work?: number): void {
     const gl = this.gl;
     if (this.current !== prog) {
       gl.useProgram(prog.program);
@@ -308,7 +310,7 @@ export class GPGPU {
     this.issued.texels += w * h;
     // Hand work to the GPU process as it is recorded, so it runs while JS records the rest
     // rather than all at the next read.
-    this.pending += w * h;
+    this.pending += work ?? w * h;
     if (this.pending >= this.flushTexels) {
       gl.flush();
       this.pending = 0;
@@ -333,7 +335,7 @@ export class GPGPU {
   directRead = { passes: 4, texels: 16384 };
   /** Fence polls through task hops before polling every millisecond (see `waitSync`); a field so diagnostics can vary it. */
   fastPolls = 1;
-  /** Output texels drawn between flushes (`FLUSH_TEXELS`; a field so diagnostics can vary it). */
+  /** Work (simple fragments) drawn between flushes (`FLUSH_TEXELS`; a field so diagnostics can vary it). */
   flushTexels = FLUSH_TEXELS;
   /** Cached GL state (see `draw`). */
   private current: Program | null = null;

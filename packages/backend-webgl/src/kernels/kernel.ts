@@ -71,10 +71,13 @@ export class KernelContext {
     this.gpgpu.release(t);
   }
 
-  /** Compiles (cached) and runs `source` with samplers x0.. = `inputs`, render targets `outputs`. */
-  run(source: string, inputs: Tex[], outputs: Tex[], size?: [number, number], names?: string[]): void {
+  /**
+   * Compiles (cached) and runs `source` with samplers x0.. = `inputs`, render targets `outputs`;
+   * `work` estimates the pass's cost (see `GPGPU.draw`).
+   */
+  run(source: string, inputs: Tex[], outputs: Tex[], size?: [number, number], names?: string[], work?: number): void {
     const prog = this.gpgpu.program(source, names ?? inputs.length, outputs.length);
-    this.gpgpu.draw(prog, inputs, outputs, size);
+    this.gpgpu.draw(prog, inputs, outputs, size, work);
   }
 
   /**

@@ -225,7 +225,8 @@ void main() {
   }
   ${outs.join("\n  ")}
 }`;
-  ctx.run(src, [ta, tb], blocks);
+  // Work: R*C vec4 multiply-adds per step of k, per fragment.
+  ctx.run(src, [ta, tb], blocks, undefined, undefined, BW * BH * K4 * R * C);
   if (A.temp) ctx.free(ta);
   if (B.temp) ctx.free(tb);
 
