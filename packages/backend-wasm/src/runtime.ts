@@ -10,7 +10,7 @@ import type { DType, TypedArray } from "@webkeras/core";
 import { Allocator } from "./allocator";
 import { buildKernelModule, type KernelExports, type ModuleConfig } from "./asm/module";
 import type { WasmFeatures } from "./features";
-import { ThreadPool, ctlWords, type Call } from "./threads";
+import { CTL_WORDS, ThreadPool, type Call } from "./threads";
 
 const PAGE = 65536;
 
@@ -38,8 +38,8 @@ export interface RuntimeOptions {
 }
 
 /**
- * Least work (float32 multiply-adds, or elements for memory-bound kernels: see `parallelFor`)
- * worth one more thread: waking a worker and joining it costs tens of microseconds.
+ * Least work (float32 multiply-adds; elementwise kernels count 4 per element) worth one more
+ * thread: waking a worker and joining it costs tens of microseconds.
  */
 export const PARALLEL_MIN_WORK = 1 << 20;
 
@@ -107,7 +107,7 @@ export class Runtime {
     if (shared) {
       // The control block is the first allocation, so it lies in the initial pages that every
       // worker's first view of memory covers.
-      const ctlBytes = ctlWords(threads) * 4;
+      const ctlBytes = CTL_WORDS * 4;
       const ctl = rt.alloc.alloc(ctlBytes);
       new Int32Array(memory.buffer, ctl, ctlBytes >> 2).fill(0);
       try {
@@ -123,30 +123,36 @@ export class Runtime {
   }
 
   /**
-   * How many threads to split `work` over (see `PARALLEL_MIN_WORK`), at most `units` (the
-   * number of pieces the work can be cut into).
+   * How many tasks to cut `work` into (at most `units`, the pieces it can be cut into): 1 when
+   * it is too small to share (see `PARALLEL_MIN_WORK`), else up to `perThread` per thread, so
+   * that a thread the OS does not run for a while holds up only a small part (`threads.ts`).
+   * Cutting finer has its own cost (a GEMM task packs its own copy of the operand it does not
+   * split), which is why callers choose `perThread`.
    */
-  threadsFor(work: number, units: number): number {
+  tasksFor(work: number, units: number, perThread = 1): number {
     const n = this.numThreads;
     if (n === 1) return 1;
-    return Math.max(1, Math.min(n, units, Math.floor(work / this.minParallelWork)));
+    const threads = Math.min(n, Math.floor(work / this.minParallelWork));
+    if (threads <= 1) return 1;
+    return Math.max(1, Math.min(units, threads * perThread));
   }
 
   /**
-   * Runs call list t on thread t (list 0 on this thread) and returns when all are done. With one
-   * list, or no workers, everything runs here in order.
+   * Runs every task (a list of kernel calls) and returns when all are done: on the worker
+   * threads and this one, whichever takes a task first; with one task, or no workers, all here
+   * in order. Tasks must not depend on each other (disjoint outputs, scratch of their own).
    */
-  parallel(lists: Call[][]): void {
-    if (!this.pool || lists.length === 1) {
-      for (const list of lists)
-        for (const [fn, ...args] of list)
+  parallel(tasks: Call[][]): void {
+    if (!this.pool || tasks.length === 1) {
+      for (const task of tasks)
+        for (const [fn, ...args] of task)
           (this.k as unknown as Record<string, (...a: number[]) => void>)[fn]!(...args);
       return;
     }
     let area = 0;
     let areaBytes = 0;
     try {
-      this.pool.run(lists, (bytes) => {
+      this.pool.run(tasks, (bytes) => {
         areaBytes = bytes;
         area = this.alloc.alloc(bytes);
         return area;

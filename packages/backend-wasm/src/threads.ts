@@ -1,25 +1,29 @@
 /**
  * Worker threads over one shared wasm memory: the same compiled kernel module instantiated in
- * N - 1 workers (Web Workers in browsers, `worker_threads` in Node), each running lists of kernel
- * calls that the main thread writes into memory. The backend's API stays synchronous: `run` hands
- * each worker its list, runs list 0 itself, and returns when every list has finished.
+ * N - 1 workers (Web Workers in browsers, `worker_threads` in Node). A split kernel is a set of
+ * tasks (each a list of kernel calls, with its own outputs and scratch) that the main thread
+ * writes into memory; every thread, the main one included, takes tasks from a shared counter
+ * until none is left. The backend's API stays synchronous: `run` returns when every task is done.
  *
- * Handshake (an int32 control block in memory, `ctlWords(n)` words at `ctl`):
+ * Taking tasks dynamically rather than handing each thread a fixed share matters on a busy
+ * machine: a worker that the OS has not scheduled (or has preempted) holds at most one task, and
+ * the others, the main thread included, take the rest; results do not change, since a task
+ * computes the same values whoever runs it.
+ *
+ * Handshake (an int32 control block in memory, `CTL_WORDS` words at `ctl`):
  * - [GEN] generation: workers `Atomics.wait` on it; the main thread bumps it and notifies.
- * - [LIST + w] byte offset of worker w's call list this generation; [CLAIM + w] 0 while nobody
- *   has taken that list: whoever swaps it to 1 first (worker w, or the main thread once its own
- *   list is done) runs the list. So a worker that the OS has not scheduled yet (a busy machine)
- *   costs no waiting: the main thread runs its share instead, and the results are the same.
- * - [PENDING] claimed-or-not lists still to finish; the thread that ran a list decrements it, and
- *   the last one notifies. The main thread waits on it with `Atomics.wait` where the platform
- *   allows blocking (Node, workers) and spins with `Atomics.load` where it does not (a page's
- *   main thread).
- * - [ERROR] 1 + index of a worker whose list threw (a trap); [STOP] set once, on dispose.
- * A call list is int32 words: total words, then per call (export index, argument count,
+ * - [NEXT] the next task index to take (`Atomics.add`); CLOSED between runs, so a worker that
+ *   wakes late takes nothing from a run that is over or still being written.
+ * - [TASKS] number of tasks; [TABLE] byte offset of their table (one byte offset per task).
+ * - [PENDING] tasks not finished; whoever runs a task decrements it, and the last one notifies.
+ *   The main thread waits on it with `Atomics.wait` where the platform allows blocking (Node,
+ *   workers) and spins with `Atomics.load` where it does not (a page's main thread).
+ * - [ERROR] 1 + index of a task that threw in a worker (a trap); [STOP] set once, on dispose.
+ * A task is int32 words: total words, then per call (export index, argument count,
  * arguments...). Every argument is an i32 (pointers, sizes, byte strides).
  *
- * Ownership is by construction, not by locks: a split kernel gives each thread disjoint outputs
- * and its own scratch, and every output element is computed by exactly one thread in the same
+ * Ownership is by construction, not by locks: a split kernel gives each task disjoint outputs
+ * and its own scratch, and every output element is computed by exactly one task in the same
  * order as on one thread, so results are bit-identical for any thread count.
  *
  * The worker is a small plain-JavaScript program kept as a string (`WORKER_SOURCE`) and started
@@ -34,9 +38,15 @@ const GEN = 0;
 const PENDING = 1;
 const ERROR = 2;
 const STOP = 3;
-const LIST = 4;
-/** Words of the control block for `n` threads (CLAIM follows the n LIST words). */
-export const ctlWords = (n: number): number => LIST + 2 * n;
+const NEXT = 4;
+const TASKS = 5;
+const TABLE = 6;
+/** Words of the control block. */
+export const CTL_WORDS = 8;
+/** Polls of [PENDING] before the main thread blocks (tens of microseconds). */
+const SPINS = 20000;
+/** [NEXT] between runs: far above any task count, and adding to it stays there. */
+const CLOSED = 1 << 30;
 
 // The worker: instantiate the module on the shared memory, report ready, then loop forever
 // (blocked in Atomics.wait between generations). Plain ES2017 so that no bundler touches it.
@@ -52,22 +62,27 @@ const start = async (m, post) => {
     Atomics.wait(I, c + ${GEN}, gen);
     gen = Atomics.load(I, c + ${GEN});
     if (Atomics.load(I, c + ${STOP}) !== 0) return;
-    if (Atomics.compareExchange(I, c + ${LIST} + m.size + m.index, 0, 1) !== 0) continue;
-    let p = Atomics.load(I, c + ${LIST} + m.index) >> 2;
-    try {
-      if ((p + 1) * 4 > I.byteLength) I = new Int32Array(m.memory.buffer);
-      const end = p + I[p];
-      if (end * 4 > I.byteLength) I = new Int32Array(m.memory.buffer);
-      for (p++; p < end; ) {
-        const fn = fns[I[p]];
-        const n = I[p + 1];
-        fn(...I.subarray(p + 2, p + 2 + n));
-        p += 2 + n;
+    for (;;) {
+      const t = Atomics.add(I, c + ${NEXT}, 1);
+      if (t >= Atomics.load(I, c + ${TASKS})) break;
+      try {
+        const table = Atomics.load(I, c + ${TABLE}) >> 2;
+        if ((table + t + 1) * 4 > I.byteLength) I = new Int32Array(m.memory.buffer);
+        let p = I[table + t] >> 2;
+        if ((p + 1) * 4 > I.byteLength) I = new Int32Array(m.memory.buffer);
+        const end = p + I[p];
+        if (end * 4 > I.byteLength) I = new Int32Array(m.memory.buffer);
+        for (p++; p < end; ) {
+          const fn = fns[I[p]];
+          const n = I[p + 1];
+          fn(...I.subarray(p + 2, p + 2 + n));
+          p += 2 + n;
+        }
+      } catch (e) {
+        Atomics.store(I, c + ${ERROR}, t + 1);
       }
-    } catch (e) {
-      Atomics.store(I, c + ${ERROR}, m.index + 1);
+      if (Atomics.sub(I, c + ${PENDING}, 1) === 1) Atomics.notify(I, c + ${PENDING});
     }
-    if (Atomics.sub(I, c + ${PENDING}, 1) === 1) Atomics.notify(I, c + ${PENDING});
   }
 };
 if (typeof self === "undefined") {
@@ -191,11 +206,13 @@ export class ThreadPool {
     this.c = ctl >> 2;
     this.ids = new Map(names.map((n, i) => [n, i]));
     this.block = canBlock(this.I);
+    this.I.fill(0, this.c, this.c + CTL_WORDS);
+    Atomics.store(this.I, this.c + NEXT, CLOSED);
   }
 
   /**
-   * Starts `n - 1` workers on `module` and the shared `memory` (control block at `ctl`, zeroed,
-   * `ctlWords(n)` words). Rejects if a worker cannot start (no Worker, a CSP that forbids blob:
+   * Starts `n - 1` workers on `module` and the shared `memory` (control block at `ctl`,
+   * `CTL_WORDS` words). Rejects if a worker cannot start (no Worker, a CSP that forbids blob:
    * workers, no answer in 10 s); the caller then runs single-threaded.
    */
   static async start(
@@ -207,9 +224,7 @@ export class ThreadPool {
   ): Promise<ThreadPool> {
     const names = Object.keys(exports).filter((k) => typeof exports[k] === "function");
     const started = await Promise.allSettled(
-      Array.from({ length: n - 1 }, (_, i) =>
-        startWorker({ module, memory, ctl, names, index: i + 1, size: n }, 10_000),
-      ),
+      Array.from({ length: n - 1 }, () => startWorker({ module, memory, ctl, names }, 10_000)),
     );
     const workers = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
     const failed = started.find((s) => s.status === "rejected");
@@ -221,72 +236,64 @@ export class ThreadPool {
   }
 
   /**
-   * Runs `lists[0]` here and `lists[w]` on worker w (at most `size` lists; missing ones idle),
-   * then returns once all have finished. `listArea(words)` gives memory for the encoded lists
-   * (released by the caller after `run` returns).
+   * Runs every task (on any thread, this one included) and returns once all have finished.
+   * `area(bytes)` gives memory for the encoded tasks (released by the caller after `run`).
    */
-  run(lists: Call[][], listArea: (bytes: number) => number): void {
-    if (lists.length === 1 || this.disposed) {
-      for (const list of lists) this.runHere(list);
+  run(tasks: Call[][], area: (bytes: number) => number): void {
+    if (tasks.length === 1 || this.disposed) {
+      for (const task of tasks) this.runHere(task);
       return;
     }
-    const words = lists.slice(1).map((l) => 1 + l.reduce((s, call) => s + 1 + call.length, 0));
-    const base = listArea(words.reduce((s, w) => s + w, 0) * 4);
-    let I: Int32Array<ArrayBufferLike> = new Int32Array(this.memory.buffer);
-    let p = base >> 2;
-    const { c } = this;
-    const CLAIM = LIST + this.size;
-    let pending = 0;
-    for (let w = 1; w < this.size; w++) {
-      const list = lists[w];
-      if (!list || list.length === 0) {
-        Atomics.store(this.I, c + CLAIM + w, 1);
-        continue;
-      }
-      pending++;
-      Atomics.store(this.I, c + LIST + w, p * 4);
-      I[p++] = words[w - 1]!;
-      for (const [fn, ...args] of list) {
+    const n = tasks.length;
+    const words = tasks.map((l) => 1 + l.reduce((s, call) => s + 1 + call.length, 0));
+    const base = area((n + words.reduce((s, w) => s + w, 0)) * 4);
+    // A view made after `area` (which may grow memory): the older one would miss new pages.
+    const V = new Int32Array(this.memory.buffer);
+    const table = base >> 2;
+    let p = table + n;
+    tasks.forEach((task, t) => {
+      V[table + t] = p * 4;
+      V[p++] = words[t]!;
+      for (const [fn, ...args] of task) {
         const id = this.ids.get(fn);
         if (id === undefined)
           throw new Error(`wasm threads: no kernel export "${fn}". Received: ${fn}`);
-        I[p++] = id;
-        I[p++] = args.length;
-        for (const a of args) I[p++] = a;
+        V[p++] = id;
+        V[p++] = args.length;
+        for (const a of args) V[p++] = a;
       }
-      Atomics.store(this.I, c + CLAIM + w, 0);
-    }
-    I = this.I;
+    });
+    const { I, c } = this;
+    Atomics.store(I, c + TABLE, base);
+    Atomics.store(I, c + TASKS, n);
     Atomics.store(I, c + ERROR, 0);
-    Atomics.store(I, c + PENDING, pending);
+    Atomics.store(I, c + PENDING, n);
+    Atomics.store(I, c + NEXT, 0);
     Atomics.add(I, c + GEN, 1);
     Atomics.notify(I, c + GEN);
     let error: unknown = null;
-    try {
-      this.runHere(lists[0] ?? []);
-      // Lists no worker has taken yet (not scheduled, or slow to wake): run them here.
-      for (let w = 1; w < this.size; w++)
-        if (Atomics.compareExchange(I, c + CLAIM + w, 0, 1) === 0) {
-          try {
-            this.runHere(lists[w]!);
-          } finally {
-            Atomics.sub(I, c + PENDING, 1);
-          }
+    for (let t = Atomics.add(I, c + NEXT, 1); t < n; t = Atomics.add(I, c + NEXT, 1)) {
+      // After an error, the remaining tasks are taken but not run, so the wait below ends.
+      if (!error)
+        try {
+          this.runHere(tasks[t]!);
+        } catch (err) {
+          error = err;
         }
-    } catch (err) {
-      error = err;
-      // Take every list still unclaimed, so that the wait below ends.
-      for (let w = 1; w < this.size; w++)
-        if (Atomics.compareExchange(I, c + CLAIM + w, 0, 1) === 0) Atomics.sub(I, c + PENDING, 1);
+      Atomics.sub(I, c + PENDING, 1);
     }
-    // The workers' share: usually done by now (the split is even), so this is short.
+    // Tasks still running on workers: usually none or one, so this is short.
+    // Spin first (a task usually ends within microseconds of ours), then block: a blocked thread
+    // on a busy machine can wait milliseconds for the OS to run it again.
+    let spins = 0;
     for (let v = Atomics.load(I, c + PENDING); v !== 0; v = Atomics.load(I, c + PENDING))
-      if (this.block) Atomics.wait(I, c + PENDING, v, 100);
+      if (this.block && ++spins > SPINS) Atomics.wait(I, c + PENDING, v, 100);
+    Atomics.store(I, c + NEXT, CLOSED);
     if (error) throw error;
     const failed = Atomics.load(I, c + ERROR);
     if (failed !== 0)
       throw new Error(
-        `wasm threads: a kernel call failed in worker ${failed} (out-of-bounds access or an invalid argument). Received: lists=${JSON.stringify(lists[failed]?.map((call) => call[0]))}`,
+        `wasm threads: a kernel call failed in a worker (out-of-bounds access or an invalid argument). Received: task=${JSON.stringify(tasks[failed - 1]?.map((call) => call[0]))}`,
       );
   }
 

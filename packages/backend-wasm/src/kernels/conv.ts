@@ -154,11 +154,11 @@ export const convKernel: WasmKernel<Primitive.Conv> = (rt, inputs, params, outpu
       );
     return;
   }
-  // Output rows are split evenly over threads; each thread builds its rows' patches chunk by
-  // chunk into its own buffer and multiplies them (the GEMM's result does not depend on where
+  // Output rows are cut into T tasks; each builds its rows' patches chunk by chunk into its own
+  // buffer and multiplies them (the GEMM's result does not depend on where
   // chunks or splits fall, see \`gemm\`).
   const { MR } = rt.config;
-  const T = rt.threadsFor(rows * og * kc * G, Math.ceil(rows / MR));
+  const T = rt.tasksFor(rows * og * kc * G, Math.ceil(rows / MR), 4);
   const span = Math.min(chunkRows(kc), Math.ceil(rows / T));
   const bufBytes = span * kc * 4;
   const perThread = bufBytes + gemmScratchBytes(rt, span, og, kc);
@@ -314,10 +314,11 @@ export const convBackpropFilterKernel: WasmKernel<Primitive.ConvBackpropFilter> 
   }
   // Each chunk of R rows gives a partial dk (kc x og) of its own, and the partials are added in
   // chunk order: a two-level sum that is more accurate than one running sum over every row, and
-  // whose result does not depend on how many threads computed the partials (T chunks at a time).
+  // whose result does not depend on how many threads computed the partials (T chunks at a time,
+  // one task each).
   const R = chunkRows(kc);
   const chunks = Math.ceil(rows / R);
-  const T = rt.threadsFor(rows * og * kc * G, chunks);
+  const T = rt.tasksFor(rows * og * kc * G, chunks, 2);
   const bufBytes = Math.min(R, rows) * kc * 4;
   const partBytes = kc * og * 4;
   const perThread = bufBytes + partBytes + gemmScratchBytes(rt, kc, og, Math.min(R, rows));

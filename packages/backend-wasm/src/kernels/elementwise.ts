@@ -27,7 +27,7 @@ import {
 const { binaryInto, castInto, unaryInto, whereInto } = cpuKernelUtils;
 
 /**
- * Work per element of a memory-bound elementwise op, in the units of `Runtime.threadsFor` (one
+ * Work per element of a memory-bound elementwise op, in the units of `Runtime.tasksFor` (one
  * multiply-add): splitting pays from about a quarter of a million elements.
  */
 const EW_WEIGHT = 4;
@@ -51,7 +51,7 @@ export function unaryKernel(prim: UnaryPrimitive): WasmKernel<UnaryPrimitive> {
     const out = outputs[0];
     if (simd && x.dtype === "float32" && out.dtype === "float32") {
       const n = x.size;
-      const T = rt.threadsFor(n * EW_WEIGHT, Math.ceil(n / 16));
+      const T = rt.tasksFor(n * EW_WEIGHT, Math.ceil(n / 16), 4);
       rt.parallel(
         Array.from({ length: T }, (_, t) => {
           const lo = Math.floor((n * t) / T / 16) * 16;
@@ -103,9 +103,9 @@ export function binaryKernel(
         const mode = `${+rep[0]}${+rep[1]}`;
         const fn = simd ? `ew_${simd}_${+rep[1] | (+rep[0] << 1)}` : `cmp_${cmp!}_${mode}`;
         const [pa, pb, po] = [a.ptr + offs[0] * 4, b.ptr + offs[1] * 4, out.ptr + oo * eb];
-        // Large ops are split over threads: by rows, or (one row) by 16-aligned column ranges.
+        // Large ops are cut into tasks: by rows, or (one row) by 16-aligned column ranges.
         const byRows = rows > 1;
-        const T = rt.threadsFor(rows * n * EW_WEIGHT, byRows ? rows : Math.ceil(n / 16));
+        const T = rt.tasksFor(rows * n * EW_WEIGHT, byRows ? rows : Math.ceil(n / 16), 4);
         rt.parallel(
           Array.from({ length: T }, (_, t): Call[] => {
             if (byRows) {

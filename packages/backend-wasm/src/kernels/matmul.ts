@@ -83,8 +83,8 @@ export function gemmScratchBytes(rt: Runtime, M: number, N: number, K: number): 
 /**
  * C (M x N at `c`, row stride `ldc` elements) = A · B, or += when `accumulate`. float32 only.
  *
- * Large products are split over threads by rows of C (or by columns when C is wider than tall:
- * each thread packs its own copy of the operand that is not split, so the smaller one is copied).
+ * Large products are split into tasks by rows of C (or by columns when C is wider than tall: each
+ * task packs its own copy of the operand that is not split, so the smaller one is copied).
  * Every element of C is summed in the same order whatever the split (k slices of KC, in order;
  * edge tiles accumulate like full ones), so the result does not depend on the thread count.
  * @example gemm(rt, 2, 2, 3, { ptr: a, rs: 3, cs: 1 }, { ptr: b, rs: 2, cs: 1 }, c, 2, false)
@@ -111,7 +111,10 @@ export function gemm(
   const { MR, NR } = rt.config;
   const byRows = M >= N;
   const units = byRows ? Math.ceil(M / MR) : Math.ceil(N / NR);
-  const T = rt.threadsFor(M * N * K, units);
+  // Tasks per thread: 2 or 4 for large products (each task packs its own copy of the operand
+  // that is not split, negligible at that size), 1 for small ones.
+  const work = M * N * K;
+  const T = rt.tasksFor(work, units, work >= 1 << 25 ? 4 : work >= 1 << 22 ? 2 : 1);
   // Part t: rows (or columns) [lo, hi), cut at multiples of MR (NR).
   const parts = Array.from({ length: T }, (_, t) => {
     const unit = byRows ? MR : NR;
