@@ -41,8 +41,7 @@ interface Fused {
  * "texel" (a reader of texel `t`: leaves read once per texel), or null (a reader of element `e`:
  * every leaf read per element). Samplers are named `${prefix}0`, `${prefix}1`, ...
  */
-function fuse(root: GLData, outShape: number[], out: Tex | "texel" | null, prefix: string, materialize: (d: GLData) => void): Fused {
-  const expr = codegen.linearize(root, outShape, materialize);
+function fuse(expr: codegen.FusedExpr<GLData>, outShape: number[], out: Tex | "texel" | null, prefix: string): Fused {
   const textures = expr.leaves.map((d) => d.tex!);
   const names = textures.map((_, i) => `${prefix}${i}`);
   const pre: string[] = [];
@@ -103,18 +102,26 @@ function fuse(root: GLData, outShape: number[], out: Tex | "texel" | null, prefi
  * @returns the shader source and the textures to bind as x0, x1, ...
  */
 export function fusedProgram(root: GLData, out: Tex, materialize: (d: GLData) => void): { source: string; textures: Tex[] } {
-  const f = fuse(root, root.shape, out, "x", materialize);
-  const k = kindOf(root.dtype);
-  const decls = f.textures.map((t, i) => inputDecl(f.names[i]!, t)).join("\n");
-  const main = `void main() {
+  const expr = codegen.linearize(root, root.shape, materialize);
+  const textures = expr.leaves.map((d) => d.tex!);
+  const key = `P${out.W}x${out.H}|${root.dtype}|${root.shape}|${exprKey(expr)}`;
+  let source = SOURCES.get(key);
+  if (source === undefined) {
+    const f = fuse(expr, root.shape, out, "x");
+    const k = kindOf(root.dtype);
+    const decls = f.textures.map((t, i) => inputDecl(f.names[i]!, t)).join("\n");
+    const main = `void main() {
   int t = ${fragTexel(out.W)};
   ${f.pre.join("\n  ")}
   ${vecType(k)} r;
   ${unroll4("c", `int e = 4 * t + c;\n    ${f.body.join("\n    ")}\n    r[c] = ${f.result};`)}
   o = r;
 }`;
-  const text = `${decls}\n${main}`;
-  return { source: `${HEADER}${outputDecl(k)}\n${helpersFor(text)}\n${text}`, textures: f.textures };
+    const text = `${decls}\n${main}`;
+    source = `${HEADER}${outputDecl(k)}\n${helpersFor(text)}\n${text}`;
+    remember(key, source);
+  }
+  return { source, textures };
 }
 
 /**
@@ -130,15 +137,49 @@ export function fusedReader(
   materialize: (d: GLData) => void,
   vec = false,
 ): { decl: string; textures: Tex[]; names: string[] } {
-  const f = fuse(root, shape, vec ? "texel" : null, `${name}l`, materialize);
-  const k = kindOf(root.dtype);
-  const T = scalarType(k);
-  const decls = f.textures.map((t, i) => inputDecl(f.names[i]!, t)).join("\n");
-  const fn = vec
-    ? // Texel t (elements 4t .. 4t + 3), leaves read per texel where their broadcast allows.
-      `${vecType(k)} ${name}_t(int t) {\n  ${f.pre.join("\n  ")}\n  ${vecType(k)} r;\n  ${unroll4("c", `int e = 4 * t + c;\n    ${f.body.join("\n    ")}\n    r[c] = ${f.result};`)}\n  return r;\n}\n${T} ${name}_e(int e) { return ${name}_t(e >> 2)[e & 3]; }`
-    : `${T} ${name}_e(int e) {\n  ${f.body.join("\n  ")}\n  return ${f.result};\n}`;
-  return { decl: `${decls}\n${fn}`, textures: f.textures, names: f.names };
+  const expr = codegen.linearize(root, shape, materialize);
+  const textures = expr.leaves.map((d) => d.tex!);
+  const names = textures.map((_, i) => `${name}l${i}`);
+  const key = `R${name}|${vec}|${root.dtype}|${shape}|${exprKey(expr)}`;
+  let decl = SOURCES.get(key);
+  if (decl === undefined) {
+    const f = fuse(expr, shape, vec ? "texel" : null, `${name}l`);
+    const k = kindOf(root.dtype);
+    const T = scalarType(k);
+    const decls = f.textures.map((t, i) => inputDecl(f.names[i]!, t)).join("\n");
+    const fn = vec
+      ? // Texel t (elements 4t .. 4t + 3), leaves read per texel where their broadcast allows.
+        `${vecType(k)} ${name}_t(int t) {\n  ${f.pre.join("\n  ")}\n  ${vecType(k)} r;\n  ${unroll4("c", `int e = 4 * t + c;\n    ${f.body.join("\n    ")}\n    r[c] = ${f.result};`)}\n  return r;\n}\n${T} ${name}_e(int e) { return ${name}_t(e >> 2)[e & 3]; }`
+      : `${T} ${name}_e(int e) {\n  ${f.body.join("\n  ")}\n  return ${f.result};\n}`;
+    decl = `${decls}\n${fn}`;
+    remember(key, decl);
+  }
+  return { decl, textures, names };
+}
+
+/**
+ * Generated text by structural key: the steps (ops, params, dtypes, operand order), each leaf's
+ * view and texture size and format, and the output. Building the key is several times cheaper
+ * than generating the source, and a training loop runs the same programs every step; the cached
+ * string also keeps its hash for the program cache's lookup.
+ */
+const SOURCES = new Map<string, string>();
+const MAX_SOURCES = 4096;
+
+function remember(key: string, text: string): void {
+  if (SOURCES.size >= MAX_SOURCES) SOURCES.clear();
+  SOURCES.set(key, text);
+}
+
+function exprKey(expr: codegen.FusedExpr<GLData>): string {
+  let key = "";
+  for (const st of expr.steps) {
+    if (st.kind === "leaf") {
+      const t = expr.leaves[st.binding]!.tex!;
+      key += `L${st.binding}:${st.view}:${st.dtype}:${t.W}x${t.H}${t.kind};`;
+    } else key += `${st.prim}${st.prim === Primitive.Cast ? (st.params as Params<Primitive.Cast>).dtype : ""}:${st.args}:${st.inDtypes}:${st.dtype};`;
+  }
+  return `${key}=${expr.result}`;
 }
 
 /** One elementwise op as a GLSL expression over operand locals. */
