@@ -315,8 +315,20 @@ const HELPERS: [name: string, deps: string[], body: string][] = [
   ],
 ];
 
+/** `helpersFor` by kernel text: kernels regenerate the same text every training step. */
+const HELPERS_BY_TEXT = new Map<string, string>();
+
 /** Definitions of the helpers called in `src` (and their dependencies), in dependency order. */
 export function helpersFor(src: string): string {
+  const hit = HELPERS_BY_TEXT.get(src);
+  if (hit !== undefined) return hit;
+  if (HELPERS_BY_TEXT.size >= 4096) HELPERS_BY_TEXT.clear();
+  const out = scanHelpers(src);
+  HELPERS_BY_TEXT.set(src, out);
+  return out;
+}
+
+function scanHelpers(src: string): string {
   const used = new Set<string>();
   const visit = (name: string) => {
     if (used.has(name)) return;

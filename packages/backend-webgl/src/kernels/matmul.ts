@@ -14,7 +14,7 @@
  */
 import type { ConcreteValue, Params, Primitive } from "@webkeras/core";
 import type { Tex } from "../gpgpu";
-import { HEADER, broadcastIndex, floatLit, fragTexel, layoutFor, outputDecl, sizeOf } from "../glsl";
+import { HEADER, broadcastIndex, floatLit, fragTexel, layoutFor, outputDecl, sizeOf, unroll4 } from "../glsl";
 import { typeOf, type Kernel, type KernelContext, type TexInput } from "./kernel";
 
 /** Multiply-adds below which the plain kernel runs. */
@@ -146,6 +146,64 @@ function blockedMatmul(ctx: KernelContext, a: TexInput, b: TexInput, p: Params<P
   const tb = B.t.tex;
   const blocks = Array.from({ length: R * C }, () => ctx.gpgpu.acquire(BW, BH, "f"));
 
+  // The kernel text depends only on the geometry below: cached, as a training loop runs the
+  // same matmuls every step.
+  const key = `${M},${N},${K},${d.batch},${d.batchA},${d.batchB},${ta.W}x${ta.H},${tb.W}x${tb.H},${BW}x${BH},${R}x${C},${strided}`;
+  let src = BLOCKED.get(key);
+  if (src === undefined) {
+    src = blockedSource(d, ta, tb, R, C, strided, BW, BH, MR, NC, MB);
+    if (BLOCKED.size >= 1024) BLOCKED.clear();
+    BLOCKED.set(key, src);
+  }
+  // Work: R*C vec4 multiply-adds per step of k, per fragment.
+  ctx.run(src, [ta, tb], blocks, undefined, undefined, BW * BH * K4 * R * C);
+  if (A.temp) ctx.free(ta);
+  if (B.temp) ctx.free(tb);
+
+  if (strided) {
+    const res = ctx.alloc(out.shape, "float32");
+    for (let r = 0; r < R; r++)
+      for (let c = 0; c < C; c++) {
+        const w = Math.min(NC, N4 - c * NC);
+        const h = Math.min(MR, rows - r * MR);
+        if (w > 0 && h > 0) ctx.gpgpu.blit(blocks[r * C + c]!, res, w, h, c * NC, r * MR);
+      }
+    for (const t of blocks) ctx.gpgpu.release(t);
+    return res;
+  }
+
+  // Merge: output element (bt, i, j) is component j % 4 of texel (j4 / C, bt * MB + i / R) of
+  // block (i % R) * C + j4 % C, where j4 = j / 4.
+  const res = ctx.alloc(out.shape, "float32");
+  const sel = blocks.map((_, s) => `if (s == ${s}) return texture(x${s}, uv);`).join(" ");
+  const decl = blocks.map((_, s) => `uniform sampler2D x${s};`).join("\n");
+  const coords = (e: string) => `int bt = ${e} / ${M * N}; int rem = ${e} - bt * ${M * N}; int i = rem / ${N}; int j = rem - i * ${N}; int j4 = j >> 2;
+    int s = (i % ${R}) * ${C} + j4 % ${C};
+    vec2 uv = vec2((float(j4 / ${C}) + 0.5) * ${floatLit(1 / BW)}, (float(bt * ${MB} + i / ${R}) + 0.5) * ${floatLit(1 / BH)});`;
+  const main =
+    N % 4 === 0
+      ? `int e0 = 4 * t; ${coords("e0")} o = blk(s, uv);`
+      : `vec4 r4 = vec4(0.0);
+  ${unroll4("c", `int e = 4 * t + c; if (e < ${sizeOf(out.shape)}) { ${coords("e")} r4[c] = blk(s, uv)[j & 3]; }`)}
+  o = r4;`;
+  const msrc = `${HEADER}${outputDecl("f")}
+${decl}
+vec4 blk(int s, vec2 uv) { ${sel} return vec4(0.0); }
+void main() {
+  int t = ${fragTexel(res.W)};
+  ${main}
+}`;
+  ctx.run(msrc, blocks, [res]);
+  for (const t of blocks) ctx.gpgpu.release(t);
+  return res;
+}
+
+/** Kernel text of the blocked matmul (see `blockedMatmul`). */
+function blockedSource(d: Dims, ta: Tex, tb: Tex, R: number, C: number, strided: boolean, BW: number, BH: number, MR: number, NC: number, MB: number): string {
+  const { M, K } = d;
+  const N4 = Math.ceil(d.N / 4);
+  const K4 = Math.ceil(K / 4);
+  const rows = d.nb * M;
   const lines: string[] = [];
   lines.push(`ivec2 fc = ivec2(gl_FragCoord.xy);`);
   if (strided) {
@@ -205,7 +263,7 @@ function blockedMatmul(ctx: KernelContext, a: TexInput, b: TexInput, p: Params<P
   };
   const outs: string[] = [];
   for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) outs.push(`o${r * C + c} = acc${r}_${c};`);
-  const src = `${HEADER}${outputDecl("f", R * C, true)}
+  return `${HEADER}${outputDecl("f", R * C, true)}
 uniform sampler2D x0;
 uniform sampler2D x1;
 void main() {
@@ -225,48 +283,9 @@ void main() {
   }
   ${outs.join("\n  ")}
 }`;
-  // Work: R*C vec4 multiply-adds per step of k, per fragment.
-  ctx.run(src, [ta, tb], blocks, undefined, undefined, BW * BH * K4 * R * C);
-  if (A.temp) ctx.free(ta);
-  if (B.temp) ctx.free(tb);
-
-  if (strided) {
-    const res = ctx.alloc(out.shape, "float32");
-    for (let r = 0; r < R; r++)
-      for (let c = 0; c < C; c++) {
-        const w = Math.min(NC, N4 - c * NC);
-        const h = Math.min(MR, rows - r * MR);
-        if (w > 0 && h > 0) ctx.gpgpu.blit(blocks[r * C + c]!, res, w, h, c * NC, r * MR);
-      }
-    for (const t of blocks) ctx.gpgpu.release(t);
-    return res;
-  }
-
-  // Merge: output element (bt, i, j) is component j % 4 of texel (j4 / C, bt * MB + i / R) of
-  // block (i % R) * C + j4 % C, where j4 = j / 4.
-  const res = ctx.alloc(out.shape, "float32");
-  const sel = blocks.map((_, s) => `if (s == ${s}) return texture(x${s}, uv);`).join(" ");
-  const decl = blocks.map((_, s) => `uniform sampler2D x${s};`).join("\n");
-  const coords = (e: string) => `int bt = ${e} / ${M * N}; int rem = ${e} - bt * ${M * N}; int i = rem / ${N}; int j = rem - i * ${N}; int j4 = j >> 2;
-    int s = (i % ${R}) * ${C} + j4 % ${C};
-    vec2 uv = vec2((float(j4 / ${C}) + 0.5) * ${floatLit(1 / BW)}, (float(bt * ${MB} + i / ${R}) + 0.5) * ${floatLit(1 / BH)});`;
-  const main =
-    N % 4 === 0
-      ? `int e0 = 4 * t; ${coords("e0")} o = blk(s, uv);`
-      : `vec4 r4 = vec4(0.0);
-  for (int c = 0; c < 4; c++) { int e = 4 * t + c; if (e >= ${sizeOf(out.shape)}) break; ${coords("e")} r4[c] = blk(s, uv)[j & 3]; }
-  o = r4;`;
-  const msrc = `${HEADER}${outputDecl("f")}
-${decl}
-vec4 blk(int s, vec2 uv) { ${sel} return vec4(0.0); }
-void main() {
-  int t = ${fragTexel(res.W)};
-  ${main}
-}`;
-  ctx.run(msrc, blocks, [res]);
-  for (const t of blocks) ctx.gpgpu.release(t);
-  return res;
 }
+
+const BLOCKED = new Map<string, string>();
 
 /** Exposed for convolution: `typeOf` re-export keeps kernels importing one module. */
 export { typeOf };
