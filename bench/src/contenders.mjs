@@ -90,7 +90,8 @@ export const CONTENDERS = [
 
 /**
  * `subject`: the webkeras contender; `reference`: the contender whose outputs the others are
- * checked against; `target`: the speedup `subject` should reach over `target.peer`.
+ * checked against; `target`: the speedup `subject` should reach over `target.peer` (`target.cases`:
+ * per-case factors, e.g. `{ "mlp-train-step": 2 }`).
  */
 export const FAMILIES = [
   {

@@ -21,7 +21,9 @@ export const WEBGL_FAMILIES = [
     subject: "webkeras-webgl",
     peers: ["tfjs-webgl", "jax-webgl"],
     reference: "tfjs-webgl",
-    target: { peer: "tfjs-webgl", factor: 1.5 },
+    // The issue: at least 1.5x TensorFlow.js webgl on matmul 1024 (held on every matmul and the
+    // conv too), and at least 2x on the training steps.
+    target: { peer: "tfjs-webgl", factor: 1.5, cases: { "mlp-train-step": 2, "cnn-train-step": 2 } },
     cases: ["wasm-matmul-256", "wasm-matmul-512", "wasm-matmul-1024", "wasm-conv2d", "mlp-train-step", "cnn-train-step"],
     /**
      * Runs in a browser page (browser.mjs): extra Chromium flags, and cases a contender sits out
