@@ -89,3 +89,50 @@ describe("webgpu convolution input gradient by stride phase", () => {
     }
   });
 });
+
+describe("webgpu forward convolution, vec4 path", () => {
+  it("matches cpu with groups, dilation, stride and padding, 4-channel and 1-channel inputs", async (ctx) => {
+    if (!available) ctx.skip();
+    for (const [xShape, kShape, p] of [
+      [[2, 9, 10, 8], [3, 3, 4, 8], { strides: [2, 1], padding: [[1, 2], [0, 1]], dilation: [1, 2], groups: 2 }],
+      [[3, 7, 6, 1], [3, 2, 1, 4], { strides: [1, 2], padding: [[1, 1], [0, 0]], dilation: [1, 1], groups: 1 }],
+      [[1, 4, 5, 6, 4], [2, 3, 2, 4, 4], { strides: [1, 1, 2], padding: [[0, 1], [1, 1], [0, 0]], dilation: [2, 1, 1], groups: 1 }],
+    ] as [number[], number[], { strides: number[]; padding: [number, number][]; dilation: number[]; groups: number }][]) {
+      const xv = Float32Array.from({ length: xShape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 0.37));
+      const kv = Float32Array.from({ length: kShape.reduce((a, b) => a * b, 1) }, (_, i) => Math.cos(i * 0.61));
+      const run = async (backend: string) => {
+        await setBackend(backend);
+        const y = tidy(() => lax.conv(lax.constant(xv, xShape, "float32"), lax.constant(kv, kShape, "float32"), p));
+        const v = await y.data();
+        dispose(y);
+        return v;
+      };
+      const [gpu, cpu] = [await run("webgpu"), await run("cpu")];
+      expect(gpu.length).toBe(cpu.length);
+      for (let i = 0; i < cpu.length; i++) expect(gpu[i]).toBeCloseTo(cpu[i]!, 4);
+    }
+  });
+});
+
+describe("webgpu elementwise fusion", () => {
+  it("a chain of elementwise ops stays lazy and runs as one new kernel", async (ctx) => {
+    if (!available) ctx.skip();
+    await setBackend("webgpu");
+    const xv = Float32Array.from({ length: 4096 }, (_, i) => Math.sin(i * 0.1) * 2);
+    const bv = Float32Array.from({ length: 64 }, (_, i) => i / 64);
+    const x = ops.reshape(ops.convertToTensor(xv), [64, 64]);
+    const bias = ops.convertToTensor(bv);
+    await x.data();
+    await bias.data();
+    const m0 = memory().backends["webgpu"]!;
+    // An expression no other test builds, so its fused kernel is one new pipeline.
+    const y = tidy(() => ops.tanh(ops.add(ops.multiply(ops.relu(ops.add(x, bias)), 2.5), 1.25)));
+    expect(memory().backends["webgpu"]!.lazyBuffers).toBeGreaterThan(0);
+    const got = await y.data();
+    const m1 = memory().backends["webgpu"]!;
+    expect((m1.pipelines as number) - (m0.pipelines as number)).toBe(1);
+    expect(m1.lazyBuffers).toBe(0);
+    for (let i = 0; i < 4096; i += 37) expect(got[i]).toBeCloseTo(Math.tanh(Math.max(0, xv[i]! + bv[i % 64]!) * 2.5 + 1.25), 5);
+    dispose([x, bias, y]);
+  });
+});

@@ -362,6 +362,71 @@ const CG = ${i(g.C / G)}; const OG = ${i(O / G)};`;
 
 const inBounds = "id >= 0 && id < D && ih >= 0 && ih < H && iw >= 0 && iw < W";
 
+/**
+ * Forward convolution with vec4 reads of the kernel and vec4 writes, for output channels per
+ * group a multiple of 4 (the NN matmul layout of `vec4MatmulSource` over the implicit im2col
+ * matrix). A thread computes 4 output pixels x 4 output channels. Loops run over the window taps
+ * (each pixel's bounds test and offset once per tap, not per k) and then the input channels:
+ * read 4 at a time as a vec4 where the channels per group are a multiple of 4, one at a time
+ * otherwise (a first layer on 1-channel images). 4 pixels, not 8: SwiftShader's compiler did
+ * not finish (minutes) on the 8-pixel variant.
+ */
+function vec4ConvSource(g: Geom, G: number, O: number, M: number, wx: number, wy: number, TM: number): string {
+  const CG = g.C / G;
+  const vecC = CG % 4 === 0;
+  const rows: string[] = [];
+  const taps: string[] = [];
+  const body: string[] = [];
+  const comp = ["x", "y", "z", "w"];
+  for (let i = 0; i < TM; i++) {
+    rows.push(`let mi${i} = min(m0 + ${i}, MM - 1);
+  let ow${i} = mi${i} % OW; var t${i} = mi${i} / OW; let oh${i} = t${i} % OH; t${i} = t${i} / OH; let od${i} = t${i} % OD;
+  let xb${i} = (t${i} / OD) * D * H * W * CC + g * CG;
+  let d0${i} = od${i} * SD - PD; let h0${i} = oh${i} * SH - PH; let w0${i} = ow${i} * SW - PW;
+  var acc${i} = vec4<f32>(0.0);`);
+    taps.push(`let id${i} = d0${i} + kd * DD; let ih${i} = h0${i} + kh * DH; let iw${i} = w0${i} + kw * DW;
+        let ok${i} = id${i} >= 0 && id${i} < D && ih${i} >= 0 && ih${i} < H && iw${i} >= 0 && iw${i} < W;
+        let xo${i} = select(0, xb${i} + ((id${i} * H + ih${i}) * W + iw${i}) * CC, ok${i});`);
+  }
+  if (vecC) {
+    body.push("let kr = ((tap * CG + c4 * 4) * OO + g * OG) / 4 + n4;");
+    for (let t = 0; t < 4; t++) body.push(`let b${t} = KR[kr + ${t} * OO4];`);
+    for (let i = 0; i < TM; i++) {
+      body.push(`let a${i} = select(vec4<f32>(0.0), X[u32(xo${i} / 4 + c4)], ok${i});`);
+      for (let t = 0; t < 4; t++) body.push(`acc${i} = fma(vec4<f32>(a${i}.${comp[t]}), b${t}, acc${i});`);
+    }
+  } else {
+    body.push("let b = KR[((tap * CG + c) * OO + g * OG) / 4 + n4];");
+    for (let i = 0; i < TM; i++) body.push(`acc${i} = fma(vec4<f32>(select(0.0, X[u32(xo${i} + c)], ok${i})), b, acc${i});`);
+  }
+  const stores = Array.from({ length: TM }, (_, i) => `if (m0 + ${i} < MM) { Y[u32(((m0 + ${i}) * OO + g * OG) / 4 + n4)] = acc${i}; }`);
+  return `${geomConsts(g, G, O)}
+const MM = ${M | 0}; const OO4 = ${(O / 4) | 0};
+@group(0) @binding(0) var<storage, read> X: array<${vecC ? "vec4<f32>" : "f32"}>;
+@group(0) @binding(1) var<storage, read> KR: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> Y: array<vec4<f32>>;
+@compute @workgroup_size(${wx}, ${wy})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let g = i32(gid.z);
+  let n4 = i32(gid.x);
+  let m0 = i32(gid.y) * ${TM};
+  if (n4 >= OG / 4 || m0 >= MM) { return; }
+  ${rows.join("\n  ")}
+  for (var kd = 0; kd < KD; kd++) {
+    for (var kh = 0; kh < KH; kh++) {
+      for (var kw = 0; kw < KW; kw++) {
+        let tap = (kd * KH + kh) * KW + kw;
+        ${taps.join("\n        ")}
+        ${vecC ? "for (var c4 = 0; c4 < CG / 4; c4++)" : "for (var c = 0; c < CG; c++)"} {
+          ${body.join("\n          ")}
+        }
+      }
+    }
+  }
+  ${stores.join("\n  ")}
+}`;
+}
+
 export const convKernel: GpuKernel<Primitive.Conv> = (ctx, inputs, params, outputs) => {
   const [x, k] = inputs as [(typeof inputs)[0] & object, (typeof inputs)[0] & object];
   const out = outputs[0]!;
@@ -376,6 +441,20 @@ export const convKernel: GpuKernel<Primitive.Conv> = (ctx, inputs, params, outpu
   if (Kd === 0) {
     ctx.fill(o, 0);
     return [o];
+  }
+  if ((O / G) % 4 === 0 && Kd <= 4096) {
+    const wx = Math.min(WX, 2 ** Math.ceil(Math.log2(O / G / 4)));
+    const wy = (WX * WY) / wx;
+    const TM = 4;
+    if (Math.ceil(M / TM / wy) <= MAX_GRID) {
+      ctx.run({
+        source: vec4ConvSource(g, G, O, M, wx, wy, TM),
+        inputs: [x.data, k.data],
+        outputs: [o],
+        grid: [Math.ceil(O / G / 4 / wx), Math.ceil(M / TM / wy), G],
+      });
+      return [o];
+    }
   }
   const decls = `${geomConsts(g, G, O)}
 @group(0) @binding(0) var<storage, read> X: array<f32>;
