@@ -1,6 +1,6 @@
 /**
  * Kernel calls that a multi-threaded wasm backend splits, shared by the Node test
- * (`threads.test.ts`) and the Chromium page (`browser/threads.page.ts`): each case runs one
+ * (`threads.test.ts`) and the Chromium page (`browser/threads.ts`): each case runs one
  * primitive through `Backend.execute` and returns its output, so a threaded and a single-threaded
  * backend can be compared bit for bit. Shapes are chosen to split at the awkward places: row
  * counts that are not multiples of the register block, k beyond one KC slice, products wider than

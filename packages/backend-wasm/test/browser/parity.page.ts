@@ -1,12 +1,14 @@
 /**
- * Page side of the wasm parity run in Chromium: the shared parity suite (`@webkeras/parity`,
- * written for vitest, run by the in-page shim) on "wasm-threads" (2 threads, every splittable
- * kernel split: `minParallelWork: 1`) and on "wasm-1t" (one thread), each against the cpu oracle.
+ * Page side of the wasm tests in Chromium (one page, one browser start): the shared parity suite
+ * (`@webkeras/parity`, written for vitest, run by the in-page shim) on "wasm-threads" (2 threads,
+ * every splittable kernel split: `minParallelWork: 1`) and on "wasm-1t" (one thread), each
+ * against the cpu oracle; then the thread tests of `threads.ts`.
  */
 import { runRegistered } from "@webkeras/browser-test/vitest-shim";
 import { registerBackend } from "@webkeras/core";
 import { runParitySuite } from "@webkeras/parity";
 import { createWasmBackend } from "../../src/index";
+import "./threads";
 
 registerBackend({
   name: "wasm-threads",

@@ -1,11 +1,11 @@
 /**
- * Page side of the wasm thread tests in Chromium (run by `browser.test.ts`): the default backend
+ * Thread tests for the wasm page (`parity.page.ts` imports this; Chromium runs it through
+ * `browser.test.ts`): the default backend
  * in a cross-origin isolated page starts with workers and relaxed SIMD; kernels split over 2 and
  * 3 Web Workers give the same bits as one thread; so do 10 training steps of an MLP and of b_cnn;
  * a page that reports no cross-origin isolation runs single-threaded with a warning.
  * Written against vitest's API; the in-page shim runs it.
  */
-import { runRegistered } from "@webkeras/browser-test/vitest-shim";
 import * as keras from "@webkeras/core";
 import { describe, expect, it } from "vitest";
 import { createWasmBackend, defaultNumThreads } from "../../src/index";
@@ -152,5 +152,3 @@ describe("threaded results equal single-threaded ones bit for bit", () => {
       two.weights.forEach((w, i) => expect(w, `weight ${i}`).toEqual(one.weights[i]));
     });
 });
-
-await runRegistered();
