@@ -35,7 +35,7 @@ void main() { gl_Position = vec4(pos, 0.0, 1.0); }`;
 /** Texture pool caps: textures kept for reuse beyond these are deleted. */
 const POOL_MAX_BYTES = 256 * 1024 * 1024;
 const POOL_MAX_PER_KEY = 16;
-/** Output texels drawn between flushes of the command stream to the GPU process (see `draw`). */
+/** Work (simple fragments, see `draw`) drawn between flushes of the command stream to the GPU process. */
 const FLUSH_TEXELS = 4096;
 
 /** Where the backend's context lives: an OffscreenCanvas where there is one, else a canvas element. */
@@ -307,7 +307,7 @@ export class GPGPU {
     gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
     this.stats.draws++;
     this.issued.passes++;
-    this.issued.texels += w * h;
+    this.issued.work += work ?? w * h;
     // Hand work to the GPU process as it is recorded, so it runs while JS records the rest
     // rather than all at the next read.
     this.pending += work ?? w * h;
@@ -318,21 +318,22 @@ export class GPGPU {
   }
   /**
    * Passes (draws and blits) issued, and those known finished (a signalled fence or a blocking
-   * read after them), with their output texels: what the GPU may still be working on.
+   * read after them), with their work (see `draw`): what the GPU may still be working on.
    */
-  private readonly issued = { passes: 0, texels: 0 };
-  private readonly completed = { passes: 0, texels: 0 };
-  private done(mark: { passes: number; texels: number }): void {
+  private readonly issued = { passes: 0, work: 0 };
+  private readonly completed = { passes: 0, work: 0 };
+  private done(mark: { passes: number; work: number }): void {
     this.completed.passes = Math.max(this.completed.passes, mark.passes);
-    this.completed.texels = Math.max(this.completed.texels, mark.texels);
+    this.completed.work = Math.max(this.completed.work, mark.work);
   }
   /**
    * `readAsync` reads directly (a blocking `readPixels`) when at most this much work is
    * unfinished: the stall is bounded by that work (a blocking read of an idle GPU measured
    * 0.4 ms here), where Chromium's fence round trip takes about 3 ms even on an idle GPU, because
-   * the GPU process checks fences on a timer. `{ passes: 0, texels: 0 }` always uses the fence.
+   * the GPU process checks fences on a timer. `work` counts simple fragments (a matmul pass counts
+   * its multiply-adds). `{ passes: 0, work: 0 }` always uses the fence.
    */
-  directRead = { passes: 4, texels: 16384 };
+  directRead = { passes: 4, work: 16384 };
   /** Fence polls through task hops before polling every millisecond (see `waitSync`); a field so diagnostics can vary it. */
   fastPolls = 1;
   /** Work (simple fragments) drawn between flushes (`FLUSH_TEXELS`; a field so diagnostics can vary it). */
@@ -393,7 +394,7 @@ export class GPGPU {
     gl.bindFramebuffer(gl.FRAMEBUFFER, this.fb);
     this.stats.blits++;
     this.issued.passes++;
-    this.issued.texels += w * h;
+    this.issued.work += w * h;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -427,8 +428,8 @@ export class GPGPU {
    */
   async readAsync(t: Tex, n: number): Promise<Float32Array | Int32Array> {
     const gl = this.gl;
-    const pending = { passes: this.issued.passes - this.completed.passes, texels: this.issued.texels - this.completed.texels };
-    if (pending.passes <= this.directRead.passes && pending.texels <= this.directRead.texels) return this.readSync(t, n);
+    const pending = { passes: this.issued.passes - this.completed.passes, work: this.issued.work - this.completed.work };
+    if (pending.passes <= this.directRead.passes && pending.work <= this.directRead.work) return this.readSync(t, n);
     const mark = { ...this.issued };
     this.bindForRead(t);
     const h = this.rows(t, n);
