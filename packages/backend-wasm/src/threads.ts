@@ -31,6 +31,11 @@
  * apps, esbuild test pages) need no separate worker file or loader configuration.
  */
 
+/** A task that failed on a worker (the backend names the primitive and rethrows it). */
+export class ThreadTaskError extends Error {
+  override name = "ThreadTaskError";
+}
+
 /** One kernel call: export name and i32 arguments. */
 export type Call = [fn: string, ...args: number[]];
 
@@ -257,7 +262,7 @@ export class ThreadPool {
       for (const [fn, ...args] of task) {
         const id = this.ids.get(fn);
         if (id === undefined)
-          throw new Error(`wasm threads: no kernel export "${fn}". Received: ${fn}`);
+          throw new ThreadTaskError(`no kernel export "${fn}". Received: ${fn}`);
         V[p++] = id;
         V[p++] = args.length;
         for (const a of args) V[p++] = a;
@@ -292,8 +297,8 @@ export class ThreadPool {
     if (error) throw error;
     const failed = Atomics.load(I, c + ERROR);
     if (failed !== 0)
-      throw new Error(
-        `wasm threads: a kernel call failed in a worker (out-of-bounds access or an invalid argument). Received: task=${JSON.stringify(tasks[failed - 1]?.map((call) => call[0]))}`,
+      throw new ThreadTaskError(
+        `a kernel call failed on a worker thread (out-of-bounds access or an invalid argument). Received: task=${JSON.stringify(tasks[failed - 1]?.map((call) => call[0]))}`,
       );
   }
 

@@ -20,6 +20,7 @@ import type {
 } from "@webkeras/core";
 import { wasmKernels } from "./kernels/index";
 import { bytesOf, type Runtime, type WasmTensor } from "./runtime";
+import { ThreadTaskError } from "./threads";
 
 /** A buffer in linear memory. `ptr` is -1 once freed. */
 class WasmData {
@@ -169,6 +170,8 @@ export class WasmBackend implements Backend {
       );
     } catch (err) {
       for (const d of outs) this.free(d);
+      if (err instanceof ThreadTaskError)
+        throw new KerasError(`wasm backend: ${prim}: ${err.message}`);
       throw err;
     }
     return outs;

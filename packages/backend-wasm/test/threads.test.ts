@@ -11,6 +11,7 @@ import { registerBackend } from "@webkeras/core";
 import { runParitySuite } from "@webkeras/parity";
 import { availableParallelism } from "node:os";
 import { createWasmBackend, defaultNumThreads } from "../src/index";
+import type { Call } from "../src/threads";
 import { THREAD_CASES, runThreadCase } from "./thread_cases";
 
 registerBackend({
@@ -41,6 +42,20 @@ describe("threads (worker_threads)", () => {
     const one = await createWasmBackend({ numThreads: 1 });
     expect(one.info()).toMatchObject({ numThreads: 1, sharedMemory: false });
     one.dispose();
+  });
+
+  it("a task that traps throws, whichever thread ran it, and the threads keep working", async () => {
+    const b = await createWasmBackend({ numThreads: 2, minParallelWork: 1 });
+    const outOfBounds = 0x7ffffff0;
+    const bad = Array.from({ length: 16 }, (): Call[] => [
+      ["un_neg", outOfBounds, outOfBounds, 64],
+    ]);
+    expect(() => b.rt.parallel(bad)).toThrow(/out of bounds|out-of-bounds/);
+    const single = await createWasmBackend({ numThreads: 1 });
+    for (const c of THREAD_CASES.slice(0, 3))
+      expect(Array.from(runThreadCase(b, c)), c.name).toEqual(Array.from(runThreadCase(single, c)));
+    b.dispose();
+    single.dispose();
   });
 
   it("split kernels give the same bits as one thread", async () => {
