@@ -5,6 +5,7 @@
  * Kernels never submit, map or free: the backend owns those.
  */
 import type { ConcreteValue, DType, Params, Primitive, codegen } from "@webkeras/core";
+import type { FusedRead } from "./kernels/fused";
 
 let nextId = 0;
 
@@ -39,6 +40,11 @@ export interface GpuInput {
   data: GpuData;
   shape: number[];
   dtype: DType;
+  /**
+   * Set only for kernels that accept it (reductions): the input is lazy and is read through its
+   * fused expression; `data` then has no buffer.
+   */
+  fused?: FusedRead;
 }
 
 /** One dispatch of a generated compute shader. */

@@ -32,13 +32,16 @@ import {
 } from "@webkeras/core";
 import { BufferPool, bucketSize } from "./buffer_pool";
 import { GpuData, type Dispatch, type GpuFeatures, type GpuInput, type KernelContext } from "./kernel";
-import { fusedDispatch } from "./kernels/fused";
+import { fusedDispatch, fusedReader } from "./kernels/fused";
 import { webgpuKernels } from "./kernels/index";
 
 const STORAGE_USAGE = 0x80 | 0x04 | 0x08; // STORAGE | COPY_SRC | COPY_DST
 const UNIFORM_USAGE = 0x40 | 0x08; // UNIFORM | COPY_DST
 const MAP_READ_USAGE = 0x01 | 0x08; // MAP_READ | COPY_DST
 const MAP_READ_MODE = 0x01;
+
+/** Primitives whose kernel reads a lazy input through its fused expression (`GpuInput.fused`). */
+const REDUCE = new Set<Primitive>([Primitive.Sum, Primitive.Prod, Primitive.Max, Primitive.Min]);
 
 /** Dispatches recorded before a batch is submitted without being asked. */
 const DISPATCHES_PER_BATCH = 48;
@@ -392,7 +395,14 @@ export class WebGPUBackend implements Backend {
       return [d];
     }
     if (this.fusion && codegen.isFusible(prim)) return [this.lazy(prim, inputs, params as Params<Primitive>, outputs[0]!)];
-    const ins: GpuInput[] = inputs.map((t) => ({ data: this.ready(t.dataId, "execute"), shape: t.shape, dtype: t.dtype }));
+    const ins: GpuInput[] = inputs.map((t, i) => {
+      // A reduction reads each element once: a pending elementwise input that nothing else
+      // fuses is evaluated inside it (no pass of its own) instead of being materialized.
+      const d = this.data(t.dataId, "execute");
+      if (i === 0 && REDUCE.has(prim) && this.fusion && codegen.isInlinable(d))
+        return { data: d, shape: t.shape, dtype: t.dtype, fused: fusedReader(d, t.shape, (x) => this.materialize(x)) };
+      return { data: this.ready(t.dataId, "execute"), shape: t.shape, dtype: t.dtype };
+    });
     const kernel = webgpuKernels[prim] as unknown as
       | ((ctx: KernelContext, i: GpuInput[], p: Params<P>, o: ConcreteValue[]) => GpuData[])
       | undefined;

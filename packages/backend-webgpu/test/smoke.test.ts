@@ -3,7 +3,7 @@
  * reuse, batching, Reshape sharing, errors after dispose.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { lax, setBackend, tidy, dispose, memory, ops } from "@webkeras/core";
+import { lax, setBackend, tidy, dispose, memory, ops, type Tensor } from "@webkeras/core";
 import { installDawn } from "./dawn";
 import "../src/index";
 
@@ -134,5 +134,40 @@ describe("webgpu elementwise fusion", () => {
     expect(m1.lazyBuffers).toBe(0);
     for (let i = 0; i < 4096; i += 37) expect(got[i]).toBeCloseTo(Math.tanh(Math.max(0, xv[i]! + bv[i % 64]!) * 2.5 + 1.25), 5);
     dispose([x, bias, y]);
+  });
+});
+
+describe("webgpu reductions over pending elementwise results", () => {
+  it("evaluate the fused expression inside the reduction (one kernel), for every leaf layout", async (ctx) => {
+    if (!available) ctx.skip();
+    const av = Float32Array.from({ length: 6 * 70 }, (_, i) => Math.sin(i * 0.3));
+    const bv = Float32Array.from({ length: 70 }, (_, i) => Math.cos(i * 0.7));
+    const cv = Float32Array.from({ length: 6 }, (_, i) => i - 2.5);
+    const cases: [string, (a: Tensor, b: Tensor, c: Tensor) => Tensor][] = [
+      ["same, suffix and scalar leaves", (a, b) => ops.sum(ops.exp(ops.multiply(ops.add(a, b), 0.5)), [1])],
+      ["a column leaf (general broadcast)", (a, _b, c) => ops.max(ops.multiply(a, ops.reshape(c, [6, 1])), [0])],
+      ["a reshaped view", (a) => ops.min(ops.reshape(ops.abs(a), [6, 7, 10]), [0, 2])],
+    ];
+    for (const [name, f] of cases) {
+      const run = async (backend: string) => {
+        await setBackend(backend);
+        const [a, b, c] = [
+          ops.reshape(ops.convertToTensor(av), [6, 70]),
+          ops.convertToTensor(bv),
+          ops.convertToTensor(cv),
+        ];
+        await Promise.all([a.data(), b.data(), c.data()]);
+        const p0 = memory().backends[backend]?.pipelines as number;
+        const y = tidy(() => f(a, b, c));
+        const v = Array.from(await y.data());
+        const p1 = memory().backends[backend]?.pipelines as number;
+        dispose([a, b, c, y]);
+        return { v, newPipelines: p1 - p0 };
+      };
+      const [gpu, cpu] = [await run("webgpu"), await run("cpu")];
+      expect(gpu.newPipelines, `${name}: kernels`).toBe(1);
+      expect(gpu.v.length).toBe(cpu.v.length);
+      gpu.v.forEach((x, i) => expect(x, `${name} [${i}]`).toBeCloseTo(cpu.v[i]!, 4));
+    }
   });
 });

@@ -175,3 +175,62 @@ ${mainHeader()}
 }`;
   return { source: `${helpersFor(body)}\n${body}`, inputs: leaves, outputs: [out], uniforms: [n / 4], grid: grid1d(n / 4) };
 }
+
+/** A lazy input read through its fused expression by another kernel (see `fusedReader`). */
+export interface FusedRead {
+  /** The materialized buffers it reads, bound in order from the kernel's chosen first binding. */
+  leaves: GpuData[];
+  /** Binding declarations and `fn ${name}(i: u32) -> T`: the value at flat index i (compute kind). */
+  source(firstBinding: number, name: string): string;
+}
+
+/**
+ * The fused expression of lazy buffer `root`, read with shape `shape`, as a WGSL function of the
+ * flat element index, for kernels that read each input element about once (reductions): the
+ * expression is evaluated where it is read instead of in a pass of its own. Geometry is baked in
+ * as constants. Lazy inputs that cannot be inlined are materialized through `materialize` first.
+ */
+export function fusedReader(root: GpuData, shape: readonly number[], materialize: (d: GpuData) => void): FusedRead {
+  const outShape = [...shape];
+  const { steps, result, leaves } = codegen.linearize(root, outShape, materialize);
+  return {
+    leaves,
+    source: (first, name) => {
+      const lines: string[] = [];
+      steps.forEach((st, i) => {
+        const T = wgslType(kindOf(st.dtype));
+        if (st.kind === "leaf") {
+          const mode = codegen.leafBroadcast(st.view, outShape);
+          let at: string;
+          if (mode === "same") at = "i";
+          else if (mode === "scalar") at = "0u";
+          else if (isSuffix(st.view, outShape)) at = `i % ${sizeOf(st.view)}u`;
+          else {
+            const { shape: cs, strides } = collapse(outShape, [broadcastStrides(st.view, outShape)]);
+            const terms: string[] = [];
+            let inner = 1;
+            for (let d = cs.length - 1; d >= 0; d--) {
+              if (strides[0]![d] !== 0) terms.push(`((i / ${inner}u) % ${cs[d]}u) * ${strides[0]![d]}u`);
+              inner *= cs[d]!;
+            }
+            at = terms.length > 0 ? terms.join(" + ") : "0u";
+          }
+          lines.push(`let s${i}: ${T} = ${loadAs(`${name}_in${st.binding}[${at}]`, st.dtype)};`);
+        } else {
+          const vals = st.args.map((a) => `s${a}`);
+          lines.push(`let s${i}: ${T} = ${renderOp(st.prim, st.params, vals, st.inDtypes, st.dtype)};`);
+        }
+      });
+      const decls = leaves
+        .map((x, b) => `@group(0) @binding(${first + b}) var<storage, read> ${name}_in${b}: array<${storageType(x.dtype)}>;`)
+        .join("\n");
+      const T = wgslType(kindOf(root.dtype));
+      return `${decls}
+fn ${name}(i: u32) -> ${T} {
+  ${lines.join("\n  ")}
+  return s${result};
+}`;
+    },
+  };
+}
+

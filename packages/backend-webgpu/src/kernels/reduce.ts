@@ -108,9 +108,12 @@ export function reduceKernel(prim: ReducePrimitive): GpuKernel<ReducePrimitive> 
     const result = bool ? `u32(acc != 0)` : storeAs("acc", out.dtype);
     const rename = (s: string) => s.replace(/\bc(\d+)\b/g, "rc$1");
     const perThread = outSize >= 2048 || R <= 64;
+    // A lazy input is read through its fused expression, bound from binding 1 on.
+    const load = (at: string) => (x.fused ? `xin(${at})` : loadAs(`x[${at}]`, x.dtype));
+    const nIn = x.fused ? x.fused.leaves.length : 1;
     const header = `${uniformDecl(uniforms.length)}
-@group(0) @binding(1) var<storage, read> x: array<${storageType(x.dtype)}>;
-@group(0) @binding(2) var<storage, read_write> out: array<${storageType(out.dtype)}>;`;
+${x.fused ? x.fused.source(1, "xin") : `@group(0) @binding(1) var<storage, read> x: array<${storageType(x.dtype)}>;`}
+@group(0) @binding(${nIn + 1}) var<storage, read_write> out: array<${storageType(out.dtype)}>;`;
     let body: string;
     if (perThread) {
       body = `${header}
@@ -121,7 +124,7 @@ ${mainHeader()}
   var acc: ${T} = ${id};
   for (var r = 0u; r < U(1u); r++) {
     ${rename(redDecode)}
-    acc = ${combine(prim, k, "acc", loadAs("x[base + roff]", x.dtype))};
+    acc = ${combine(prim, k, "acc", load("base + roff"))};
   }
   out[o] = ${result};
 }`;
@@ -129,7 +132,7 @@ ${mainHeader()}
       const partials = `var acc: ${T} = ${id};
   for (var r = lid; r < U(1u); r += ${RWG}u) {
     ${rename(redDecode)}
-    acc = ${combine(prim, k, "acc", loadAs("x[base + roff]", x.dtype))};
+    acc = ${combine(prim, k, "acc", load("base + roff"))};
   }`;
       const sg = ctx.features.subgroups ? subgroupCombine(prim, k) : null;
       body = `${header}
@@ -165,7 +168,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
     const source = body.startsWith("enable") ? body.replace("\n", `\n${helpersFor(body)}\n`) : `${helpersFor(body)}\n${body}`;
     const grid = perThread ? grid1d(outSize) : grid1d(outSize, 1);
-    ctx.run({ source, inputs: [x.data], outputs: [o], uniforms, grid });
+    ctx.run({ source, inputs: x.fused ? x.fused.leaves : [x.data], outputs: [o], uniforms, grid });
     return [o];
   };
 }
