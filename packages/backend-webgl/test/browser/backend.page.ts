@@ -150,7 +150,10 @@ describe("fusion", () => {
 
 describe("readback", () => {
   it("data() resolves through a fence without blocking; dataSync() reads directly", async () => {
-    await webgl();
+    const b = await webgl();
+    // Force the fenced path (reads after little work go direct, see the next case).
+    const saved = b.gpgpu.directRead;
+    b.gpgpu.directRead = { passes: 0, work: 0 };
     const x = ops.convertToTensor(rand(10000, 4));
     const y = keras.tidy(() => ops.multiply(x, 3));
     let ticks = 0;
@@ -164,7 +167,34 @@ describe("readback", () => {
       expect(s[i]).toBe(v[i]);
     }
     expect(ticks).toBeGreaterThanOrEqual(0);
+    b.gpgpu.directRead = saved;
     keras.dispose([x, y]);
+  });
+
+  it("data() after a big pass waits on a fence; after a small one it reads directly", async () => {
+    const b = await webgl();
+    const a = ops.reshape(ops.convertToTensor(rand(256 * 256, 8, -1, 1)), [256, 256]);
+    await a.data();
+    const gl = b.gpgpu.gl;
+    let fences = 0;
+    const fenceSync = gl.fenceSync.bind(gl);
+    gl.fenceSync = (...args) => {
+      fences++;
+      return fenceSync(...args);
+    };
+    try {
+      const big = keras.tidy(() => ops.matmul(a, a)); // 256^3 multiply-adds: past the bound
+      const bv = await big.data();
+      expect(fences).toBe(1);
+      const small = keras.tidy(() => ops.add(big, 1)); // one small pass after a finished fence
+      const sv = await small.data();
+      expect(fences).toBe(1);
+      for (let i = 0; i < 256 * 256; i += 997) expect(sv[i]).toBe(Math.fround(bv[i]! + 1));
+      keras.dispose([big, small]);
+    } finally {
+      gl.fenceSync = fenceSync;
+      a.dispose();
+    }
   });
 
   it("int32 and bool round-trip exactly, including the int32 extremes", async () => {
