@@ -151,27 +151,40 @@ describe("fusion", () => {
 describe("readback", () => {
   it("data() resolves through a fence without blocking; dataSync() reads directly", async () => {
     const b = await webgl();
-    // Force the fenced path (reads after little work go direct, see the next case).
-    const saved = b.gpgpu.directRead;
-    b.gpgpu.directRead = { passes: 0, work: 0 };
     const x = ops.convertToTensor(rand(10000, 4));
-    const y = keras.tidy(() => ops.multiply(x, 3));
-    let ticks = 0;
-    const timer = setInterval(() => ticks++, 0);
-    const v = await y.data();
-    clearInterval(timer);
-    const s = y.dataSync();
-    const xv = await x.data();
-    for (let i = 0; i < 10000; i += 101) {
-      expect(v[i]).toBe(Math.fround(xv[i]! * 3));
-      expect(s[i]).toBe(v[i]);
+    await x.data();
+    const gl = b.gpgpu.gl;
+    let fences = 0;
+    const fenceSync = gl.fenceSync.bind(gl);
+    gl.fenceSync = (...args) => {
+      fences++;
+      return fenceSync(...args);
+    };
+    try {
+      const y = keras.tidy(() => ops.multiply(x, 3));
+      let resolved = false;
+      const pending = y.data().then((v) => {
+        resolved = true;
+        return v;
+      });
+      await Promise.resolve();
+      expect(resolved).toBe(false); // still waiting on the fence: the read did not block
+      const v = await pending;
+      expect(fences).toBe(1);
+      const s = y.dataSync();
+      const xv = await x.data();
+      for (let i = 0; i < 10000; i += 101) {
+        expect(v[i]).toBe(Math.fround(xv[i]! * 3));
+        expect(s[i]).toBe(v[i]);
+      }
+      keras.dispose(y);
+    } finally {
+      gl.fenceSync = fenceSync;
+      x.dispose();
     }
-    expect(ticks).toBeGreaterThanOrEqual(0);
-    b.gpgpu.directRead = saved;
-    keras.dispose([x, y]);
   });
 
-  it("data() after a big pass waits on a fence; after a small one it reads directly", async () => {
+  it("data() waits on a fence for unfinished work; with nothing unfinished, or within an opt-in bound, it reads directly", async () => {
     const b = await webgl();
     const a = ops.reshape(ops.convertToTensor(rand(256 * 256, 8, -1, 1)), [256, 256]);
     await a.data();
@@ -182,16 +195,32 @@ describe("readback", () => {
       fences++;
       return fenceSync(...args);
     };
+    const saved = b.gpgpu.directRead;
     try {
-      const big = keras.tidy(() => ops.matmul(a, a)); // 256^3 multiply-adds: past the bound
+      expect(saved).toEqual({ passes: 0, work: 0 }); // the default never waits on the GPU
+      const big = keras.tidy(() => ops.matmul(a, a));
       const bv = await big.data();
       expect(fences).toBe(1);
-      const small = keras.tidy(() => ops.add(big, 1)); // one small pass after a finished fence
-      const sv = await small.data();
+      const again = await big.data(); // nothing unfinished: direct
       expect(fences).toBe(1);
-      for (let i = 0; i < 256 * 256; i += 997) expect(sv[i]).toBe(Math.fround(bv[i]! + 1));
-      keras.dispose([big, small]);
+      expect(again[123]).toBe(bv[123]);
+      const small = keras.tidy(() => ops.add(big, 1)); // one unfinished pass: fenced by default
+      const sv = await small.data();
+      expect(fences).toBe(2);
+      b.gpgpu.directRead = { passes: 4, work: 16384 };
+      const small2 = keras.tidy(() => ops.add(small, 1)); // within the opt-in bound: direct
+      const s2 = await small2.data();
+      expect(fences).toBe(2);
+      const big2 = keras.tidy(() => ops.matmul(a, a)); // 256^3 multiply-adds: past the bound
+      await big2.data();
+      expect(fences).toBe(3);
+      for (let i = 0; i < 256 * 256; i += 997) {
+        expect(sv[i]).toBe(Math.fround(bv[i]! + 1));
+        expect(s2[i]).toBe(Math.fround(sv[i]! + 1));
+      }
+      keras.dispose([big, small, small2, big2]);
     } finally {
+      b.gpgpu.directRead = saved;
       gl.fenceSync = fenceSync;
       a.dispose();
     }
