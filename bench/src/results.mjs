@@ -69,9 +69,12 @@ export function renderSection(run) {
   const peers = family.peers.filter((p) => names.includes(p));
   const { peer: tPeer, factor } = family.target;
   // `target.cases`: per-case factors where the issue asks more of some cases than `factor`.
+  // A factor of null: the issue sets no target on that case (shown as "-", not counted).
   const perCase = family.target.cases ?? {};
-  const factorOf = (id) => perCase[id] ?? factor;
+  const factorOf = (id) => (id in perCase ? perCase[id] : factor);
   const mixed = rows.some((row) => factorOf(row.case.id) !== factor);
+  // `target.also`: further targets against other peers on some cases, e.g. 1x jax-js on matmul.
+  const also = (family.target.also ?? []).filter((a) => names.includes(a.peer));
   const median = (row, n) => row.results[n]?.stats?.median ?? null;
   const out = [];
   out.push(`## ${family.title}: ${names.join(" vs ")}`, "");
@@ -96,34 +99,60 @@ export function renderSection(run) {
     ...names.map((n) => `${n} median`),
     ...peers.map((p) => `speedup vs ${p}`),
     mixed ? `target vs ${tPeer}` : `${factor}x ${tPeer}`,
+    ...also.map((a) => `${a.factor}x ${a.peer}`),
     ...names.map((n) => `${n} GFLOP/s`),
   ];
   const align = head.map((_, j) => (j === 0 ? "l" : "r"));
   let met = 0;
   const missed = [];
+  const unmeasured = [];
   const body = rows.map((row) => {
     const s = median(row, family.subject);
     const ratio = (p) => (s && median(row, p) ? median(row, p) / s : null);
     const t = ratio(tPeer);
     const f = factorOf(row.case.id);
-    if (t !== null && t >= f) met++;
-    else missed.push(row.case.id);
+    // A peer that could not run the case (t === null) leaves its target unmeasured, not missed.
+    if (f !== null && t !== null) {
+      if (t >= f) met++;
+      else missed.push(row.case.id);
+    } else if (f !== null) unmeasured.push(row.case.id);
+    const alsoCells = also.map((a) => {
+      if (!a.cases.includes(row.case.id)) return "-";
+      const r = ratio(a.peer);
+      if (r === null) {
+        unmeasured.push(`${row.case.id} (vs ${a.peer})`);
+        return "n/a";
+      }
+      if (r !== null && r >= a.factor) {
+        met++;
+        return "met";
+      }
+      missed.push(`${row.case.id} (vs ${a.peer})`);
+      return "missed";
+    });
     const agree = names.some((n) => row.results[n]?.check && !row.results[n].check.ok);
     return [
       `${row.case.title}${agree ? " (OUTPUTS DISAGREE)" : ""}`,
       ...names.map((n) => fmtNum(median(row, n))),
       ...peers.map((p) => (ratio(p) === null ? "-" : `${fmtNum(ratio(p))}x`)),
-      t === null ? "-" : `${t >= f ? "met" : "missed"}${mixed ? ` (${f}x)` : ""}`,
+      f === null ? "-" : t === null ? "n/a" : `${t >= f ? "met" : "missed"}${mixed ? ` (${f}x)` : ""}`,
+      ...alsoCells,
       ...names.map((n) =>
         row.case.flops && median(row, n) ? fmtNum(row.case.flops / median(row, n) / 1e6) : "-",
       ),
     ];
   });
   out.push(table(head, body, align), "");
+  const onCases = (f) => rows.filter((r) => factorOf(r.case.id) === f).map((r) => r.case.id);
+  const targets = [
+    ...new Set(rows.map((r) => factorOf(r.case.id))),
+  ].map((f) => (f === null ? `none on ${onCases(f).join(", ")}` : `${f}x ${tPeer}${mixed ? ` on ${onCases(f).join(", ")}` : ""}`));
+  for (const a of also) targets.push(`${a.factor}x ${a.peer} on ${a.cases.join(", ")}`);
   out.push(
     `Speedup = ${peers.length ? "peer" : "the peer's"} median / ${family.subject} median.` +
-      ` Target (${factor}x ${tPeer}${mixed ? `; ${[...new Set(rows.map((r) => factorOf(r.case.id)).filter((x) => x !== factor))].map((x) => `${x}x on ${rows.filter((r) => factorOf(r.case.id) === x).map((r) => r.case.id).join(", ")}`).join("; ")}` : ""}) met on ${met} of ${rows.length} cases` +
-      `${missed.length ? `; missed: ${missed.join(", ")}` : ""}.`,
+      ` Targets (${targets.join("; ")}): met ${met} of ${met + missed.length}` +
+      `${missed.length ? `; missed: ${missed.join(", ")}` : ""}` +
+      `${unmeasured.length ? `; not measured (the peer could not run it): ${unmeasured.join(", ")}` : ""}.`,
     "",
   );
 

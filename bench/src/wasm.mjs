@@ -440,8 +440,18 @@ export const WASM_FAMILIES = [
     // webkeras-wasm-2t: the same backend on two threads (speedup < 1 = faster than one thread).
     peers: ["tfjs-wasm", "jaxjs-wasm", "webkeras-wasm-2t"],
     reference: "tfjs-wasm",
-    // The issue asks 1.5x on matmul 1024 and 2x on the training steps; the table shows 1.5x.
-    target: { peer: "tfjs-wasm", factor: 1.5 },
+    // The issue asks 1.5x on matmul 1024 and 2x on the training steps, nothing on the others.
+    target: {
+      peer: "tfjs-wasm",
+      factor: 1.5,
+      cases: {
+        "wasm-matmul-256": null,
+        "wasm-matmul-512": null,
+        "wasm-conv2d": null,
+        "mlp-train-step": 2,
+        "cnn-train-step": 2,
+      },
+    },
     cases: WASM_CASES.map((c) => c.id),
   },
 ];

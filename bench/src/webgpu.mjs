@@ -82,7 +82,17 @@ const common = {
   peers: ["tfjs-webgpu", "jaxjs-webgpu"],
   reference: "tfjs-webgpu",
   // The issue asks 2x TF.js webgpu, and 1x jax-js on matmul and the training steps.
-  target: { peer: "tfjs-webgpu", factor: 2 },
+  target: {
+    peer: "tfjs-webgpu",
+    factor: 2,
+    also: [
+      {
+        peer: "jaxjs-webgpu",
+        factor: 1,
+        cases: ["wasm-matmul-256", "wasm-matmul-512", "wasm-matmul-1024", "mlp-train-step", "cnn-train-step"],
+      },
+    ],
+  },
   cases: WASM_CASES.map((c) => c.id),
 };
 
