@@ -171,3 +171,38 @@ describe("webgpu reductions over pending elementwise results", () => {
     }
   });
 });
+
+describe("webgpu column reductions (kept dims innermost, many rows)", () => {
+  it("match cpu for sum, prod, max and min over float, int and bool, NaN, fused inputs and odd shapes", async (ctx) => {
+    if (!available) ctx.skip();
+    const cases: [string, number[], number[], (x: Tensor) => Tensor][] = [
+      // (rows, C): 819 partial rows of 5 columns, the last ones short.
+      ["sum (3001, 5)", [3001, 5], [0], (x) => ops.sum(x, [0])],
+      ["max NHWC channels", [4, 9, 7, 8], [0, 1, 2], (x) => ops.max(x, [0, 1, 2])],
+      ["min, fused input", [70, 3, 6], [0, 1], (x) => ops.min(ops.multiply(ops.add(x, 0.5), -2), [0, 1])],
+      ["prod, 1500 columns (2 partial rows)", [100, 1500], [0], (x) => ops.prod(ops.add(ops.multiply(x, 0.01), 1), [0])],
+      ["sum of squares, fused", [200, 12], [0], (x) => ops.sum(ops.square(ops.subtract(x, 0.25)), [0])],
+      ["int32 sum", [500, 3], [0], (x) => ops.sum(ops.cast(ops.multiply(x, 10), "int32"), [0])],
+      ["bool any / all", [300, 4], [0], (x) => ops.stack([ops.any(ops.greater(x, 0.99), [0]), ops.all(ops.greater(x, -0.999), [0])])],
+    ];
+    for (const [name, shape, , f] of cases) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const xv = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37 + 0.1));
+      if (name.startsWith("max")) xv[5 * 8 + 3] = NaN; // column 3 takes NaN
+      const run = async (backend: string) => {
+        await setBackend(backend);
+        const x = ops.reshape(ops.convertToTensor(xv), shape);
+        const y = tidy(() => f(x));
+        const v = Array.from(await y.data(), Number);
+        dispose([x, y]);
+        return v;
+      };
+      const [gpu, cpu] = [await run("webgpu"), await run("cpu")];
+      expect(gpu.length, name).toBe(cpu.length);
+      gpu.forEach((v, i) => {
+        if (Number.isNaN(cpu[i])) expect(v, `${name} [${i}]`).toBeNaN();
+        else expect(v, `${name} [${i}]`).toBeCloseTo(cpu[i]!, 2);
+      });
+    }
+  });
+});
