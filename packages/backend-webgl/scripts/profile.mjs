@@ -11,7 +11,7 @@ const args = process.argv.slice(2);
 // Positional: the cases (comma-separated); options take values (--ab takes two).
 const valueOf = new Set();
 args.forEach((a, i) => {
-  if (["--runs", "--top"].includes(a)) valueOf.add(i + 1);
+  if (["--runs", "--top", "--mm", "--set"].includes(a)) valueOf.add(i + 1);
   if (a === "--ab") valueOf.add(i + 1).add(i + 2);
 });
 const cases = (args.find((a, i) => !a.startsWith("--") && !valueOf.has(i)) ?? "mlp-train-step,cnn-train-step").split(",");
@@ -20,6 +20,12 @@ const full = args.includes("--full");
 // --ab "<js A>" "<js B>": statements run on (b, gp) before alternate runs, e.g. "gp.flushTexels = 4096".
 const ab = args.includes("--ab") ? [args[args.indexOf("--ab") + 1], args[args.indexOf("--ab") + 2]] : null;
 const overhead = args.includes("--overhead");
+// --mm "64x784x128,784x64x128:ta": time matmuls of those shapes (M x K x N, ":ta"/":tb" transposed operands).
+const mm = args.includes("--mm") ? args[args.indexOf("--mm") + 1] : null;
+// --set "<js>": statements run on (b, gp) before timing (with --mm).
+const set = args.includes("--set") ? args[args.indexOf("--set") + 1] : null;
+// --glcalls: time spent in each WebGL call per step (JS side), instead of the per-program profile.
+const glcalls = args.includes("--glcalls");
 const top = args.includes("--top") ? Number(args[args.indexOf("--top") + 1]) : 15;
 
 // Bundled next to browser-test so that its playwright-core resolves.
@@ -43,18 +49,27 @@ const run = await runInBrowser({
     "node:module": here("../../../bench/src/browser_stubs.mjs"),
     "node:path": here("../../../bench/src/browser_stubs.mjs"),
   },
-  define: { __PROFILE__: JSON.stringify({ cases, runs, full, overhead, ab, chars: 400 }) },
+  define: { __PROFILE__: JSON.stringify({ cases, runs, full, overhead, ab, mm, set, glcalls, chars: 400 }) },
   timeoutMs: 600_000,
 });
 if (run.error) {
   console.error(run.error, run.logs.slice(-20).join("\n"));
   process.exit(1);
 }
+if (mm) {
+  for (const [k, v] of Object.entries(run.summary.mm)) console.log(`${k}: ${v}`);
+  process.exit(0);
+}
 if (overhead) {
   console.log(run.summary.overhead);
   process.exit(0);
 }
 for (const [id, r] of Object.entries(run.summary)) {
+  if (r.gl) {
+    console.log(`${id}: ms per step in WebGL calls (calls per step):`);
+    for (const [k, v] of r.gl) console.log(`  ${k.padEnd(28)} ${v.ms.toFixed(3).padStart(7)} ms  x${v.n}`);
+    continue;
+  }
   if (r.ab) {
     console.log(`${id}: A ${r.ab.A.toFixed(2)} ms, B ${r.ab.B.toFixed(2)} ms, paired B/A ${r.ab.pairedBoverA.toFixed(3)}`);
     continue;

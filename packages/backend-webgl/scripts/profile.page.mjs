@@ -18,6 +18,36 @@ async function main() {
   t0.dispose();
   const gp = b.gpgpu;
   const out = {};
+  if (cfg.mm) {
+    // Matmuls timed alone: 10 back to back, then one blocking read (ms per matmul, GFLOP/s).
+    if (cfg.set) new Function("b", "gp", cfg.set)(b, gp);
+    const o = {};
+    for (const spec of cfg.mm.split(",")) {
+      const [dimsText, ...flags] = spec.split(":");
+      const [M, K, N] = dimsText.split("x").map(Number);
+      const ta = flags.includes("ta");
+      const tb = flags.includes("tb");
+      const A = keras.ops.reshape(keras.ops.convertToTensor(Float32Array.from({ length: M * K }, (_, i) => ((i * 7) % 13) / 13), "float32"), ta ? [K, M] : [M, K]);
+      const B = keras.ops.reshape(keras.ops.convertToTensor(Float32Array.from({ length: K * N }, (_, i) => ((i * 5) % 11) / 11), "float32"), tb ? [N, K] : [K, N]);
+      const one = () => keras.lax.matmul(A, B, ta, tb);
+      const ts = [];
+      for (let r = 0; r < cfg.runs + 2; r++) {
+        const outs = [];
+        gp.readSync(gp.acquire(1, 1, "f"), 4);
+        const s = performance.now();
+        for (let i = 0; i < 10; i++) outs.push(keras.tidy(one));
+        gp.readSync(b.data(outs[9].dataId, "read").tex, 4);
+        if (r >= 2) ts.push((performance.now() - s) / 10);
+        keras.dispose(outs);
+      }
+      ts.sort((x, y) => x - y);
+      const ms = ts[ts.length >> 1];
+      o[spec] = `${ms.toFixed(3)} ms, ${((2 * M * K * N) / ms / 1e6).toFixed(2)} GFLOP/s`;
+      keras.dispose([A, B]);
+    }
+    await done({ mm: o });
+    return;
+  }
   if (cfg.overhead) {
     // Fixed cost per pass: many tiny draws (or blits), one blocking read at the end.
     const o = {};
@@ -88,6 +118,56 @@ void main() { o = texture(x0, gl_FragCoord.xy * 0.0078125) + ${k}.0; }`;
       o[`small read, fastPolls ${fp}`] = `${ts[15].toFixed(3)} ms median, ${ts[3].toFixed(3)} p10, ${ts[27].toFixed(3)} p90`;
     }
     gp.fastPolls = 1;
+    // Fence latency when each poll also sends the GPU process a command ("kick"), so that it
+    // checks its pending queries on that flush rather than on its idle timer.
+    const gl = gp.gl;
+    const scratchFb = gl.createFramebuffer();
+    const mc = new MessageChannel();
+    const hopQ = [];
+    mc.port1.onmessage = () => hopQ.shift()?.();
+    const hop = () => new Promise((r) => { hopQ.push(r); mc.port2.postMessage(0); });
+    const kicks = {
+      none: () => {},
+      flush: () => gl.flush(),
+      fence: () => {
+        gl.deleteSync(gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0));
+        gl.flush();
+      },
+      uniform: () => {
+        gl.uniform1i(gp.current?.samplers[0] ?? null, 0);
+        gl.flush();
+      },
+      scissor: () => {
+        gl.scissor(0, 0, 1, 1);
+        gl.flush();
+      },
+    };
+    for (const [name, kick] of Object.entries(kicks)) {
+      const orig = gp.waitSync;
+      gp.waitSync = async function (sync) {
+        for (let i = 0; ; i++) {
+          const s = gl.clientWaitSync(sync, 0, 0);
+          if (s === gl.ALREADY_SIGNALED || s === gl.CONDITION_SATISFIED) return;
+          kick();
+          await hop();
+        }
+      };
+      const t = keras.ops.convertToTensor(new Float32Array(10));
+      await t.data();
+      const ts = [];
+      for (let i = 0; i < 30; i++) {
+        const y = keras.ops.add(t, i);
+        const s = performance.now();
+        await y.data();
+        ts.push(performance.now() - s);
+        y.dispose();
+      }
+      t.dispose();
+      gp.waitSync = orig;
+      ts.sort((a, c) => a - c);
+      o[`small read, kick ${name}`] = `${ts[15].toFixed(3)} ms median, ${ts[3].toFixed(3)} p10, ${ts[27].toFixed(3)} p90`;
+    }
+    gl.deleteFramebuffer(scratchFb);
     await done({ overhead: o });
     return;
   }
@@ -95,6 +175,34 @@ void main() { o = texture(x0, gl_FragCoord.xy * 0.0078125) + ${k}.0; }`;
     const c = WASM_CASES.find((x) => x.id === id);
     const inst = c.impl.webkeras(keras, c.inputs(mulberry32(seedOf(c.id))));
     for (let i = 0; i < 5; i++) await inst.run();
+    if (cfg.glcalls) {
+      const gl = gp.gl;
+      const acc = new Map();
+      const saved = [];
+      for (const name of Object.getOwnPropertyNames(WebGL2RenderingContext.prototype)) {
+        const desc = Object.getOwnPropertyDescriptor(WebGL2RenderingContext.prototype, name);
+        if (typeof desc.value !== "function" || name === "constructor") continue;
+        const f = desc.value;
+        saved.push(name);
+        gl[name] = function (...a) {
+          const s = performance.now();
+          try {
+            return f.apply(gl, a);
+          } finally {
+            const e = acc.get(name) ?? { ms: 0, n: 0 };
+            e.ms += performance.now() - s;
+            e.n++;
+            acc.set(name, e);
+          }
+        };
+      }
+      for (let i = 0; i < cfg.runs; i++) await inst.run();
+      for (const name of saved) delete gl[name];
+      const list = [...acc.entries()].map(([k, v]) => [k, { ms: v.ms / cfg.runs, n: v.n / cfg.runs }]).sort((x, y) => y[1].ms - x[1].ms);
+      out[id] = { gl: list };
+      inst.dispose();
+      continue;
+    }
     if (cfg.ab) {
       // A/B: alternate two settings run by run (cfg.ab = [setterA, setterB] as source text).
       const set = cfg.ab.map((src) => new Function("b", "gp", src));

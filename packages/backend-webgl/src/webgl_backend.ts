@@ -161,10 +161,32 @@ export class WebGLBackend implements Backend {
   async read(dataId: DataId): Promise<TypedArray> {
     const d = this.data(dataId, "read");
     this.materialize(d);
+    if (this.materializeOnRead) this.materializeHeld();
     // readAsync issues readPixels into its pixel-pack buffer before it first awaits, so the
     // texture may be freed (and reused) while the fence is pending.
     const raw = await this.gpgpu.readAsync(d.tex!, d.size);
     return this.toHost(d, raw);
+  }
+
+  /**
+   * Whether an async read first runs every pending result that something outside the pending
+   * expressions holds (see `materializeHeld`).
+   */
+  materializeOnRead = true;
+
+  /**
+   * Runs the lazy buffers that something other than a pending expression references (a tensor
+   * the app holds, such as updated weights), oldest first, so that their passes go in before the
+   * read's fence. A training loop reads its loss and then its updated weights (or uses them in the
+   * next step): they are then behind the first read's fence and the next read is direct, instead
+   * of paying a second fence round trip (about 3 ms in Chromium) for one small pass. Buffers held
+   * only by other pending expressions stay lazy (they fuse into their consumers).
+   */
+  private materializeHeld(): void {
+    const fromNodes = new Map<GLData, number>();
+    for (const d of this.live)
+      if (d.node) for (const i of new Set(d.node.inputs.map((x) => x.data))) if (i.node) fromNodes.set(i, (fromNodes.get(i) ?? 0) + 1);
+    for (const d of [...this.live]) if (d.node && this.live.has(d) && d.refCount > (fromNodes.get(d) ?? 0)) this.materialize(d);
   }
 
   /** Blocking read through `readPixels`; prefer `await t.data()` in pages. */

@@ -226,6 +226,52 @@ describe("readback", () => {
     }
   });
 
+  it("data() first runs the pending results the app holds (behind the same fence), so reading them next is direct", async () => {
+    const b = await webgl();
+    const a = ops.reshape(ops.convertToTensor(rand(64 * 64, 9, -1, 1)), [64, 64]);
+    const av = (await a.data()) as Float32Array;
+    const gl = b.gpgpu.gl;
+    let fences = 0;
+    const fenceSync = gl.fenceSync.bind(gl);
+    gl.fenceSync = (...args) => {
+      fences++;
+      return fenceSync(...args);
+    };
+    try {
+      // The passes of the loss alone.
+      const ref = keras.tidy(() => ops.sum(ops.multiply(a, a)));
+      let d0 = b.gpgpu.stats.draws;
+      await ref.data();
+      const lossDraws = b.gpgpu.stats.draws - d0;
+      expect(fences).toBe(1);
+      // Held: w1 = a * 0.5 and w2 = w1 + 1; `a - a * 0.25` whose product only w3's expression holds.
+      const [w1, w2, w3] = keras.tidy(() => {
+        const w1 = ops.multiply(a, 0.5);
+        return [w1, ops.add(w1, 1), ops.subtract(a, ops.multiply(a, 0.25))];
+      });
+      expect(b.memory().lazyBuffers).toBe(4);
+      const loss = keras.tidy(() => ops.sum(ops.multiply(a, a)));
+      d0 = b.gpgpu.stats.draws;
+      const lv = await loss.data();
+      expect(fences).toBe(2);
+      // One pass per held result; the product inside w3 fused into w3's pass.
+      expect(b.gpgpu.stats.draws - d0).toBe(lossDraws + 3);
+      expect(b.memory().lazyBuffers).toBe(0);
+      const [v1, v2, v3] = [await w1!.data(), await w2!.data(), await w3!.data()];
+      expect(fences).toBe(2); // all three were behind the loss's fence: direct reads
+      expect(lv[0]).toBe((await ref.data())[0]);
+      for (let i = 0; i < 64 * 64; i += 37) {
+        expect(v1[i]).toBe(Math.fround(av[i]! * 0.5));
+        expect(v2[i]).toBe(Math.fround(v1[i]! + 1));
+        expect(v3[i]).toBe(Math.fround(av[i]! - Math.fround(av[i]! * 0.25)));
+      }
+      keras.dispose([ref, loss, w1!, w2!, w3!]);
+    } finally {
+      gl.fenceSync = fenceSync;
+      a.dispose();
+    }
+  });
+
   it("int32 and bool round-trip exactly, including the int32 extremes", async () => {
     await webgl();
     const i = new Int32Array([-2147483648, 2147483647, 0, -1, 123456789, 16777217]);
