@@ -14,6 +14,8 @@ export type TexKind = "f" | "i";
 /** A 2-d texture of W x H texels of four 32-bit values each. */
 export interface Tex {
   texture: WebGLTexture;
+  /** Unique per texture (keys the framebuffer cache). */
+  id: number;
   W: number;
   H: number;
   kind: TexKind;
@@ -35,6 +37,8 @@ void main() { gl_Position = vec4(pos, 0.0, 1.0); }`;
 /** Texture pool caps: textures kept for reuse beyond these are deleted. */
 const POOL_MAX_BYTES = 256 * 1024 * 1024;
 const POOL_MAX_PER_KEY = 16;
+/** Framebuffers kept (one per distinct set of render targets; see `GPGPU.framebuffer`). */
+const MAX_FRAMEBUFFERS = 256;
 /** Work (simple fragments, see `draw`) drawn between flushes of the command stream to the GPU process. */
 const FLUSH_TEXELS = 4096;
 
@@ -101,7 +105,6 @@ export class GPGPU {
   readonly renderer: string;
   /** Set when the context is lost; every later call throws. */
   lostReason: string | null = null;
-  private readonly fb: WebGLFramebuffer;
   private readonly vao: WebGLVertexArrayObject;
   private readonly programs = new Map<string, Program>();
   private readonly pool = new Map<string, Tex[]>();
@@ -126,7 +129,6 @@ export class GPGPU {
       ev.preventDefault();
       this.lostReason = "the WebGL context was lost (GPU reset, driver update or too many contexts)";
     });
-    this.fb = gl.createFramebuffer()!;
     const vbo = gl.createBuffer();
     this.vao = gl.createVertexArray()!;
     gl.bindVertexArray(this.vao);
@@ -171,7 +173,7 @@ export class GPGPU {
       gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
       gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
       gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
-      t = { texture, W, H, kind, bytes: W * H * 16 };
+      t = { texture, id: this.nextTexId++, W, H, kind, bytes: W * H * 16 };
       this.stats.texturesCreated++;
     }
     this.liveTextures++;
@@ -345,55 +347,79 @@ export class GPGPU {
   private readonly units: (WebGLTexture | null)[] = [];
   /** The active texture unit (acquire and upload bind there too). */
   private active = 0;
-  private readonly attachedTex: (WebGLTexture | null)[] = [];
-  private drawCount = 0;
   private vw = -1;
   private vh = -1;
   private pending = 0;
+  private nextTexId = 1;
+  /**
+   * One framebuffer per distinct list of render targets, keyed by texture ids, in least recently
+   * made order: attachments and draw buffers are set once, and a pass only binds (re-attaching
+   * 1-8 textures per pass cost more JavaScript time than the draw call). Pooled textures come
+   * back in the same order every training step, so the same framebuffers serve every step.
+   */
+  private readonly framebuffers = new Map<string, { fb: WebGLFramebuffer; textures: WebGLTexture[] }>();
+  private drawFb: WebGLFramebuffer | null = null;
   private readFb: WebGLFramebuffer | null = null;
+
+  /** The framebuffer whose color attachments 0.. (and draw buffers) are `targets`. */
+  private framebuffer(targets: Tex[]): WebGLFramebuffer {
+    const key = targets.length === 1 ? `${targets[0]!.id}` : targets.map((t) => t.id).join(",");
+    const hit = this.framebuffers.get(key);
+    if (hit) return hit.fb;
+    const gl = this.gl;
+    if (this.framebuffers.size >= MAX_FRAMEBUFFERS) this.dropFramebuffer(this.framebuffers.keys().next().value!);
+    const fb = gl.createFramebuffer()!;
+    gl.bindFramebuffer(gl.DRAW_FRAMEBUFFER, fb);
+    targets.forEach((t, i) => gl.framebufferTexture2D(gl.DRAW_FRAMEBUFFER, gl.COLOR_ATTACHMENT0 + i, gl.TEXTURE_2D, t.texture, 0));
+    if (targets.length > 1) gl.drawBuffers(targets.map((_, i) => gl.COLOR_ATTACHMENT0 + i));
+    gl.bindFramebuffer(gl.DRAW_FRAMEBUFFER, this.drawFb);
+    this.framebuffers.set(key, { fb, textures: targets.map((t) => t.texture) });
+    return fb;
+  }
+
+  private dropFramebuffer(key: string): void {
+    const e = this.framebuffers.get(key)!;
+    this.framebuffers.delete(key);
+    // Deleting a bound framebuffer unbinds it.
+    if (this.drawFb === e.fb) this.drawFb = null;
+    if (this.readFb === e.fb) this.readFb = null;
+    this.gl.deleteFramebuffer(e.fb);
+  }
 
   /** Binds the framebuffer with exactly `outputs` as color attachments 0.. and draw buffers. */
   private attach(outputs: Tex[]): void {
     const gl = this.gl;
-    gl.bindFramebuffer(gl.FRAMEBUFFER, this.fb);
-    for (let i = 0; i < Math.max(outputs.length, this.attachedTex.length); i++) {
-      const tex = outputs[i]?.texture ?? null;
-      if ((this.attachedTex[i] ?? null) === tex) continue;
-      // A texture that is now a render target must not stay bound for sampling.
-      const u = tex ? this.units.indexOf(tex) : -1;
+    const fb = this.framebuffer(outputs);
+    // A texture that is now a render target must not stay bound for sampling.
+    for (const t of outputs) {
+      const u = this.units.indexOf(t.texture);
       if (u >= 0) {
         if (this.active !== u) gl.activeTexture(gl.TEXTURE0 + (this.active = u));
         gl.bindTexture(gl.TEXTURE_2D, null);
         this.units[u] = null;
       }
-      gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0 + i, gl.TEXTURE_2D, tex, 0);
-      this.attachedTex[i] = tex;
     }
-    this.attachedTex.length = outputs.length;
-    if (this.drawCount !== outputs.length) {
-      gl.drawBuffers(outputs.map((_, i) => gl.COLOR_ATTACHMENT0 + i));
-      this.drawCount = outputs.length;
-    }
+    if (this.drawFb !== fb) gl.bindFramebuffer(gl.DRAW_FRAMEBUFFER, (this.drawFb = fb));
   }
 
-  /** Forgets a texture in the cached state (it is being deleted). */
+  /** Binds the framebuffer of `t` for reading (color attachment 0, the default read buffer). */
+  private attachRead(t: Tex): void {
+    const fb = this.framebuffer([t]);
+    if (this.readFb !== fb) this.gl.bindFramebuffer(this.gl.READ_FRAMEBUFFER, (this.readFb = fb));
+  }
+
+  /** Forgets a texture in the cached state, with the framebuffers it is attached to (it is being deleted). */
   private forget(tex: WebGLTexture): void {
     for (let i = 0; i < this.units.length; i++) if (this.units[i] === tex) this.units[i] = null;
-    for (let i = 0; i < this.attachedTex.length; i++) if (this.attachedTex[i] === tex) this.attachedTex[i] = null;
+    for (const [key, e] of [...this.framebuffers]) if (e.textures.includes(tex)) this.dropFramebuffer(key);
   }
 
   /** Copies the w x h texels at (0, 0) of `src` to (x, y) of `dst` (same format), no shader. */
   blit(src: Tex, dst: Tex, w: number, h: number, x: number, y: number): void {
     const gl = this.gl;
-    this.readFb ??= gl.createFramebuffer()!;
     this.attach([dst]);
-    gl.bindFramebuffer(gl.READ_FRAMEBUFFER, this.readFb);
-    gl.framebufferTexture2D(gl.READ_FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, src.texture, 0);
-    gl.readBuffer(gl.COLOR_ATTACHMENT0);
+    this.attachRead(src);
     gl.blitFramebuffer(0, 0, w, h, x, y, x + w, y + h, gl.COLOR_BUFFER_BIT, gl.NEAREST);
-    // Detach the source (it may be released and rendered to later), then restore the binding.
-    gl.framebufferTexture2D(gl.READ_FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, null, 0);
-    gl.bindFramebuffer(gl.FRAMEBUFFER, this.fb);
     this.stats.blits++;
     this.issued.passes++;
     this.issued.work += w * h;
@@ -403,8 +429,7 @@ export class GPGPU {
   // Readback
 
   private bindForRead(t: Tex): void {
-    this.attach([t]);
-    this.gl.readBuffer(this.gl.COLOR_ATTACHMENT0);
+    this.attachRead(t);
     this.pending = 0;
   }
 
@@ -500,12 +525,12 @@ export class GPGPU {
     if (!gl.isContextLost()) {
       for (const list of this.pool.values()) for (const t of list) gl.deleteTexture(t.texture);
       for (const p of this.programs.values()) gl.deleteProgram(p.program);
-      gl.deleteFramebuffer(this.fb);
-      if (this.readFb) gl.deleteFramebuffer(this.readFb);
+      for (const e of this.framebuffers.values()) gl.deleteFramebuffer(e.fb);
       gl.deleteVertexArray(this.vao);
     }
     this.pool.clear();
     this.programs.clear();
+    this.framebuffers.clear();
     this.pooledBytes = 0;
     this.pooledCount = 0;
   }
