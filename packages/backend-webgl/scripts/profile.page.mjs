@@ -30,19 +30,26 @@ async function main() {
       const A = keras.ops.reshape(keras.ops.convertToTensor(Float32Array.from({ length: M * K }, (_, i) => ((i * 7) % 13) / 13), "float32"), ta ? [K, M] : [M, K]);
       const B = keras.ops.reshape(keras.ops.convertToTensor(Float32Array.from({ length: K * N }, (_, i) => ((i * 5) % 11) / 11), "float32"), tb ? [N, K] : [K, N]);
       const one = () => keras.lax.matmul(A, B, ta, tb);
-      const ts = [];
-      for (let r = 0; r < cfg.runs + 2; r++) {
+      // With --ab, rounds alternate the two settings.
+      const sets = (cfg.ab ?? ["", ""]).map((src) => new Function("b", "gp", src));
+      const ts = [[], []];
+      const sums = [];
+      for (let r = 0; r < 2 * cfg.runs + 4; r++) {
+        sets[r & 1](b, gp);
         const outs = [];
         gp.readSync(gp.acquire(1, 1, "f"), 4);
         const s = performance.now();
         for (let i = 0; i < 10; i++) outs.push(keras.tidy(one));
         gp.readSync(b.data(outs[9].dataId, "read").tex, 4);
-        if (r >= 2) ts.push((performance.now() - s) / 10);
+        if (r >= 4) ts[r & 1].push((performance.now() - s) / 10);
+        if (r < 2) sums.push(Array.from(await outs[9].data()).reduce((x, y) => x + y, 0));
         keras.dispose(outs);
       }
-      ts.sort((x, y) => x - y);
-      const ms = ts[ts.length >> 1];
-      o[spec] = `${ms.toFixed(3)} ms, ${((2 * M * K * N) / ms / 1e6).toFixed(2)} GFLOP/s`;
+      const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
+      const gf = (ms) => ((2 * M * K * N) / ms / 1e6).toFixed(2);
+      o[spec] = cfg.ab
+        ? `A ${med(ts[0]).toFixed(3)} ms (${gf(med(ts[0]))} GFLOP/s), B ${med(ts[1]).toFixed(3)} ms (${gf(med(ts[1]))}), paired B/A ${med(ts[0].map((x, i) => ts[1][i] / x)).toFixed(3)}; sums ${sums.map((x) => x.toFixed(3)).join(" ")}`
+        : `${med(ts[0]).toFixed(3)} ms, ${gf(med(ts[0]))} GFLOP/s`;
       keras.dispose([A, B]);
     }
     await done({ mm: o });
