@@ -206,3 +206,37 @@ describe("webgpu column reductions (kept dims innermost, many rows)", () => {
     }
   });
 });
+
+describe("webgpu filter gradient of a small filter over many pixels", () => {
+  it("matches cpu with padding, stride, dilation, several channels and 1 to 3 spatial dims", async (ctx) => {
+    if (!available) ctx.skip();
+    for (const [xShape, kShape, p] of [
+      // The first layer of b_cnn: 3x3 x 1 channel x 8, "same" padding (taps read the border).
+      [[4, 30, 25, 1], [3, 3, 1, 8], { strides: [1, 1], padding: [[1, 1], [1, 1]], dilation: [1, 1], groups: 1 }],
+      [[6, 40, 22, 2], [3, 2, 2, 4], { strides: [2, 1], padding: [[1, 0], [0, 2]], dilation: [1, 2], groups: 1 }],
+      [[8, 300, 3], [5, 3, 4], { strides: [1], padding: [[2, 1]], dilation: [1], groups: 1 }],
+      [[2, 6, 18, 20, 1], [2, 2, 2, 1, 12], { strides: [1, 1, 1], padding: [[0, 1], [1, 0], [0, 0]], dilation: [1, 1, 1], groups: 1 }],
+    ] as [number[], number[], { strides: number[]; padding: [number, number][]; dilation: number[]; groups: number }][]) {
+      const nsp = xShape.length - 2;
+      const outSp = xShape.slice(1, -1).map((d, i) => {
+        const span = (kShape[i]! - 1) * p.dilation[i]! + 1;
+        return Math.floor((d + p.padding[i]![0] + p.padding[i]![1] - span) / p.strides[i]!) + 1;
+      });
+      const dyShape = [xShape[0]!, ...outSp, kShape[nsp + 1]!];
+      const xv = Float32Array.from({ length: xShape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 0.37));
+      const dyv = Float32Array.from({ length: dyShape.reduce((a, b) => a * b, 1) }, (_, i) => Math.cos(i * 0.61));
+      const run = async (backend: string) => {
+        await setBackend(backend);
+        const y = tidy(() =>
+          lax.convBackpropFilter(lax.constant(xv, xShape, "float32"), lax.constant(dyv, dyShape, "float32"), p, kShape),
+        );
+        const v = await y.data();
+        dispose(y);
+        return v;
+      };
+      const [gpu, cpu] = [await run("webgpu"), await run("cpu")];
+      expect(gpu.length).toBe(cpu.length);
+      for (let i = 0; i < cpu.length; i++) expect(gpu[i], `${xShape} [${i}]`).toBeCloseTo(cpu[i]!, 2);
+    }
+  });
+});

@@ -24,7 +24,7 @@
 import { Primitive, type ConvParams } from "@webkeras/core";
 import type { GpuData, GpuKernel, KernelContext } from "../kernel";
 import { loadAs, storageType } from "../wgsl";
-import { reduceKernel } from "./reduce";
+import { columnReduce, reduceKernel } from "./reduce";
 import { broadcastStrides, sizeOf } from "./util";
 
 const webgpuSum = reduceKernel(Primitive.Sum);
@@ -610,6 +610,10 @@ export const convBackpropFilterKernel: GpuKernel<Primitive.ConvBackpropFilter> =
     ctx.fill(o, 0);
     return [o];
   }
+  if (G === 1 && O % 4 === 0 && M * O <= SMALL_FILTER_OUTPUTS && Kd >= 2048) {
+    smallFilterGrad(ctx, g, O, M, Kd, x.data, dy.data, o);
+    return [o];
+  }
   const decls = `${geomConsts(g, G, O)}
 @group(0) @binding(0) var<storage, read> X: array<f32>;
 @group(0) @binding(1) var<storage, read> DY: array<f32>;
@@ -635,3 +639,70 @@ fn store(base: u32, b: u32, m: u32, n: u32, v: f32) { DK[base + m * u32(OO) + b 
   runGemm(ctx, { M, N: O / G, K: Kd, batch: G, T: "f32", decls, inputs: [x.data, dy.data], outputs: [o], outSize: sizeOf(out.shape) });
   return [o];
 };
+
+/** Largest filter (taps x input channels x output channels) that takes `smallFilterGrad`. */
+const SMALL_FILTER_OUTPUTS = 256;
+/** Output pixels that one thread of `smallFilterGrad` sums, about. */
+const PIXELS_PER_THREAD = 24;
+/**
+ * vec4 accumulators per thread in `smallFilterGrad`. SwiftShader's compiler takes minutes on a
+ * loop that keeps 18 vec4s live (measured: the 9 x 8 filter in one thread never finished
+ * compiling), as it did on an 8-pixel forward convolution; the GEMM template's 4 are safe.
+ */
+const FILTER_ACCS = 4;
+
+/**
+ * Filter gradient of a small filter over many pixels (a first layer: 3x3 taps x 1 channel x 8
+ * outputs, K = batch x 784 pixels). The GEMM template gives each thread a 4x4 block of the 9 x 8
+ * output, so only 6 threads of a workgroup work, each decoding every pixel's coordinates and
+ * reading dy one float at a time. Here a thread takes a few filter rows (taps x channels) with all
+ * output channels, over a strided share of the pixels: per pixel one decode, one bounds-tested
+ * read of x per row and O/4 vec4 reads of dy. Each thread writes its partial rows; a column
+ * reduction sums the partials (no atomics, so results are deterministic).
+ */
+function smallFilterGrad(ctx: KernelContext, g: Geom, O: number, M: number, K: number, x: GpuData, dy: GpuData, o: GpuData): void {
+  const threads = Math.min(16384, Math.max(64, Math.ceil(K / PIXELS_PER_THREAD / 64) * 64));
+  const O4 = O / 4;
+  const MC = Math.max(1, Math.floor(FILTER_ACCS / O4));
+  const Q = Math.ceil(M / MC);
+  const pre: string[] = [];
+  const body: string[] = [];
+  const stores: string[] = [];
+  for (let v = 0; v < O4; v++) body.push(`let g${v} = DY[k * ${u(O4)} + ${u(v)}];`);
+  for (let i = 0; i < MC; i++) {
+    // Row m = (kd, kh, kw, c) of the filter; rows past M repeat the last and are not stored.
+    pre.push(`let m${i} = min(q * ${u(MC)} + ${u(i)}, ${u(M - 1)});`);
+    pre.push(`let c${i} = i32(m${i}) % CG; var t${i} = i32(m${i}) / CG; let kw${i} = t${i} % KW; t${i} = t${i} / KW; let kh${i} = t${i} % KH; let kd${i} = t${i} / KH;`);
+    pre.push(`let dd${i} = kd${i} * DD; let dh${i} = kh${i} * DH; let dw${i} = kw${i} * DW;`);
+    for (let v = 0; v < O4; v++) pre.push(`var acc${i}_${v} = vec4<f32>(0.0);`);
+    body.push(`let id${i} = d0 + dd${i}; let ih${i} = h0 + dh${i}; let iw${i} = w0 + dw${i};`);
+    body.push(`let ok${i} = id${i} >= 0 && id${i} < D && ih${i} >= 0 && ih${i} < H && iw${i} >= 0 && iw${i} < W;`);
+    body.push(`let a${i} = vec4<f32>(select(0.0, X[u32(select(0, xb + ((id${i} * H + ih${i}) * W + iw${i}) * CC + c${i}, ok${i}))], ok${i}));`);
+    for (let v = 0; v < O4; v++) body.push(`acc${i}_${v} = fma(a${i}, g${v}, acc${i}_${v});`);
+    const st = Array.from({ length: O4 }, (_, v) => `P[t * ${u((M * O) / 4)} + m${i} * ${u(O4)} + ${u(v)}] = acc${i}_${v};`);
+    stores.push(`if (q * ${u(MC)} + ${u(i)} < ${u(M)}) { ${st.join(" ")} }`);
+  }
+  const source = `${geomConsts(g, 1, O)}
+@group(0) @binding(0) var<storage, read> X: array<f32>;
+@group(0) @binding(1) var<storage, read> DY: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> P: array<vec4<f32>>;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let t = gid.x;
+  let q = gid.y;
+  ${pre.join("\n  ")}
+  for (var k = t; k < ${u(K)}; k += ${u(threads)}) {
+    let ki = i32(k);
+    let ow = ki % OW; var r = ki / OW; let oh = r % OH; r = r / OH; let od = r % OD; let n = r / OD;
+    let xb = n * D * H * W * CC;
+    let d0 = od * SD - PD; let h0 = oh * SH - PH; let w0 = ow * SW - PW;
+    ${body.join("\n    ")}
+  }
+  ${stores.join("\n  ")}
+}`;
+  const MO = M * O;
+  const partial = ctx.alloc({ shape: [threads, MO], dtype: "float32" });
+  ctx.run({ source, inputs: [x, dy], outputs: [partial], grid: [threads / 64, Q, 1] });
+  columnReduce(ctx, Primitive.Sum, { data: partial, shape: [threads, MO], dtype: "float32" }, { dtype: "float32" }, o, threads, MO);
+  ctx.release(partial);
+}

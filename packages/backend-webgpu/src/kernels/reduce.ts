@@ -189,7 +189,7 @@ const COLUMN_THREADS = 4096;
  * Pass 2: one thread per column combines its S partials. One workgroup per column with a stride of
  * C between reads, as the general path does, was 3-5x slower on SwiftShader for (25088, 8).
  */
-function columnReduce(
+export function columnReduce(
   ctx: KernelContext,
   prim: ReducePrimitive,
   x: GpuInput,
