@@ -186,8 +186,9 @@ void main() { o = texture(x0, gl_FragCoord.xy * 0.0078125) + ${k}.0; }`;
       const gl = gp.gl;
       const acc = new Map();
       const saved = [];
-      for (const name of Object.getOwnPropertyNames(WebGL2RenderingContext.prototype)) {
-        const desc = Object.getOwnPropertyDescriptor(WebGL2RenderingContext.prototype, name);
+      const proto = Object.getPrototypeOf(gl);
+      for (const name of Object.getOwnPropertyNames(proto)) {
+        const desc = Object.getOwnPropertyDescriptor(proto, name);
         if (typeof desc.value !== "function" || name === "constructor") continue;
         const f = desc.value;
         saved.push(name);
