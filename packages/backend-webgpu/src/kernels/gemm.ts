@@ -376,6 +376,8 @@ function vec4ConvSource(g: Geom, G: number, O: number, M: number, wx: number, wy
   const vecC = CG % 4 === 0;
   const rows: string[] = [];
   const taps: string[] = [];
+  const dTaps: string[] = [];
+  const hTaps: string[] = [];
   const body: string[] = [];
   const comp = ["x", "y", "z", "w"];
   for (let i = 0; i < TM; i++) {
@@ -384,9 +386,11 @@ function vec4ConvSource(g: Geom, G: number, O: number, M: number, wx: number, wy
   let xb${i} = (t${i} / OD) * D * H * W * CC + g * CG;
   let d0${i} = od${i} * SD - PD; let h0${i} = oh${i} * SH - PH; let w0${i} = ow${i} * SW - PW;
   var acc${i} = vec4<f32>(0.0);`);
-    taps.push(`let id${i} = d0${i} + kd * DD; let ih${i} = h0${i} + kh * DH; let iw${i} = w0${i} + kw * DW;
-        let ok${i} = id${i} >= 0 && id${i} < D && ih${i} >= 0 && ih${i} < H && iw${i} >= 0 && iw${i} < W;
-        let xo${i} = select(0, xb${i} + ((id${i} * H + ih${i}) * W + iw${i}) * CC, ok${i});`);
+    // Bounds tests and offsets at the loop level where their coordinate changes.
+    dTaps.push(`let id${i} = d0${i} + kd * DD; let okd${i} = id${i} >= 0 && id${i} < D;`);
+    hTaps.push(`let ih${i} = h0${i} + kh * DH; let okh${i} = okd${i} && ih${i} >= 0 && ih${i} < H; let ro${i} = xb${i} + (id${i} * H + ih${i}) * W * CC;`);
+    taps.push(`let iw${i} = w0${i} + kw * DW; let ok${i} = okh${i} && iw${i} >= 0 && iw${i} < W;
+        let xo${i} = select(0, ro${i} + iw${i} * CC, ok${i});`);
   }
   if (vecC) {
     body.push("let kr = ((tap * CG + c4 * 4) * OO + g * OG) / 4 + n4;");
@@ -413,7 +417,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (n4 >= OG / 4 || m0 >= MM) { return; }
   ${rows.join("\n  ")}
   for (var kd = 0; kd < KD; kd++) {
+    ${dTaps.join("\n    ")}
     for (var kh = 0; kh < KH; kh++) {
+      ${hTaps.join("\n      ")}
       for (var kw = 0; kw < KW; kw++) {
         let tap = (kd * KH + kh) * KW + kw;
         ${taps.join("\n        ")}
