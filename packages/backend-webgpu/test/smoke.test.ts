@@ -207,8 +207,8 @@ describe("webgpu column reductions (kept dims innermost, many rows)", () => {
   });
 });
 
-describe("webgpu filter gradient of a small filter over many pixels", () => {
-  it("matches cpu with padding, stride, dilation, several channels and 1 to 3 spatial dims", async (ctx) => {
+describe("webgpu filter gradients with few outputs and long reductions", () => {
+  it("match cpu with padding, stride, dilation, several channels and 1 to 3 spatial dims", async (ctx) => {
     if (!available) ctx.skip();
     for (const [xShape, kShape, p] of [
       // The first layer of b_cnn: 3x3 x 1 channel x 8, "same" padding (taps read the border).
@@ -216,6 +216,8 @@ describe("webgpu filter gradient of a small filter over many pixels", () => {
       [[6, 40, 22, 2], [3, 2, 2, 4], { strides: [2, 1], padding: [[1, 0], [0, 2]], dilation: [1, 2], groups: 1 }],
       [[8, 300, 3], [5, 3, 4], { strides: [1], padding: [[2, 1]], dilation: [1], groups: 1 }],
       [[2, 6, 18, 20, 1], [2, 2, 2, 1, 12], { strides: [1, 1, 1], padding: [[0, 1], [1, 0], [0, 0]], dilation: [1, 1, 1], groups: 1 }],
+      // b_cnn's second layer: too many outputs for the small-filter kernel; K 1152 split 4 ways.
+      [[32, 14, 14, 8], [3, 3, 8, 16], { strides: [2, 2], padding: [[0, 0], [0, 0]], dilation: [1, 1], groups: 1 }],
     ] as [number[], number[], { strides: number[]; padding: [number, number][]; dilation: number[]; groups: number }][]) {
       const nsp = xShape.length - 2;
       const outSp = xShape.slice(1, -1).map((d, i) => {

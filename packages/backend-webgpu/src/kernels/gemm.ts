@@ -138,7 +138,10 @@ function runGemm(ctx: KernelContext, s: GemmSpec): void {
   const gx = Math.ceil(s.N / TN / wx);
   const outSize = s.outSize;
   const threads = Math.ceil(s.M / TM) * Math.ceil(s.N / TN) * s.batch;
-  const splits = s.T === "f32" && s.splitK !== false && threads < 1024 && s.K >= 2048 ? Math.min(64, Math.floor(s.K / 512), Math.floor(MAX_GRID / s.batch)) : 1;
+  // Also a shorter reduction over very few threads (b_cnn's second filter gradient: 72 x 16
+  // outputs, K 1152, two workgroups of which one has 2 of 16 rows working) is split 4 ways.
+  const slice = threads < 1024 && s.K >= 2048 ? 512 : threads < 256 && s.K >= 1024 ? 256 : 0;
+  const splits = s.T === "f32" && s.splitK !== false && slice > 0 ? Math.min(64, Math.floor(s.K / slice), Math.floor(MAX_GRID / s.batch)) : 1;
   const target = splits > 1 ? ctx.alloc({ shape: [splits, outSize], dtype: "float32" }) : s.outputs[0]!;
   const rowsPerChunk = MAX_GRID * wy * TM;
   for (let row0 = 0; row0 < s.M; row0 += rowsPerChunk) {
