@@ -242,3 +242,48 @@ describe("webgpu filter gradients with few outputs and long reductions", () => {
     }
   });
 });
+
+describe("webgpu pooling gradient over tiling windows (one pass)", () => {
+  it("matches cpu for max (ties, NaN) and avg, leftover rows, right padding, 1 to 3 spatial dims", async (ctx) => {
+    if (!available) ctx.skip();
+    const pp = (kind: "max" | "avg", window: number[], padding: [number, number][]) => ({
+      kind,
+      window,
+      strides: window,
+      padding,
+      dilation: window.map(() => 1),
+      countIncludePad: false,
+    });
+    for (const [xShape, p] of [
+      [[2, 8, 6, 3], pp("max", [2, 2], [[0, 0], [0, 0]])],
+      // 9 x 7: the last row and column belong to no window and get 0.
+      [[1, 9, 7, 2], pp("max", [2, 2], [[0, 0], [0, 0]])],
+      // "same": the last windows run past the input.
+      [[2, 7, 5, 2], pp("max", [2, 2], [[0, 1], [0, 1]])],
+      [[2, 9, 8, 3], pp("avg", [3, 2], [[0, 0], [0, 0]])],
+      [[3, 10, 4], pp("max", [3], [[0, 2]])],
+      [[1, 4, 6, 5, 2], pp("avg", [2, 3, 2], [[0, 0], [0, 0], [0, 1]])],
+    ] as [number[], ReturnType<typeof pp>][]) {
+      const nsp = xShape.length - 2;
+      const outSp = xShape.slice(1, -1).map((d, i) => Math.floor((d + p.padding[i]![1] - p.window[i]!) / p.window[i]!) + 1);
+      const dyShape = [xShape[0]!, ...outSp, xShape[nsp + 1]!];
+      // Few levels, so windows hold ties (the first maximum takes the gradient); one NaN.
+      const xv = Float32Array.from({ length: xShape.reduce((a, b) => a * b, 1) }, (_, i) => Math.round(Math.sin(i * 0.37) * 2));
+      xv[7] = NaN;
+      const dyv = Float32Array.from({ length: dyShape.reduce((a, b) => a * b, 1) }, (_, i) => Math.cos(i * 0.61));
+      const run = async (backend: string) => {
+        await setBackend(backend);
+        const y = tidy(() => lax.poolBackprop(lax.constant(dyv, dyShape, "float32"), lax.constant(xv, xShape, "float32"), p));
+        const v = await y.data();
+        dispose(y);
+        return v;
+      };
+      const [gpu, cpu] = [await run("webgpu"), await run("cpu")];
+      expect(gpu.length).toBe(cpu.length);
+      for (let i = 0; i < cpu.length; i++) {
+        if (Number.isNaN(cpu[i])) expect(gpu[i], `${xShape} ${p.kind} [${i}]`).toBeNaN();
+        else expect(gpu[i], `${xShape} ${p.kind} [${i}]`).toBeCloseTo(cpu[i]!, 5);
+      }
+    }
+  });
+});

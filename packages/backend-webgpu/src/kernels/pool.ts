@@ -7,7 +7,8 @@
  * Backward, in two passes (no atomics, deterministic): one thread per output window finds its
  * first maximum (row-major window order, NaN wins as in argmax) or its divisor; then one thread
  * per *input* element gathers dy from every window that contains it (max: only where it is that
- * window's maximum; average: dy / divisor).
+ * window's maximum; average: dy / divisor). Windows that tile the input, which no two windows
+ * share an element of, take one pass instead: each window thread writes its own elements.
  */
 import type { PoolParams, Primitive } from "@webkeras/core";
 import type { GpuKernel } from "../kernel";
@@ -110,6 +111,43 @@ export const poolBackpropKernel: GpuKernel<Primitive.PoolBackprop> = (ctx, input
   const isMax = params.kind === "max";
   const full = params.window.reduce((a, b) => a * b, 1);
   const geom = consts(x.shape, dy.shape.slice(1, nsp + 1), params);
+  // Windows that tile the input (window == stride, no padding or dilation: MaxPooling2D's
+  // default) contain each element at most once: one pass, one thread per window, writes its
+  // window (dy at the first maximum and 0 elsewhere, or dy / divisor); input rows past the last
+  // window are cleared first.
+  const tiled = params.window.every((w, d) => w === params.strides[d] && params.dilation[d] === 1 && params.padding[d]![0] === 0);
+  if (tiled) {
+    // Right padding ("same") makes the last windows run past the input: those taps are skipped.
+    const outSp = dy.shape.slice(1, nsp + 1);
+    if (outSp.some((od, d) => od * params.strides[d]! < x.shape[d + 1]!)) ctx.fill(o, 0);
+    const put = isMax ? "select(0.0, g, at == arg)" : `g / ${params.countIncludePad ? `${full}.0` : "r.y"}`;
+    const src = `${geom}
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+${windowFn(isMax)}
+${mainHeader()}
+  if (idx >= ${nOut}u) { return; }
+  let i = i32(idx);
+  let c = i % C; var t = i / C; let ow = t % OW; t = t / OW; let oh = t % OH; t = t / OH; let od = t % OD; let nn = t / OD;
+  let r = win(nn, od, oh, ow, c);
+  let arg = bitcast<i32>(r.z);
+  let g = dy[idx];
+  for (var kd = 0; kd < KD; kd++) {
+    for (var kh = 0; kh < KH; kh++) {
+      for (var kw = 0; kw < KW; kw++) {
+        let id = od * SD + kd; let ih = oh * SH + kh; let iw = ow * SW + kw;
+        if (id < D && ih < H && iw < W) {
+          let at = (((nn * D + id) * H + ih) * W + iw) * C + c;
+          out[at] = ${put};
+        }
+      }
+    }
+  }
+}`;
+    ctx.run({ source: `${helpersFor(src)}\n${src}`, inputs: [x.data, dy.data], outputs: [o], grid: grid1d(nOut) });
+    return [o];
+  }
   // Pass 1, one thread per output window: the flat x index of its first maximum (max pooling)
   // or its divisor (average), so that pass 2 reads one value per window instead of rescanning it.
   const perWindow = ctx.alloc({ shape: dy.shape, dtype: isMax ? "int32" : "float32" });
@@ -128,15 +166,6 @@ ${mainHeader()}
   ctx.run({ source: `${helpersFor(pass1)}\n${pass1}`, inputs: [x.data], outputs: [perWindow], grid: grid1d(nOut) });
   // Pass 2, one thread per input element: gather from every window that contains it.
   const contrib = isMax ? "if (w[at] == i) { acc += dy[at]; }" : "acc += dy[at] / w[at];";
-  // Windows that tile the input (window == stride, no padding or dilation: MaxPooling2D's
-  // default) contain each element at most once: one division finds the window, no loops.
-  const tiled = params.window.every((w, d) => w === params.strides[d] && params.dilation[d] === 1 && params.padding[d]![0] === 0);
-  const loopGather = loopGatherSrc(contrib);
-  const tiledGather = `let od = id / SD; let oh = ih / SH; let ow = iw / SW;
-  if (od < OD && oh < OH && ow < OW) {
-    let at = (((nn * OD + od) * OH + oh) * OW + ow) * C + c;
-    ${contrib}
-  }`;
   const pass2 = `${geom}
 @group(0) @binding(0) var<storage, read> dy: array<f32>;
 @group(0) @binding(1) var<storage, read> w: array<${isMax ? "i32" : "f32"}>;
@@ -146,7 +175,7 @@ ${mainHeader()}
   let i = i32(idx);
   let c = i % C; var t = i / C; let iw = t % W; t = t / W; let ih = t % H; t = t / H; let id = t % D; let nn = t / D;
   var acc = 0.0;
-  ${tiled ? tiledGather : loopGather}
+  ${loopGatherSrc(contrib)}
   out[idx] = acc;
 }`;
   ctx.run({ source: pass2, inputs: [dy.data, perWindow], outputs: [o], grid: grid1d(n) });
