@@ -363,6 +363,11 @@ export class GPGPU {
   private drawFb: WebGLFramebuffer | null = null;
   private readFb: WebGLFramebuffer | null = null;
 
+  /** Framebuffers cached now (tests). */
+  get framebufferCount(): number {
+    return this.framebuffers.size;
+  }
+
   /** The framebuffer whose color attachments 0.. (and draw buffers) are `targets`. */
   private framebuffer(targets: Tex[]): WebGLFramebuffer {
     const key = targets.length === 1 ? `${targets[0]!.id}` : targets.map((t) => t.id).join(",");

@@ -272,6 +272,30 @@ describe("readback", () => {
     }
   });
 
+  it("framebuffers: one per set of render targets, capped, dropped with deleted textures; results stay right", async () => {
+    const b = await webgl();
+    const x = ops.convertToTensor(rand(64, 10, -1, 1));
+    const xv = (await x.data()) as Float32Array;
+    // 300 live results: 300 distinct render targets, more than the cache keeps.
+    const ys = Array.from({ length: 300 }, (_, i) => keras.tidy(() => ops.add(ops.multiply(x, 2), i)));
+    await b.flush();
+    expect(b.gpgpu.framebufferCount).toBeLessThanOrEqual(256);
+    const check = async (ts: keras.Tensor[], f: (v: number, i: number) => number) => {
+      for (let i = 0; i < ts.length; i += 7) {
+        const v = await ts[i]!.data();
+        for (let j = 0; j < 64; j += 5) expect(v[j]).toBe(Math.fround(f(xv[j]!, i)));
+      }
+    };
+    await check(ys, (v, i) => Math.fround(v * 2) + i);
+    // Freed: the pool keeps 16 per size and deletes the rest, with their framebuffers.
+    keras.dispose(ys);
+    const zs = Array.from({ length: 40 }, (_, i) => keras.tidy(() => ops.subtract(ops.multiply(x, 3), i)));
+    await b.flush();
+    expect(b.gpgpu.framebufferCount).toBeLessThanOrEqual(256);
+    await check(zs, (v, i) => Math.fround(v * 3) - i);
+    keras.dispose([x, ...zs]);
+  });
+
   it("int32 and bool round-trip exactly, including the int32 extremes", async () => {
     await webgl();
     const i = new Int32Array([-2147483648, 2147483647, 0, -1, 123456789, 16777217]);
