@@ -37,8 +37,6 @@ void main() { gl_Position = vec4(pos, 0.0, 1.0); }`;
 /** Texture pool caps: textures kept for reuse beyond these are deleted. */
 const POOL_MAX_BYTES = 256 * 1024 * 1024;
 const POOL_MAX_PER_KEY = 16;
-/** Pixel-pack buffers kept per size for fenced reads (see `GPGPU.packBuffers`). */
-const PACK_BUFFERS_PER_SIZE = 4;
 /** Framebuffers kept (one per distinct set of render targets; see `GPGPU.framebuffer`). */
 const MAX_FRAMEBUFFERS = 256;
 /** Work (simple fragments, see `draw`) drawn between flushes of the command stream to the GPU process. */
@@ -468,13 +466,11 @@ export class GPGPU {
     this.bindForRead(t);
     const h = this.rows(t, n);
     const bytes = t.W * h * 16;
-    let buf = this.packBuffers.get(bytes)?.pop();
-    if (buf) gl.bindBuffer(gl.PIXEL_PACK_BUFFER, buf);
-    else {
-      buf = gl.createBuffer()!;
-      gl.bindBuffer(gl.PIXEL_PACK_BUFFER, buf);
-      gl.bufferData(gl.PIXEL_PACK_BUFFER, bytes, gl.STREAM_READ);
-    }
+    // A new buffer per read: reusing the last read's buffer of that size measured 5-8% slower
+    // on the bench's MLP step (paired runs; Chromium seems to wait on its earlier use).
+    const buf = gl.createBuffer()!;
+    gl.bindBuffer(gl.PIXEL_PACK_BUFFER, buf);
+    gl.bufferData(gl.PIXEL_PACK_BUFFER, bytes, gl.STREAM_READ);
     if (t.kind === "f") gl.readPixels(0, 0, t.W, h, gl.RGBA, gl.FLOAT, 0);
     else gl.readPixels(0, 0, t.W, h, gl.RGBA_INTEGER, gl.INT, 0);
     gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
@@ -492,11 +488,7 @@ export class GPGPU {
     } finally {
       if (!gl.isContextLost()) {
         gl.deleteSync(sync);
-        const list = this.packBuffers.get(bytes) ?? [];
-        if (list.length < PACK_BUFFERS_PER_SIZE) {
-          list.push(buf);
-          this.packBuffers.set(bytes, list);
-        } else gl.deleteBuffer(buf);
+        gl.deleteBuffer(buf);
       }
     }
   }
@@ -510,13 +502,6 @@ export class GPGPU {
    * the GPU's threads; one hop and then 1 ms timers measured 2-5% faster training steps than 64
    * hops, and polling by hops only 2.7x slower.
    */
-  /**
-   * Pixel-pack buffers of finished reads by size in bytes, for the next read of that size: a
-   * training loop reads the same sizes every step, and creating and sizing a buffer per read cost
-   * about as much JavaScript time as the read's other calls.
-   */
-  private readonly packBuffers = new Map<number, WebGLBuffer[]>();
-
   private async waitSync(sync: WebGLSync): Promise<void> {
     const gl = this.gl;
     for (let i = 0; ; i++) {
@@ -548,13 +533,11 @@ export class GPGPU {
       for (const list of this.pool.values()) for (const t of list) gl.deleteTexture(t.texture);
       for (const p of this.programs.values()) gl.deleteProgram(p.program);
       for (const e of this.framebuffers.values()) gl.deleteFramebuffer(e.fb);
-      for (const list of this.packBuffers.values()) for (const buf of list) gl.deleteBuffer(buf);
       gl.deleteVertexArray(this.vao);
     }
     this.pool.clear();
     this.programs.clear();
     this.framebuffers.clear();
-    this.packBuffers.clear();
     this.pooledBytes = 0;
     this.pooledCount = 0;
   }
