@@ -216,7 +216,7 @@ describe("webgpu filter gradients with few outputs and long reductions", () => {
       [[6, 40, 22, 2], [3, 2, 2, 4], { strides: [2, 1], padding: [[1, 0], [0, 2]], dilation: [1, 2], groups: 1 }],
       [[8, 300, 3], [5, 3, 4], { strides: [1], padding: [[2, 1]], dilation: [1], groups: 1 }],
       [[2, 6, 18, 20, 1], [2, 2, 2, 1, 12], { strides: [1, 1, 1], padding: [[0, 1], [1, 0], [0, 0]], dilation: [1, 1, 1], groups: 1 }],
-      // b_cnn's second layer: too many outputs for the small-filter kernel; K 1152 split 4 ways.
+      // b_cnn's second layer: 72 x 16 outputs, K 1152 (one filter row per thread).
       [[32, 14, 14, 8], [3, 3, 8, 16], { strides: [2, 2], padding: [[0, 0], [0, 0]], dilation: [1, 1], groups: 1 }],
     ] as [number[], number[], { strides: number[]; padding: [number, number][]; dilation: number[]; groups: number }][]) {
       const nsp = xShape.length - 2;
