@@ -96,6 +96,9 @@ describe("webgpu forward convolution, vec4 path", () => {
     for (const [xShape, kShape, p] of [
       [[2, 9, 10, 8], [3, 3, 4, 8], { strides: [2, 1], padding: [[1, 2], [0, 1]], dilation: [1, 2], groups: 2 }],
       [[3, 7, 6, 1], [3, 2, 1, 4], { strides: [1, 2], padding: [[1, 1], [0, 0]], dilation: [1, 1], groups: 1 }],
+      // Scalar input channels with 8 outputs per group: 2 pixels x 8 channels a thread.
+      [[2, 9, 7, 1], [3, 3, 1, 8], { strides: [1, 1], padding: [[1, 1], [1, 1]], dilation: [1, 1], groups: 1 }],
+      [[3, 6, 5, 2], [2, 3, 1, 16], { strides: [2, 1], padding: [[0, 1], [1, 1]], dilation: [1, 2], groups: 2 }],
       [[1, 4, 5, 6, 4], [2, 3, 2, 4, 4], { strides: [1, 1, 2], padding: [[0, 1], [1, 1], [0, 0]], dilation: [2, 1, 1], groups: 1 }],
     ] as [number[], number[], { strides: number[]; padding: [number, number][]; dilation: number[]; groups: number }][]) {
       const xv = Float32Array.from({ length: xShape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 0.37));
