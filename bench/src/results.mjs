@@ -33,7 +33,9 @@ export function machineInfo() {
 export function gitRevision(cwd) {
   try {
     const git = (...args) => execFileSync("git", args, { cwd, encoding: "utf8" }).trim();
-    return `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain") ? " + uncommitted changes" : ""}`;
+    // RESULTS.md itself is left out: a run of several families rewrites it as it goes.
+    const dirty = git("status", "--porcelain", "--", ":/", ":(top,exclude)bench/RESULTS.md");
+    return `${git("rev-parse", "--short", "HEAD")}${dirty ? " + uncommitted changes" : ""}`;
   } catch {
     return "unknown";
   }
