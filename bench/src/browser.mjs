@@ -54,6 +54,16 @@ function versionOf(pkg) {
   }
 }
 
+/** TensorFlow.js' wasm binaries (base64) for the page, which has no file server behind it. */
+function tfjsWasmBytes() {
+  const read = (f) => readFileSync(require.resolve(`@tensorflow/tfjs-backend-wasm/dist/${f}`)).toString("base64");
+  return {
+    simd: read("tfjs-backend-wasm-simd.wasm"),
+    plain: read("tfjs-backend-wasm.wasm"),
+    threaded: read("tfjs-backend-wasm-threaded-simd.wasm"),
+  };
+}
+
 /**
  * Runs `family` (with `browser: { flags }`) on `cases` in Chromium.
  * @returns {{ contenders: object[], unavailable: object[], rows: object[], browserVersion: string }}
@@ -62,7 +72,7 @@ export async function runBrowserFamily(family, contenderDefs, cases, opts, log =
   const { runInBrowser } = await loadBrowserTest();
   const defs = [family.subject, ...family.peers].map((n) => {
     const d = contenderDefs.find((c) => c.name === n);
-    const pkg = { webkeras: "@webkeras/core", tfjs: "@tensorflow/tfjs-core", jax: "@jax-js/jax" }[d.library];
+    const pkg = { webkeras: "@webkeras/core", "webkeras-wasm": "@webkeras/core", tfjs: "@tensorflow/tfjs-core", jax: "@jax-js/jax" }[d.library];
     return { ...d, versions: [pkg, ...d.imports].map((m) => `${m}@${versionOf(m)}`) };
   });
   const run = await runInBrowser({
@@ -74,6 +84,7 @@ export async function runBrowserFamily(family, contenderDefs, cases, opts, log =
         contenders: defs,
         cases: cases.map((c) => c.id),
         skip: family.browser?.skip ?? {},
+        tfjsWasm: defs.some((d) => d.library === "tfjs" && d.backend === "wasm") ? tfjsWasmBytes() : null,
         opts,
       }),
     },

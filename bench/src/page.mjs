@@ -10,18 +10,44 @@ import "@tensorflow/tfjs-backend-webgl";
 // TensorFlow.js' webgpu backend registers itself only where `navigator.gpu` exists (Chromium
 // started with --enable-unsafe-webgpu, as the webgpu family is).
 import "@tensorflow/tfjs-backend-webgpu";
+import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import * as keras from "@webkeras/core";
 import "@webkeras/backend-webgl";
 import "@webkeras/backend-webgpu";
+import { createWasmBackend } from "@webkeras/backend-wasm";
 import { CASES } from "./cases.mjs";
 import { runCase } from "./harness.mjs";
 
 /* global __BENCH__ */
 const cfg = __BENCH__;
 
+// The wasm family: webkeras' wasm backend at fixed thread counts (as wasm.mjs registers in Node),
+// and TensorFlow.js' SIMD wasm build from bytes the runner injects (the test server serves only
+// the bundle), single-threaded: the page is cross-origin isolated, where TensorFlow.js would
+// otherwise pick its threaded build.
+for (const numThreads of [1, 2])
+  keras.registerBackend({ name: `wasm-${numThreads}t`, priority: 0, create: () => createWasmBackend({ numThreads }) });
+if (cfg.tfjsWasm) {
+  const url = (b64) => URL.createObjectURL(new Blob([Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0))], { type: "application/wasm" }));
+  // setWasmPaths wants every binary; the threaded one stays unused (no multithread support below).
+  setWasmPaths({
+    "tfjs-backend-wasm-simd.wasm": url(cfg.tfjsWasm.simd),
+    "tfjs-backend-wasm.wasm": url(cfg.tfjsWasm.plain),
+    "tfjs-backend-wasm-threaded-simd.wasm": url(cfg.tfjsWasm.threaded),
+  });
+  tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+}
+
 /** How each library loads, activates a backend and counts live tensors (as contenders.mjs). */
 const LIBRARIES = {
   webkeras: {
+    mod: keras,
+    activate: async (k, backend) => {
+      await k.setBackend(backend);
+    },
+    liveTensors: (k) => k.memory().numTensors,
+  },
+  "webkeras-wasm": {
     mod: keras,
     activate: async (k, backend) => {
       await k.setBackend(backend);
@@ -73,6 +99,11 @@ async function main() {
       log(`  ${def.name} unavailable: ${unavailable.at(-1).error}`);
     }
   }
+  for (const c of contenders)
+    if (c.library === "webkeras-wasm") {
+      await c.activate();
+      log(`  ${c.name}: ${JSON.stringify(keras.getBackendInfo())}`);
+    }
   const rows = [];
   for (const id of cfg.cases) {
     const c = CASES.find((x) => x.id === id);
