@@ -5,37 +5,9 @@
 // `run()` computes once, reads every output back (`await data()`, which forces completion on
 // asynchronous backends), disposes what it made and resolves to the outputs it read.
 // A library missing from `impl` is shown as "n/a" for that case.
+import { tfCase, wk, wkCase } from "./case_helpers.mjs";
 import { randint, uniform } from "./rng.mjs";
 import { WASM_CASES } from "./wasm.mjs";
-
-/** Reads tensors back (forcing completion), then disposes them. */
-async function readAll(tensors, dispose) {
-  const out = [];
-  for (const t of tensors) out.push(await t.data());
-  dispose(tensors);
-  return out;
-}
-
-// --- webkeras -------------------------------------------------------------------------------
-
-/** A webkeras tensor of `shape` from a flat typed array (convertToTensor makes it 1-D). */
-function wk(k, data, shape, dtype = "float32") {
-  return k.tidy(() => k.ops.reshape(k.ops.convertToTensor(data, dtype), shape));
-}
-
-// Composite webkeras ops (softmax, ...) leave their intermediates to the enclosing scope, so each
-// run computes inside `tidy`, as webkeras code is meant to; tfjs ops tidy internally.
-function wkCase(k, inputs, fn) {
-  const read = (ts) => readAll(ts, (x) => k.dispose(x));
-  return { run: () => read(k.tidy(fn)), dispose: () => k.dispose(inputs) };
-}
-
-// --- TensorFlow.js --------------------------------------------------------------------------
-
-function tfCase(tf, inputs, fn) {
-  const read = (ts) => readAll(ts, (x) => tf.dispose(x));
-  return { run: () => read(fn()), dispose: () => tf.dispose(inputs) };
-}
 
 // --- cases ----------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@
 // WASM_FAMILIES, WASM_CASES); the family lists its cases, so other families do not run them.
 import { createRequire } from "node:module";
 import path from "node:path";
+import { tfCase, wk, wkCase } from "./case_helpers.mjs";
 import { randint, uniform } from "./rng.mjs";
 
 const require = createRequire(import.meta.url);
@@ -20,33 +21,8 @@ globalThis.__dirname ??= path.dirname(
   require.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm"),
 );
 
-// --- helpers (the same shapes as in cases.mjs) -------------------------------------------------
+// --- helpers ----------------------------------------------------------------------------------
 
-async function readAll(tensors, dispose) {
-  const out = [];
-  for (const t of tensors) out.push(await t.data());
-  dispose(tensors);
-  return out;
-}
-
-function wk(k, data, shape, dtype = "float32") {
-  return k.tidy(() => k.ops.reshape(k.ops.convertToTensor(data, dtype), shape));
-}
-
-function wkCase(k, inputs, fn) {
-  const read = (ts) => readAll(ts, (x) => k.dispose(x));
-  return { run: () => read(k.tidy(fn)), dispose: () => k.dispose(inputs) };
-}
-
-function tfCase(tf, inputs, fn) {
-  const read = (ts) => readAll(ts, (x) => tf.dispose(x));
-  return { run: () => read(fn()), dispose: () => tf.dispose(inputs) };
-}
-
-/**
- * A training step: `step(params)` returns `[loss, newParams]` (both owned by the caller); the
- * new parameters replace the old ones, the loss and the last parameter are read back.
- */
 function wkTrain(k, fixed, params, step) {
   let ps = params;
   return {
