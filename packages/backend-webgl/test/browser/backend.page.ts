@@ -148,18 +148,24 @@ describe("fusion", () => {
   });
 });
 
+/** Counts `gl.fenceSync` calls until `restore()`. */
+function countFences(gl: WebGL2RenderingContext): { count: number; restore: () => void } {
+  const fenceSync = gl.fenceSync.bind(gl);
+  const counter = { count: 0, restore: () => void (gl.fenceSync = fenceSync) };
+  gl.fenceSync = (...args) => {
+    counter.count++;
+    return fenceSync(...args);
+  };
+  return counter;
+}
+
 describe("readback", () => {
   it("data() resolves through a fence without blocking; dataSync() reads directly", async () => {
     const b = await webgl();
     const x = ops.convertToTensor(rand(10000, 4));
     await x.data();
     const gl = b.gpgpu.gl;
-    let fences = 0;
-    const fenceSync = gl.fenceSync.bind(gl);
-    gl.fenceSync = (...args) => {
-      fences++;
-      return fenceSync(...args);
-    };
+    const fences = countFences(gl);
     try {
       const y = keras.tidy(() => ops.multiply(x, 3));
       let resolved = false;
@@ -170,7 +176,7 @@ describe("readback", () => {
       await Promise.resolve();
       expect(resolved).toBe(false); // still waiting on the fence: the read did not block
       const v = await pending;
-      expect(fences).toBe(1);
+      expect(fences.count).toBe(1);
       const s = y.dataSync();
       const xv = await x.data();
       for (let i = 0; i < 10000; i += 101) {
@@ -179,7 +185,7 @@ describe("readback", () => {
       }
       keras.dispose(y);
     } finally {
-      gl.fenceSync = fenceSync;
+      fences.restore();
       x.dispose();
     }
   });
@@ -189,31 +195,26 @@ describe("readback", () => {
     const a = ops.reshape(ops.convertToTensor(rand(256 * 256, 8, -1, 1)), [256, 256]);
     await a.data();
     const gl = b.gpgpu.gl;
-    let fences = 0;
-    const fenceSync = gl.fenceSync.bind(gl);
-    gl.fenceSync = (...args) => {
-      fences++;
-      return fenceSync(...args);
-    };
+    const fences = countFences(gl);
     const saved = b.gpgpu.directRead;
     try {
       expect(saved).toEqual({ passes: 0, work: 0 }); // the default never waits on the GPU
       const big = keras.tidy(() => ops.matmul(a, a));
       const bv = await big.data();
-      expect(fences).toBe(1);
+      expect(fences.count).toBe(1);
       const again = await big.data(); // nothing unfinished: direct
-      expect(fences).toBe(1);
+      expect(fences.count).toBe(1);
       expect(again[123]).toBe(bv[123]);
       const small = keras.tidy(() => ops.add(big, 1)); // one unfinished pass: fenced by default
       const sv = await small.data();
-      expect(fences).toBe(2);
+      expect(fences.count).toBe(2);
       b.gpgpu.directRead = { passes: 4, work: 16384 };
       const small2 = keras.tidy(() => ops.add(small, 1)); // within the opt-in bound: direct
       const s2 = await small2.data();
-      expect(fences).toBe(2);
+      expect(fences.count).toBe(2);
       const big2 = keras.tidy(() => ops.matmul(a, a)); // 256^3 multiply-adds: past the bound
       await big2.data();
-      expect(fences).toBe(3);
+      expect(fences.count).toBe(3);
       for (let i = 0; i < 256 * 256; i += 997) {
         expect(sv[i]).toBe(Math.fround(bv[i]! + 1));
         expect(s2[i]).toBe(Math.fround(sv[i]! + 1));
@@ -221,7 +222,7 @@ describe("readback", () => {
       keras.dispose([big, small, small2, big2]);
     } finally {
       b.gpgpu.directRead = saved;
-      gl.fenceSync = fenceSync;
+      fences.restore();
       a.dispose();
     }
   });
@@ -231,19 +232,14 @@ describe("readback", () => {
     const a = ops.reshape(ops.convertToTensor(rand(64 * 64, 9, -1, 1)), [64, 64]);
     const av = (await a.data()) as Float32Array;
     const gl = b.gpgpu.gl;
-    let fences = 0;
-    const fenceSync = gl.fenceSync.bind(gl);
-    gl.fenceSync = (...args) => {
-      fences++;
-      return fenceSync(...args);
-    };
+    const fences = countFences(gl);
     try {
       // The passes of the loss alone.
       const ref = keras.tidy(() => ops.sum(ops.multiply(a, a)));
       let d0 = b.gpgpu.stats.draws;
       await ref.data();
       const lossDraws = b.gpgpu.stats.draws - d0;
-      expect(fences).toBe(1);
+      expect(fences.count).toBe(1);
       // Held: w1 = a * 0.5 and w2 = w1 + 1; `a - a * 0.25` whose product only w3's expression holds.
       const [w1, w2, w3] = keras.tidy(() => {
         const w1 = ops.multiply(a, 0.5);
@@ -253,12 +249,12 @@ describe("readback", () => {
       const loss = keras.tidy(() => ops.sum(ops.multiply(a, a)));
       d0 = b.gpgpu.stats.draws;
       const lv = await loss.data();
-      expect(fences).toBe(2);
+      expect(fences.count).toBe(2);
       // One pass per held result; the product inside w3 fused into w3's pass.
       expect(b.gpgpu.stats.draws - d0).toBe(lossDraws + 3);
       expect(b.memory().lazyBuffers).toBe(0);
       const [v1, v2, v3] = [await w1!.data(), await w2!.data(), await w3!.data()];
-      expect(fences).toBe(2); // all three were behind the loss's fence: direct reads
+      expect(fences.count).toBe(2); // all three were behind the loss's fence: direct reads
       expect(lv[0]).toBe((await ref.data())[0]);
       for (let i = 0; i < 64 * 64; i += 37) {
         expect(v1[i]).toBe(Math.fround(av[i]! * 0.5));
@@ -267,7 +263,7 @@ describe("readback", () => {
       }
       keras.dispose([ref, loss, w1!, w2!, w3!]);
     } finally {
-      gl.fenceSync = fenceSync;
+      fences.restore();
       a.dispose();
     }
   });
